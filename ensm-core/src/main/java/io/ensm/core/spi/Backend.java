@@ -1,0 +1,24 @@
+package io.ensm.core.spi;
+
+/**
+ * Provisions the far side of connections for one endpoint: a VLAN on a box's port, a Neutron
+ * subport, a TF interface. Backends know nothing about NSM. Every method may block (the caller
+ * runs on a virtual thread) and must be idempotent: provisioning twice, or releasing what is
+ * absent, is not an error.
+ */
+public interface Backend extends AutoCloseable {
+
+    BackendCapabilities capabilities();
+
+    /** Creates (or, when present and equal, keeps) the objects for the intent and returns the attachment. */
+    Attachment provision(ProvisionIntent intent) throws BackendException;
+
+    /** Removes what {@link #provision} created for the intent; absent objects are fine. */
+    void release(ProvisionIntent intent) throws BackendException;
+
+    /** Reads back what exists for the intent. */
+    Verification verify(ProvisionIntent intent) throws BackendException;
+
+    @Override
+    default void close() {}
+}

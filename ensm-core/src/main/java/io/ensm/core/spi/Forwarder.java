@@ -1,0 +1,23 @@
+package io.ensm.core.spi;
+
+/**
+ * ensm's local kernel leg. Idempotent like {@link Backend}: connecting what exists and equal is a
+ * no-op, disconnecting what is absent is fine.
+ */
+public interface Forwarder extends AutoCloseable {
+
+    /** The address and UDP port the caller's forwarder sends VXLAN to, and the MTU left for the payload. */
+    ForwarderInfo info();
+
+    void connect(CrossConnect crossConnect) throws BackendException;
+
+    void disconnect(CrossConnect crossConnect) throws BackendException;
+
+    Verification verify(CrossConnect crossConnect) throws BackendException;
+
+    @Override
+    default void close() {}
+
+    /** Where the cluster leg terminates on the ensm host. */
+    record ForwarderInfo(String localIp, int vxlanPort, int mtu) {}
+}
