@@ -1,0 +1,115 @@
+package io.ensm.core.endpoint.allocate;
+
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Mechanism;
+import io.ensm.api.connectioncontext.ConnectionContext;
+import io.ensm.api.connectioncontext.IPContext;
+import io.ensm.api.connectioncontext.Route;
+import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.chain.CallContext;
+import io.ensm.core.chain.Chain;
+import io.ensm.core.chain.Element;
+import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.endpoint.known.LoadKnown;
+import io.ensm.core.endpoint.negotiate.Negotiate;
+import io.ensm.core.endpoint.negotiate.VxlanParameters;
+import io.ensm.core.endpoint.select.SelectEndpoint;
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.Forwarder;
+import io.ensm.core.store.StoredConnection;
+
+import java.util.List;
+
+/**
+ * Gives the connection its addresses, VLAN id and VNI, and writes them into the reply as NSM's
+ * point-to-point IPAM and mechanism servers do: the endpoint's address in {@code dst_ip_addrs},
+ * the client's in {@code src_ip_addrs}, each side routed to the other; VXLAN {@code dst_*} and
+ * {@code vni}, or VLAN {@code vlan-id}. A refresh keeps what the connection has. New allocations
+ * are given back when the rest of the chain fails; Close gives them back after the rest succeeded.
+ */
+public final class Allocate implements Element {
+    public static final CallContext.Key<Allocation> ALLOCATION = CallContext.Key.of("allocation", Allocation.class);
+    public static final CallContext.Key<Integer> MTU = CallContext.Key.of("mtu", Integer.class);
+    public static final String VLAN_ID = "vlan-id";
+
+    private final Allocator allocator;
+    private final Forwarder.ForwarderInfo forwarder;
+    private final int defaultMtu;
+
+    /** @param forwarder where the cluster leg terminates, or null without a forwarder */
+    public Allocate(Allocator allocator, Forwarder.ForwarderInfo forwarder, int defaultMtu) {
+        this.allocator = allocator;
+        this.forwarder = forwarder;
+        this.defaultMtu = defaultMtu;
+    }
+
+    @Override
+    public Connection request(NetworkServiceRequest request, Chain chain) {
+        Connection connection = request.getConnection();
+        ServiceSpec service = chain.context().get(SelectEndpoint.SERVICE);
+        ExposedEndpoint endpoint = chain.context().get(SelectEndpoint.ENDPOINT);
+        PlanKind plan = chain.context().get(Negotiate.PLAN);
+        BackendCapabilities caps = endpoint.backend().capabilities();
+        StoredConnection known = chain.context().find(LoadKnown.KNOWN).orElse(null);
+
+        boolean reuse = known != null && known.plan() == plan;
+        Allocation allocation = reuse ? known.allocation()
+                : allocator.allocate(connection.getId(), service, caps, plan,
+                        connection.getContext().getIpContext().getExcludedPrefixesList());
+        int mtu = plan == PlanKind.FORWARDER_VXLAN && forwarder != null ? forwarder.mtu() : defaultMtu;
+        chain.context().put(ALLOCATION, allocation);
+        chain.context().put(MTU, mtu);
+        Connection filled = connection.toBuilder()
+                .setMechanism(mechanism(connection.getMechanism(), plan, allocation, caps, mtu))
+                .setContext(context(connection.getContext(), allocation, mtu))
+                .build();
+        try {
+            return chain.proceed(request.toBuilder().setConnection(filled).build());
+        } catch (RuntimeException e) {
+            if (!reuse) {
+                allocator.release(connection.getId(), service.name(), allocation);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void close(Connection connection, Chain chain) {
+        StoredConnection known = chain.context().get(LoadKnown.KNOWN);
+        chain.proceedClose(connection);
+        allocator.release(known.id(), known.service(), known.allocation());
+    }
+
+    private Mechanism mechanism(Mechanism chosen, PlanKind plan, Allocation a, BackendCapabilities caps, int mtu) {
+        Mechanism.Builder m = chosen.toBuilder();
+        switch (plan) {
+            case FORWARDER_VXLAN -> m.putParameters(VxlanParameters.DST_IP, forwarder.localIp())
+                    .putParameters(VxlanParameters.DST_PORT, Integer.toString(forwarder.vxlanPort()))
+                    .putParameters(VxlanParameters.VNI, Integer.toString(a.vni()))
+                    .putParameters(VxlanParameters.MTU, Integer.toString(mtu));
+            case DEVICE_VXLAN -> m.putParameters(VxlanParameters.DST_IP, caps.deviceVxlanIp())
+                    .putParameters(VxlanParameters.DST_PORT, Integer.toString(Negotiate.DEFAULT_VXLAN_PORT))
+                    .putParameters(VxlanParameters.VNI, Integer.toString(a.vni()))
+                    .putParameters(VxlanParameters.MTU, Integer.toString(mtu));
+            case FABRIC_VLAN -> m.putParameters(VLAN_ID, Integer.toString(a.vlanId()));
+        }
+        return m.build();
+    }
+
+    private static ConnectionContext context(ConnectionContext asked, Allocation a, int mtu) {
+        IPContext.Builder ip = asked.getIpContext().toBuilder()
+                .clearSrcIpAddrs().clearDstIpAddrs().clearSrcRoutes().clearDstRoutes()
+                .addAllSrcIpAddrs(a.clientAddrs())
+                .addAllDstIpAddrs(a.endpointAddrs());
+        routes(a.endpointAddrs()).forEach(ip::addSrcRoutes);
+        routes(a.clientAddrs()).forEach(ip::addDstRoutes);
+        return asked.toBuilder().setIpContext(ip).setMTU(mtu).build();
+    }
+
+    private static List<Route> routes(List<String> addrs) {
+        return addrs.stream().map(p -> Route.newBuilder().setPrefix(p).build()).toList();
+    }
+}

@@ -1,0 +1,24 @@
+package io.ensm.core.endpoint.allocate;
+
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.spi.BackendCapabilities;
+
+import java.util.List;
+
+/**
+ * Hands out what a connection needs from ensm's pools: an address pair per family of the
+ * service's CIDRs, a VLAN id when the plan or the backend needs one, a VNI for VXLAN plans.
+ * All-or-nothing: a failure part-way gives back what it took.
+ */
+public interface Allocator {
+
+    Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
+                        List<String> excludedPrefixes);
+
+    void release(String connectionId, String service, Allocation allocation);
+
+    /** Re-takes a stored allocation at start-up. */
+    void restore(String connectionId, String service, Allocation allocation);
+}

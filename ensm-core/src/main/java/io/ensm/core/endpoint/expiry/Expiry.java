@@ -1,0 +1,92 @@
+package io.ensm.core.endpoint.expiry;
+
+import com.google.protobuf.Timestamp;
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Path;
+import io.ensm.api.connection.PathSegment;
+import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.chain.CallContext;
+import io.ensm.core.chain.Chain;
+import io.ensm.core.chain.Element;
+import io.ensm.core.chain.Failures;
+import io.ensm.core.endpoint.known.LoadKnown;
+import io.ensm.core.store.StoredConnection;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Closes a connection when the caller's path segment expires, like NSM's timeout element. The
+ * expiry is the caller's segment {@code expires} (capped at a maximum lifetime), or now plus a
+ * default when the caller sent none; ensm's own segment gets the same expiry. A refresh re-arms
+ * the timer. An expiry that fires after a refresh raced it is ignored.
+ */
+public final class Expiry implements Element {
+    /** When the connection expires, for the store. */
+    public static final CallContext.Key<Instant> EXPIRES = CallContext.Key.of("expires", Instant.class);
+
+    private final ExpiryTimers timers;
+    private final Clock clock;
+    private final Duration defaultLifetime;
+    private final Duration maxLifetime;
+
+    public Expiry(ExpiryTimers timers, Clock clock, Duration defaultLifetime, Duration maxLifetime) {
+        this.timers = timers;
+        this.clock = clock;
+        this.defaultLifetime = defaultLifetime;
+        this.maxLifetime = maxLifetime;
+    }
+
+    @Override
+    public Connection request(NetworkServiceRequest request, Chain chain) {
+        Connection connection = request.getConnection();
+        Path path = connection.getPath();
+        int own = path.getIndex();
+        Instant now = clock.instant();
+        Instant expires = now.plus(defaultLifetime);
+        if (own > 0) {
+            PathSegment caller = path.getPathSegments(own - 1);
+            if (caller.hasExpires()) {
+                Instant asked = toInstant(caller.getExpires());
+                if (!asked.isAfter(now)) {
+                    throw Failures.invalid("the caller's path segment '" + caller.getName() + "' expired at " + asked);
+                }
+                expires = asked;
+            }
+        }
+        Instant cap = now.plus(maxLifetime);
+        if (expires.isAfter(cap)) {
+            expires = cap;
+        }
+        chain.context().put(EXPIRES, expires);
+        Path withOwnExpiry = path.toBuilder()
+                .setPathSegments(own, path.getPathSegments(own).toBuilder().setExpires(toTimestamp(expires)))
+                .build();
+        Connection reply = chain.proceed(request.toBuilder()
+                .setConnection(connection.toBuilder().setPath(withOwnExpiry)).build());
+        timers.arm(reply.getId(), expires);
+        return reply;
+    }
+
+    @Override
+    public void close(Connection connection, Chain chain) {
+        if (chain.context().cause() == CallContext.Cause.EXPIRY) {
+            StoredConnection known = chain.context().get(LoadKnown.KNOWN);
+            if (known.expires().isAfter(clock.instant())) {
+                // A refresh won the race with the timer; the timer was re-armed by it.
+                return;
+            }
+        }
+        chain.proceedClose(connection);
+        timers.disarm(connection.getId());
+    }
+
+    public static Instant toInstant(Timestamp t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+    }
+
+    public static Timestamp toTimestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}

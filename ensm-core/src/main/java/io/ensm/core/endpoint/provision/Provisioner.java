@@ -1,0 +1,98 @@
+package io.ensm.core.endpoint.provision;
+
+import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.CrossConnect;
+import io.ensm.core.spi.Forwarder;
+import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.Verification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two I/O steps of a connection, in order: the backend provisions the far side, then (for a
+ * VXLAN hairpin) the forwarder cross-connects the cluster leg to it. Undo runs them in reverse.
+ * Used by the chain and by start-up recovery alike.
+ */
+public final class Provisioner {
+    private static final Logger log = LoggerFactory.getLogger(Provisioner.class);
+
+    private final Forwarder forwarder;
+
+    /** @param forwarder ensm's kernel leg, or null when none is configured */
+    public Provisioner(Forwarder forwarder) {
+        this.forwarder = forwarder;
+    }
+
+    public Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent) throws StepFailure {
+        Attachment attachment;
+        try {
+            attachment = endpoint.backend().provision(intent);
+        } catch (BackendException e) {
+            throw new StepFailure("backend provision", e);
+        }
+        if (usesForwarder(intent)) {
+            try {
+                forwarder.connect(crossConnect(intent, attachment));
+            } catch (BackendException e) {
+                releaseQuietly(endpoint, intent);
+                throw new StepFailure("forwarder cross-connect", e);
+            }
+        }
+        return attachment;
+    }
+
+    /** Removes what {@link #apply} made; {@code attachment} may be null when apply never finished. */
+    public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
+        if (usesForwarder(intent)) {
+            try {
+                forwarder.disconnect(crossConnect(intent, attachment));
+            } catch (BackendException e) {
+                throw new StepFailure("forwarder disconnect", e);
+            }
+        }
+        try {
+            endpoint.backend().release(intent);
+        } catch (BackendException e) {
+            throw new StepFailure("backend release", e);
+        }
+    }
+
+    /** The worse of what the backend and the forwarder find. */
+    public Verification verify(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
+        Verification backend;
+        try {
+            backend = endpoint.backend().verify(intent);
+        } catch (BackendException e) {
+            throw new StepFailure("backend read-back", e);
+        }
+        if (!usesForwarder(intent) || backend != Verification.PRESENT) {
+            return backend;
+        }
+        try {
+            return forwarder.verify(crossConnect(intent, attachment));
+        } catch (BackendException e) {
+            throw new StepFailure("forwarder read-back", e);
+        }
+    }
+
+    private boolean usesForwarder(ProvisionIntent intent) {
+        return intent.plan() == PlanKind.FORWARDER_VXLAN && forwarder != null;
+    }
+
+    private static CrossConnect crossConnect(ProvisionIntent intent, Attachment attachment) {
+        return new CrossConnect(intent.connectionId(), intent.allocation().vni(), intent.peer().ip(), intent.peer().port(),
+                attachment, intent.mtu());
+    }
+
+    private static void releaseQuietly(ExposedEndpoint endpoint, ProvisionIntent intent) {
+        try {
+            endpoint.backend().release(intent);
+        } catch (BackendException e) {
+            log.warn("event=undo-failed step=\"backend release\" endpoint={} connection={} reason=\"{}\"",
+                    endpoint.name(), intent.connectionId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.ensm.core.server;
+
+import io.ensm.core.chain.CallContext;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Carries the gRPC call's metadata and peer into the chain's {@link CallContext}. Only ASCII
+ * metadata is kept; NSM's tokens travel there.
+ */
+public final class CallContexts implements ServerInterceptor {
+    private static final Context.Key<Map<String, String>> METADATA = Context.key("ensm-metadata");
+    private static final Context.Key<String> PEER = Context.key("ensm-peer");
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        Map<String, String> md = new HashMap<>();
+        for (String key : headers.keys()) {
+            if (!key.endsWith(Metadata.BINARY_HEADER_SUFFIX) && !key.startsWith(":")) {
+                String v = headers.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+                if (v != null) {
+                    md.put(key, v);
+                }
+            }
+        }
+        Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Context ctx = Context.current().withValue(METADATA, md).withValue(PEER, remote == null ? "" : remote.toString());
+        return Contexts.interceptCall(ctx, call, headers, next);
+    }
+
+    /** The chain context of the gRPC call running on this thread. */
+    static CallContext current() {
+        Map<String, String> md = METADATA.get();
+        CallContext c = new CallContext(md == null ? Map.of() : md, PEER.get(), CallContext.Cause.CLIENT);
+        var deadline = Context.current().getDeadline();
+        if (deadline != null) {
+            c.put(CallContext.DEADLINE, Instant.now().plusMillis(deadline.timeRemaining(TimeUnit.MILLISECONDS)));
+        }
+        return c;
+    }
+}
