@@ -72,7 +72,7 @@ public final class EmbeddedEndpointRegistry
     @Override
     public void find(NetworkServiceEndpointQuery request, StreamObserver<NetworkServiceEndpointResponse> responseObserver) {
         NetworkServiceEndpoint query = request.getNetworkServiceEndpoint();
-        WatchStreams.serveFind(table, nse -> QueryMatcher.matches(query, nse) && !isExpired(nse, clock.instant()),
+        WatchStreams.serveFind(table, nse -> QueryMatcher.matches(query, nse), nse -> !isExpired(nse, clock.instant()),
                 request.getWatch(),
                 (nse, deleted) -> NetworkServiceEndpointResponse.newBuilder()
                         .setNetworkServiceEndpoint(nse).setDeleted(deleted).build(),

@@ -42,7 +42,7 @@ public final class EmbeddedNetworkServiceRegistry extends NetworkServiceRegistry
     @Override
     public void find(NetworkServiceQuery request, StreamObserver<NetworkServiceResponse> responseObserver) {
         NetworkService query = request.getNetworkService();
-        WatchStreams.serveFind(table, ns -> QueryMatcher.matches(query, ns), request.getWatch(),
+        WatchStreams.serveFind(table, ns -> QueryMatcher.matches(query, ns), ns -> true, request.getWatch(),
                 (ns, deleted) -> NetworkServiceResponse.newBuilder().setNetworkService(ns).setDeleted(deleted).build(),
                 responseObserver);
     }

@@ -65,13 +65,13 @@ final class RegistryTable<T> {
     }
 
     /**
-     * Sends the current matches, then follows changes until the returned handle runs. The caller must run
+     * Sends the current matches (those also passing {@code initially}), then follows changes until the returned handle runs. The caller must run
      * the handle when its client goes away, or the watch stays here forever.
      */
-    synchronized Runnable watch(Predicate<T> filter, Listener<T> listener) {
+    synchronized Runnable watch(Predicate<T> filter, Predicate<T> initially, Listener<T> listener) {
         Watch<T> watch = new Watch<>(filter, listener);
         for (T value : entries.values()) {
-            if (filter.test(value)) {
+            if (filter.test(value) && initially.test(value)) {
                 listener.onChange(value, false);
             }
         }

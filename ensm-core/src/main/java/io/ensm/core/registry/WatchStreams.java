@@ -10,11 +10,16 @@ import java.util.function.Predicate;
 final class WatchStreams {
     private WatchStreams() {}
 
+    /**
+     * {@code filter} selects what the query asks for; {@code live} additionally hides entries that are due
+     * for removal from snapshots. Changes are filtered by {@code filter} alone, since a removal announces an
+     * entry that is, by then, no longer live.
+     */
     static <T, R> void serveFind(
-            RegistryTable<T> table, Predicate<T> filter, boolean watch,
+            RegistryTable<T> table, Predicate<T> filter, Predicate<T> live, boolean watch,
             BiFunction<T, Boolean, R> toResponse, StreamObserver<R> observer) {
         if (!watch) {
-            table.find(filter).forEach(v -> observer.onNext(toResponse.apply(v, false)));
+            table.find(filter.and(live)).forEach(v -> observer.onNext(toResponse.apply(v, false)));
             observer.onCompleted();
             return;
         }
@@ -22,7 +27,7 @@ final class WatchStreams {
         AtomicReference<Runnable> unwatch = new AtomicReference<>(() -> {});
         var serverObserver = (ServerCallStreamObserver<R>) observer;
         serverObserver.setOnCancelHandler(() -> unwatch.getAndSet(() -> {}).run());
-        Runnable handle = table.watch(filter, (v, deleted) -> {
+        Runnable handle = table.watch(filter, live, (v, deleted) -> {
             if (serverObserver.isCancelled()) {
                 throw new IllegalStateException("watch cancelled");
             }
