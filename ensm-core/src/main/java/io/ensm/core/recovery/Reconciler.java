@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -42,10 +43,11 @@ public final class Reconciler {
     private final ExpiryTimers timers;
     private final Clock clock;
     private final Consumer<String> expire;
+    private final BiConsumer<String, Runnable> exclusive;
 
     /** @param expire closes one connection through the chain as an expiry */
     public Reconciler(ConnectionTable table, Catalog catalog, Allocator allocator, Provisioner provisioner,
-                      ExpiryTimers timers, Clock clock, Consumer<String> expire) {
+                      ExpiryTimers timers, Clock clock, Consumer<String> expire, BiConsumer<String, Runnable> exclusive) {
         this.table = table;
         this.catalog = catalog;
         this.allocator = allocator;
@@ -53,6 +55,7 @@ public final class Reconciler {
         this.timers = timers;
         this.clock = clock;
         this.expire = expire;
+        this.exclusive = exclusive;
     }
 
     /** Result of one pass, for logs and tests. */
@@ -81,61 +84,74 @@ public final class Reconciler {
     }
 
     private Report pass(boolean atStart) {
-        int verified = 0, repaired = 0, forward = 0, back = 0, released = 0, expired = 0, failed = 0;
-        for (StoredConnection c : List.copyOf(table.all())) {
-            ExposedEndpoint endpoint = catalog.endpoint(c.endpoint()).orElse(null);
-            if (endpoint == null) {
-                log.warn("event=reconcile-skipped connection={} endpoint={} reason=\"endpoint no longer configured; kept as is\"",
-                        c.id(), c.endpoint());
-                failed++;
-                continue;
-            }
-            ProvisionIntent intent = Provision.intentOf(c, endpoint);
-            try {
-                switch (c.phase()) {
-                    case PENDING -> {
-                        if (provisioner.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
-                            Attachment a = provisioner.apply(endpoint, intent);
-                            table.put(c.applied(a, c.connection()));
-                            forward++;
-                            arm(c, atStart);
-                        } else {
-                            forget(endpoint, intent, c);
-                            back++;
-                        }
-                    }
-                    case RELEASING -> {
-                        forget(endpoint, intent, c);
-                        released++;
-                    }
-                    case APPLIED -> {
-                        Verification v = provisioner.verify(endpoint, intent, c.attachment());
-                        if (v != Verification.PRESENT) {
-                            Attachment a = provisioner.apply(endpoint, intent);
-                            table.put(c.applied(a, c.connection()));
-                            log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
-                            repaired++;
-                        } else {
-                            verified++;
-                        }
-                        if (arm(c, atStart)) {
-                            expired++;
-                        }
-                    }
-                }
-            } catch (StepFailure e) {
-                failed++;
-                log.warn("event=reconcile-failed endpoint={} connection={} phase={} step=\"{}\" reason=\"{}\"",
-                        c.endpoint(), c.id(), c.phase(), e.step(), e.getCause().getMessage());
-                if (atStart && c.phase() == Phase.APPLIED) {
-                    arm(c, true);
-                }
-            } catch (StoreException e) {
-                failed++;
-                log.warn("event=reconcile-failed connection={} reason=\"connection store: {}\"", c.id(), e.getMessage());
+        Tally t = new Tally();
+        for (StoredConnection listed : List.copyOf(table.all())) {
+            if (atStart) {
+                reconcile(listed, true, t);
+            } else {
+                // Re-read under the lock: a Request or Close may have changed it meanwhile.
+                exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
             }
         }
-        return new Report(0, verified, repaired, forward, back, released, expired, failed);
+        return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed);
+    }
+
+    private static final class Tally {
+        int verified, repaired, forward, back, released, expired, failed;
+    }
+
+    private void reconcile(StoredConnection c, boolean atStart, Tally t) {
+        ExposedEndpoint endpoint = catalog.endpoint(c.endpoint()).orElse(null);
+        if (endpoint == null) {
+            log.warn("event=reconcile-skipped connection={} endpoint={} reason=\"endpoint no longer configured; kept as is\"",
+                    c.id(), c.endpoint());
+            t.failed++;
+            return;
+        }
+        ProvisionIntent intent = Provision.intentOf(c, endpoint);
+        try {
+            switch (c.phase()) {
+                case PENDING -> {
+                    if (provisioner.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
+                        Attachment a = provisioner.apply(endpoint, intent);
+                        table.put(c.applied(a, c.connection()));
+                        t.forward++;
+                        arm(c, atStart);
+                    } else {
+                        forget(endpoint, intent, c);
+                        t.back++;
+                    }
+                }
+                case RELEASING -> {
+                    forget(endpoint, intent, c);
+                    t.released++;
+                }
+                case APPLIED -> {
+                    Verification v = provisioner.verify(endpoint, intent, c.attachment());
+                    if (v != Verification.PRESENT) {
+                        Attachment a = provisioner.apply(endpoint, intent);
+                        table.put(c.applied(a, c.connection()));
+                        log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
+                        t.repaired++;
+                    } else {
+                        t.verified++;
+                    }
+                    if (arm(c, atStart)) {
+                        t.expired++;
+                    }
+                }
+            }
+        } catch (StepFailure e) {
+            t.failed++;
+            log.warn("event=reconcile-failed endpoint={} connection={} phase={} step=\"{}\" reason=\"{}\"",
+                    c.endpoint(), c.id(), c.phase(), e.step(), e.getCause().getMessage());
+            if (atStart && c.phase() == Phase.APPLIED) {
+                arm(c, true);
+            }
+        } catch (StoreException e) {
+            t.failed++;
+            log.warn("event=reconcile-failed connection={} reason=\"connection store: {}\"", c.id(), e.getMessage());
+        }
     }
 
     /** Re-arms expiry at start; returns true when the connection had already expired. */

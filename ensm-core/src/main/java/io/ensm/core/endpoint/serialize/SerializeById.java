@@ -46,6 +46,16 @@ public final class SerializeById implements Element {
         }
     }
 
+    /** Runs work for one connection id under the same lock as its Requests and Closes. */
+    public void exclusive(String id, Runnable work) {
+        Slot slot = acquire(id);
+        try {
+            work.run();
+        } finally {
+            release(id, slot);
+        }
+    }
+
     /** How many ids have a call running or waiting; zero when idle (no slot leaks). */
     public int activeIds() {
         return slots.size();

@@ -1,0 +1,329 @@
+package io.ensm.core.runtime;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.MonitorConnectionGrpc;
+import io.ensm.api.networkservice.NetworkServiceGrpc;
+import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
+import io.ensm.api.registry.NetworkServiceRegistryGrpc;
+import io.ensm.core.alloc.AddressPool;
+import io.ensm.core.alloc.PoolAllocator;
+import io.ensm.core.alloc.VlanPools;
+import io.ensm.core.alloc.VniPool;
+import io.ensm.core.chain.CallContext;
+import io.ensm.core.chain.Endpoint;
+import io.ensm.core.endpoint.Catalog;
+import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.endpoint.allocate.Allocate;
+import io.ensm.core.endpoint.expiry.Expiry;
+import io.ensm.core.endpoint.expiry.ExpiryTimers;
+import io.ensm.core.endpoint.known.LoadKnown;
+import io.ensm.core.endpoint.monitor.ConnectionMonitor;
+import io.ensm.core.endpoint.monitor.Monitor;
+import io.ensm.core.endpoint.monitor.MonitorConnectionService;
+import io.ensm.core.endpoint.negotiate.Negotiate;
+import io.ensm.core.endpoint.negotiate.PlanFilter;
+import io.ensm.core.endpoint.provision.Provision;
+import io.ensm.core.endpoint.provision.Provisioner;
+import io.ensm.core.endpoint.select.SelectEndpoint;
+import io.ensm.core.endpoint.serialize.SerializeById;
+import io.ensm.core.endpoint.updatepath.UpdatePath;
+import io.ensm.core.endpoint.validate.ValidateRequest;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.recovery.Reconciler;
+import io.ensm.core.registry.EmbeddedRegistry;
+import io.ensm.core.registry.RegistryPublisher;
+import io.ensm.core.server.CallContexts;
+import io.ensm.core.server.NetworkServiceService;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.Forwarder;
+import io.ensm.core.state.ConnectionTable;
+import io.ensm.core.store.ConnectionStore;
+import io.ensm.core.store.StoredConnection;
+import io.grpc.BindableService;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * ensm assembled: store, pools, backends, the endpoint chain in the order a request flows, the
+ * reconciler, the gRPC server and the registry. Start-up order matters: recovery finishes before
+ * the port opens, so no caller sees a half-recovered state; shutdown unregisters first, so
+ * managers stop sending before the port closes.
+ */
+public final class EnsmRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EnsmRuntime.class);
+
+    private final EnsmSettings settings;
+    private final ConnectionStore store;
+    private final ConnectionTable table;
+    private final Catalog catalog;
+    private final ExpiryTimers timers;
+    private final ConnectionMonitor monitor;
+    private final SerializeById serializer;
+    private final Endpoint endpoint;
+    private final Reconciler reconciler;
+    private final Reconciler.Report recovery;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService callExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final EmbeddedRegistry embeddedRegistry;
+    private final Server server;
+    private RegistryPublisher publisher;
+    private ManagedChannel registryChannel;
+
+    /** How the runtime reaches out and lets callers in; TLS plugs in here. */
+    public record Transport(ServerCredentials server, ChannelCredentials client, List<ServerInterceptor> interceptors) {
+        public Transport {
+            interceptors = List.copyOf(interceptors);
+        }
+
+        public static Transport plaintext(List<ServerInterceptor> interceptors) {
+            return new Transport(io.grpc.InsecureServerCredentials.create(), io.grpc.InsecureChannelCredentials.create(), interceptors);
+        }
+    }
+
+    private EnsmRuntime(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
+        this.settings = settings;
+        List<ExposedEndpoint> endpoints = Backends.create(settings.endpoints());
+        Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings());
+        try {
+            this.catalog = new Catalog(settings.services(), endpoints, forwarder);
+        } catch (IllegalArgumentException e) {
+            closeAll(endpoints, forwarder);
+            throw e;
+        }
+        PoolAllocator allocator = allocator(settings, endpoints);
+        this.store = storeFactory.apply(settings.dataDir());
+        this.table = new ConnectionTable(store);
+        this.timers = new ExpiryTimers(clock);
+        this.monitor = new ConnectionMonitor(this::monitorSnapshot);
+        this.serializer = new SerializeById(settings.defaultLifetime().compareTo(java.time.Duration.ofSeconds(30)) < 0
+                ? java.time.Duration.ofSeconds(30) : java.time.Duration.ofSeconds(30));
+        Provisioner provisioner = new Provisioner(forwarder);
+        this.endpoint = new Endpoint(List.of(
+                new ValidateRequest(),
+                new UpdatePath(settings.name()),
+                serializer,
+                new LoadKnown(table),
+                new Expiry(timers, clock, settings.defaultLifetime(), settings.maxLifetime()),
+                new Monitor(monitor),
+                new SelectEndpoint(catalog, new LabelMatchChooser(clock)),
+                new Negotiate(new PlanFilter(forwarder != null)),
+                new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu()),
+                new Provision(table, provisioner)));
+        timers.onExpiry(this::expire);
+        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
+        this.recovery = reconciler.startup();
+
+        this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
+        this.embeddedRegistry = settings.embeddedRegistry() ? new EmbeddedRegistry(clock, settings.registryExpiry()) : null;
+        this.server = startServer(transport);
+        startRegistry(transport, clock);
+        long every = settings.reconcileInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, every, every, TimeUnit.MILLISECONDS);
+        log.info("event=ensm-started name={} listen={} url={} registry={} services={} endpoints={} connections={}",
+                settings.name(), server.getListenSockets(), settings.advertisedUrl(),
+                settings.embeddedRegistry() ? "embedded" : settings.registryUrl(),
+                settings.services().size(), endpoints.size(), table.size());
+    }
+
+    /** Starts ensm; throws IllegalArgumentException for a bad setting and IllegalStateException when it cannot start. */
+    public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
+        return new EnsmRuntime(settings, storeFactory, transport, clock);
+    }
+
+    private static PoolAllocator allocator(EnsmSettings settings, List<ExposedEndpoint> endpoints) {
+        Map<String, AddressPool> pools = new HashMap<>();
+        for (ServiceSpec s : settings.services()) {
+            if (!s.cidrs().isEmpty()) {
+                pools.put(s.name(), new AddressPool(s.name(), s.cidrs()));
+            }
+        }
+        VlanPools vlans = new VlanPools();
+        for (ExposedEndpoint e : endpoints) {
+            var caps = e.backend().capabilities();
+            if (caps.needsVlan()) {
+                try {
+                    vlans.register(caps.vlanPool(), caps.vlans());
+                } catch (IllegalArgumentException ex) {
+                    throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
+                }
+            }
+        }
+        return new PoolAllocator(pools, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
+    }
+
+    private Server startServer(Transport transport) {
+        List<BindableService> services = new ArrayList<>(List.of(
+                new NetworkServiceService(endpoint),
+                new MonitorConnectionService(monitor)));
+        if (embeddedRegistry != null) {
+            services.addAll(embeddedRegistry.services());
+        }
+        var builder = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(settings.listen(), transport.server())
+                .executor(callExecutor)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true);
+        List<ServerInterceptor> interceptors = new ArrayList<>(transport.interceptors());
+        interceptors.add(new CallContexts());
+        for (BindableService s : services) {
+            builder.addService(ServerInterceptors.intercept(s, interceptors));
+            health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
+        }
+        builder.addService(health.getHealthService());
+        builder.addService(ProtoReflectionServiceV1.newInstance());
+        try {
+            return builder.build().start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + settings.listen() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void startRegistry(Transport transport, Clock clock) {
+        if (embeddedRegistry != null) {
+            embeddedRegistry.startExpiry(scheduler, java.time.Duration.ofSeconds(1));
+        }
+        String target = settings.embeddedRegistry() ? "127.0.0.1:" + port() : stripScheme(settings.registryUrl());
+        registryChannel = Grpc.newChannelBuilder(target, transport.client()).build();
+        publisher = RegistryPublisher.builder(registryChannel, scheduler)
+                .services(settings.services().stream().map(RegistryModels::service).toList())
+                .endpoints(catalog.endpoints().stream().map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
+                .expiry(settings.registryExpiry())
+                .clock(clock)
+                .build();
+        publisher.start();
+    }
+
+    private static String stripScheme(String url) {
+        int i = url.indexOf("://");
+        return i < 0 ? url : url.substring(i + 3);
+    }
+
+    private void expire(String id) {
+        table.get(id).ifPresent(c -> endpoint.close(parse(c), CallContext.internal(CallContext.Cause.EXPIRY)));
+    }
+
+    private void reconcileQuietly() {
+        try {
+            Reconciler.Report r = reconciler.pass();
+            if (r.repaired() + r.rolledBack() + r.released() + r.failed() > 0) {
+                log.info("event=reconcile-pass repaired={} rolled_back={} released={} failed={}",
+                        r.repaired(), r.rolledBack(), r.released(), r.failed());
+            }
+        } catch (RuntimeException e) {
+            log.warn("event=reconcile-pass-failed reason=\"{}\"", e.getMessage());
+        }
+    }
+
+    private Collection<Connection> monitorSnapshot() {
+        return table.all().stream().map(EnsmRuntime::parse).toList();
+    }
+
+    private static Connection parse(StoredConnection c) {
+        try {
+            return Connection.parseFrom(c.connection());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored connection " + c.id() + " is not a valid Connection", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public ConnectionTable connections() {
+        return table;
+    }
+
+    public Reconciler.Report recovery() {
+        return recovery;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    /** What health checks report. */
+    public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers) {}
+
+    public Status status() {
+        return new Status(!server.isShutdown(), publisher != null && publisher.allRegistered(),
+                publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers());
+    }
+
+    @Override
+    public void close() {
+        log.info("event=ensm-stopping connections={}", table.size());
+        if (publisher != null) {
+            publisher.close();
+        }
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        if (registryChannel != null) {
+            registryChannel.shutdownNow();
+        }
+        if (embeddedRegistry != null) {
+            embeddedRegistry.close();
+        }
+        scheduler.shutdownNow();
+        timers.close();
+        callExecutor.shutdownNow();
+        closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));
+        store.close();
+        log.info("event=ensm-stopped");
+    }
+
+    private static void closeAll(List<ExposedEndpoint> endpoints, Forwarder forwarder) {
+        for (ExposedEndpoint e : endpoints) {
+            try {
+                e.backend().close();
+            } catch (RuntimeException ex) {
+                log.warn("event=backend-close-failed endpoint={} reason=\"{}\"", e.name(), ex.getMessage());
+            }
+        }
+        if (forwarder != null) {
+            try {
+                forwarder.close();
+            } catch (RuntimeException ex) {
+                log.warn("event=forwarder-close-failed reason=\"{}\"", ex.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.ensm.core.runtime;
+
+import io.ensm.core.model.ServiceSpec;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the runtime needs, already validated by whoever read the configuration.
+ *
+ * @param name              ensm's name: its path segment name and the prefix of nothing else
+ * @param listen            address of the NSM API (and of the embedded registry)
+ * @param advertisedUrl     the URL registered for ensm's NSEs, e.g. tcp://192.0.2.10:5003
+ * @param registryUrl       external NSM registry, or null to serve the embedded one
+ * @param dataDir           where the embedded store keeps its file
+ * @param defaultLifetime   connection lifetime when the caller's segment carries no expiry
+ * @param maxLifetime       upper bound on any connection's lifetime before a refresh
+ * @param registryExpiry    expiry of ensm's registrations (refreshed at 2/3)
+ * @param reconcileInterval how often backends and kernel are compared with the store
+ * @param defaultMtu        MTU reported when no forwarder leg lowers it
+ * @param vniFirst          first VNI ensm may hand out
+ * @param vniLast           last VNI ensm may hand out
+ * @param forwarderType     type of the local forwarder, or null for none
+ */
+public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
+                           Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
+                           Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
+                           List<ServiceSpec> services, List<EndpointDefinition> endpoints,
+                           String forwarderType, Map<String, String> forwarderSettings) {
+    public EnsmSettings {
+        services = List.copyOf(services);
+        endpoints = List.copyOf(endpoints);
+        forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
+    }
+
+    public boolean embeddedRegistry() {
+        return registryUrl == null || registryUrl.isBlank();
+    }
+}
