@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:the server answered with a gRPC error (printed as 'error: CODE: description')",
+                "1:the server answered with a gRPC error, e.g. NOT_FOUND, INVALID_ARGUMENT, PERMISSION_DENIED (printed as 'error: CODE: description')",
                 "2:invalid command line (unknown option, malformed value)",
                 "3:the server could not be reached or did not answer in time (UNAVAILABLE, DEADLINE_EXCEEDED)",
                 "4:a connection file could not be read or written"})
