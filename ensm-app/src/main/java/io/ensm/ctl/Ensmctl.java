@@ -111,7 +111,8 @@ public final class Ensmctl implements Runnable {
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("error: " + ex.getMessage());
+        String message = ex.getMessage() == null ? "invalid command line" : ex.getMessage();
+        err.println("error: " + (message.startsWith("Error: ") ? message.substring("Error: ".length()) : message));
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();
@@ -121,11 +122,13 @@ public final class Ensmctl implements Runnable {
     static int failure(Exception ex, PrintWriter err) throws Exception {
         if (ex instanceof StatusRuntimeException sre) {
             Status status = sre.getStatus();
-            String description = status.getDescription();
-            if (description == null && status.getCause() != null) {
-                description = status.getCause().getMessage();
+            String description = status.getDescription() == null ? "" : status.getDescription();
+            Throwable cause = status.getCause();
+            if (cause != null && cause.getMessage() != null) {
+                // client-side failures (refused, reset) carry the detail only in the cause
+                description = description.isEmpty() ? cause.getMessage() : description + ": " + cause.getMessage();
             }
-            err.println("error: " + status.getCode() + ": " + (description == null ? "" : description));
+            err.println("error: " + status.getCode() + ": " + description);
             err.flush();
             return switch (status.getCode()) {
                 case UNAVAILABLE, DEADLINE_EXCEEDED -> EXIT_UNREACHABLE;
