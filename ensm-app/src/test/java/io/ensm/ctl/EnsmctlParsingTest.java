@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ensm.api.connection.Mechanism;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.TypeConversionException;
 
@@ -17,7 +18,7 @@ class EnsmctlParsingTest {
         assertThat(m.getType()).isEqualTo("VXLAN");
         assertThat(m.getCls()).isEqualTo("REMOTE");
         assertThat(m.getParametersMap()).containsExactlyInAnyOrderEntriesOf(
-                java.util.Map.of("src_ip", "192.0.2.1", "src_port", "4789"));
+                Map.of("src_ip", "192.0.2.1", "src_port", "4789"));
     }
 
     @Test

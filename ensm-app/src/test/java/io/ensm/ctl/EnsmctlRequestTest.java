@@ -1,6 +1,7 @@
 package io.ensm.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import com.google.protobuf.Timestamp;
 import io.ensm.api.connection.Connection;
@@ -146,8 +147,8 @@ class EnsmctlRequestTest {
         assertThat(sent.getPath().getIndex()).isZero();
         assertThat(sent.getPath().getPathSegmentsList()).extracting(PathSegment::getName, PathSegment::getId)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(Cli.SEGMENT, granted.getId()),
-                        org.assertj.core.groups.Tuple.tuple(FakeNsm.NSE_NAME, FakeNsm.NSE_SEGMENT_ID));
+                        tuple(Cli.SEGMENT, granted.getId()),
+                        tuple(FakeNsm.NSE_NAME, FakeNsm.NSE_SEGMENT_ID));
         assertThat(sent.getPath().getPathSegments(0).getExpires()).isEqualTo(ts(later.plusSeconds(300)));
         assertThat(sent.getPath().getPathSegments(1)).isEqualTo(granted.getPath().getPathSegments(1));
         assertThat(sent.getNetworkServiceEndpointName()).isEqualTo(FakeNsm.NSE_NAME);

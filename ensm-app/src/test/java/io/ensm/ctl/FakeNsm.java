@@ -10,7 +10,6 @@ import io.ensm.api.connection.Path;
 import io.ensm.api.connection.PathSegment;
 import io.ensm.api.connection.State;
 import io.ensm.api.connectioncontext.ConnectionContext;
-import io.ensm.api.connectioncontext.IPContext;
 import io.ensm.api.connectioncontext.Route;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
