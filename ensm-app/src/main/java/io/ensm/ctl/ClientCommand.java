@@ -1,0 +1,39 @@
+package io.ensm.ctl;
+
+import io.grpc.ManagedChannel;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that opens one channel to the configured address, calls it and prints the answer. */
+abstract class ClientCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() {
+        ManagedChannel channel = root().openChannel();
+        try {
+            return call(channel);
+        } finally {
+            ChannelFactory.close(channel);
+        }
+    }
+
+    /** Runs the command on an open channel and returns the exit code. */
+    abstract int call(ManagedChannel channel);
+
+    Ensmctl root() {
+        return (Ensmctl) spec.root().userObject();
+    }
+
+    boolean json() {
+        return root().output() == OutputFormat.json;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}

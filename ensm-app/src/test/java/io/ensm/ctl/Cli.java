@@ -1,0 +1,51 @@
+package io.ensm.ctl;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/** Runs ensmctl in-process with captured output against a given address and clock. */
+final class Cli {
+
+    static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+    static final String SEGMENT = "ensmctl-testhost";
+
+    record Result(int exitCode, String out, String err) {
+        List<String> lines() {
+            return out.lines().toList();
+        }
+    }
+
+    private final String address;
+    private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    Cli(String address) {
+        this.address = address;
+    }
+
+    Cli at(Instant instant) {
+        clock = Clock.fixed(instant, ZoneOffset.UTC);
+        return this;
+    }
+
+    Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of("--address", address));
+        all.addAll(List.of(args));
+        return runRaw(all.toArray(String[]::new));
+    }
+
+    Result runRaw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Ensmctl.commandLine(new Ensmctl(new ChannelFactory(), clock, SEGMENT));
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}
