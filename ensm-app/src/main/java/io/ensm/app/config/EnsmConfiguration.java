@@ -1,0 +1,38 @@
+package io.ensm.app.config;
+
+import io.ensm.app.observe.GrpcMetricsInterceptor;
+import io.ensm.core.runtime.EnsmRuntime;
+import io.ensm.core.store.SqliteConnectionStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+import java.util.List;
+
+/** Wires the core runtime from the typed configuration; nothing else in ensm knows Spring. */
+@Configuration(proxyBeanMethods = false)
+public class EnsmConfiguration {
+
+    @Bean
+    GrpcMetricsInterceptor grpcMetricsInterceptor(MeterRegistry registry) {
+        return new GrpcMetricsInterceptor(registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    EnsmRuntime ensmRuntime(EnsmProperties properties, GrpcMetricsInterceptor metrics, MeterRegistry registry) {
+        EnsmRuntime runtime;
+        try {
+            runtime = EnsmRuntime.start(SettingsMapper.toSettings(properties), SqliteConnectionStore::new,
+                    EnsmRuntime.Transport.plaintext(List.of(metrics)), Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage().startsWith("ensm.") ? e.getMessage() : "ensm." + e.getMessage(), e);
+        }
+        Gauge.builder("ensm.connections.active", runtime, r -> r.connections().size())
+                .description("connections ensm holds").register(registry);
+        Gauge.builder("ensm.monitor.subscribers", runtime, r -> r.status().monitorSubscribers())
+                .description("open MonitorConnections streams").register(registry);
+        return runtime;
+    }
+}

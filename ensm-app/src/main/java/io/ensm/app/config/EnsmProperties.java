@@ -1,0 +1,99 @@
+package io.ensm.app.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ensm's configuration ({@code ensm.*}). Every setting has a default; the README lists them.
+ *
+ * @param name              ensm's name in NSM paths and logs
+ * @param listen            HOST:PORT of the NSM API (and of the embedded registry)
+ * @param advertisedUrl     URL registered for ensm's NSEs; default tcp://LISTEN
+ * @param registryUrl       external NSM registry HOST:PORT or tcp://HOST:PORT; empty serves the embedded registry
+ * @param dataDir           directory of the embedded connection store
+ * @param reconcileInterval how often backends and kernel are compared with the store
+ * @param mtu               MTU reported when no forwarder leg lowers it
+ */
+@Validated
+@ConfigurationProperties("ensm")
+public record EnsmProperties(
+        @DefaultValue("ensm") @NotBlank @Pattern(regexp = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+                message = "must be 1-63 letters, digits, '-', '_' or '.'") String name,
+        @DefaultValue("127.0.0.1:5003") @NotBlank @Pattern(regexp = "(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]+):[0-9]{1,5}",
+                message = "must be HOST:PORT") String listen,
+        @DefaultValue("") String advertisedUrl,
+        @DefaultValue("") String registryUrl,
+        @DefaultValue("./data") @NotBlank String dataDir,
+        @DefaultValue("60s") @NotNull Duration reconcileInterval,
+        @DefaultValue("1500") @Min(576) @Max(9216) int mtu,
+        @Valid @DefaultValue Connections connections,
+        @Valid @DefaultValue Registry registry,
+        @Valid @DefaultValue Vni vni,
+        @Valid @DefaultValue List<Service> services,
+        @Valid @DefaultValue List<Endpoint> endpoints,
+        @Valid Forwarder forwarder) {
+
+    /**
+     * @param defaultLifetime lifetime when the caller's path segment carries no expiry (NSM's token lifetime)
+     * @param maxLifetime     upper bound on a connection's lifetime between refreshes
+     */
+    public record Connections(@DefaultValue("10m") @NotNull Duration defaultLifetime,
+                              @DefaultValue("24h") @NotNull Duration maxLifetime) {}
+
+    /** @param expiry expiry of ensm's registrations, refreshed at 2/3 of it */
+    public record Registry(@DefaultValue("1m") @NotNull Duration expiry) {}
+
+    /** The VNIs ensm may hand out. */
+    public record Vni(@DefaultValue("1") @Min(1) @Max(16777215) int first,
+                      @DefaultValue("16777215") @Min(1) @Max(16777215) int last) {}
+
+    /**
+     * @param payload ETHERNET or IP
+     * @param cidrs   address pools (IPv4 and/or IPv6) for the point-to-point pairs
+     */
+    public record Service(@NotBlank String name,
+                          @DefaultValue("ETHERNET") @Pattern(regexp = "ETHERNET|IP", message = "must be ETHERNET or IP") String payload,
+                          @DefaultValue List<String> cidrs,
+                          @Valid @DefaultValue List<Match> matches) {}
+
+    /** A registry match: source selector over client labels, destination selectors over endpoint labels. */
+    public record Match(@DefaultValue Map<String, String> sourceSelector,
+                        @DefaultValue List<Map<String, String>> routes,
+                        @DefaultValue("false") boolean fallthrough,
+                        @DefaultValue Map<String, String> metadata) {}
+
+    /**
+     * One NSE. Exactly one backend section is set: {@code preprovisioned}, or {@code backend} with
+     * a type and free-form settings for backends added as plug-ins.
+     */
+    public record Endpoint(@NotBlank String name,
+                           @NotBlank String service,
+                           @DefaultValue Map<String, String> labels,
+                           @Valid Preprovisioned preprovisioned,
+                           @Valid Plugin backend) {}
+
+    /**
+     * A box already configured for a VLAN range, which ensm does not write to.
+     *
+     * @param plans comma-separated: forwarder-vxlan, fabric-vlan
+     */
+    public record Preprovisioned(@NotBlank String uplink, @NotBlank String vlans,
+                                 @DefaultValue("forwarder-vxlan,fabric-vlan") String plans) {}
+
+    /** A backend or forwarder by type name, with its settings. */
+    public record Plugin(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
+
+    /** The local kernel forwarder. */
+    public record Forwarder(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
+}

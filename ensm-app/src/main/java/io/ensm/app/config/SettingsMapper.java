@@ -1,0 +1,79 @@
+package io.ensm.app.config;
+
+import io.ensm.core.model.EndpointSpec;
+import io.ensm.core.model.Payload;
+import io.ensm.core.model.ServiceMatch;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.runtime.EndpointDefinition;
+import io.ensm.core.runtime.EnsmSettings;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Turns the bound properties into the core's settings; a bad value fails naming its key. */
+public final class SettingsMapper {
+    private SettingsMapper() {}
+
+    public static EnsmSettings toSettings(EnsmProperties p) {
+        InetSocketAddress listen = address("ensm.listen", p.listen());
+        if (p.connections().maxLifetime().compareTo(p.connections().defaultLifetime()) < 0) {
+            throw new InvalidConfigurationException("ensm.connections.max-lifetime", "must not be shorter than default-lifetime");
+        }
+        if (p.vni().first() > p.vni().last()) {
+            throw new InvalidConfigurationException("ensm.vni", "first (" + p.vni().first() + ") is after last (" + p.vni().last() + ")");
+        }
+        if (p.reconcileInterval().isNegative() || p.reconcileInterval().isZero()) {
+            throw new InvalidConfigurationException("ensm.reconcile-interval", "must be positive");
+        }
+        String advertised = p.advertisedUrl().isBlank() ? "tcp://" + p.listen() : p.advertisedUrl();
+        List<ServiceSpec> services = new ArrayList<>();
+        for (EnsmProperties.Service s : p.services()) {
+            services.add(new ServiceSpec(s.name(), Payload.parse(s.payload()), s.cidrs(),
+                    s.matches().stream().map(m -> new ServiceMatch(m.sourceSelector(), m.routes(), m.fallthrough(), m.metadata())).toList()));
+        }
+        List<EndpointDefinition> endpoints = new ArrayList<>();
+        for (int i = 0; i < p.endpoints().size(); i++) {
+            endpoints.add(endpoint("ensm.endpoints[" + i + "]", p.endpoints().get(i)));
+        }
+        return new EnsmSettings(p.name(), listen, advertised, p.registryUrl().isBlank() ? null : p.registryUrl(),
+                Path.of(p.dataDir()), p.connections().defaultLifetime(), p.connections().maxLifetime(),
+                p.registry().expiry(), p.reconcileInterval(), p.mtu(), p.vni().first(), p.vni().last(),
+                services, endpoints,
+                p.forwarder() == null ? null : p.forwarder().type(),
+                p.forwarder() == null ? Map.of() : p.forwarder().settings());
+    }
+
+    private static EndpointDefinition endpoint(String key, EnsmProperties.Endpoint e) {
+        EndpointSpec spec = new EndpointSpec(e.name(), e.service(), e.labels());
+        int sections = (e.preprovisioned() == null ? 0 : 1) + (e.backend() == null ? 0 : 1);
+        if (sections != 1) {
+            throw new InvalidConfigurationException(key, "endpoint '" + e.name()
+                    + "' needs exactly one backend section (preprovisioned or backend), found " + sections);
+        }
+        if (e.preprovisioned() != null) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("uplink", e.preprovisioned().uplink());
+            settings.put("vlans", e.preprovisioned().vlans());
+            settings.put("plans", e.preprovisioned().plans());
+            return new EndpointDefinition(spec, "preprovisioned", settings);
+        }
+        return new EndpointDefinition(spec, e.backend().type(), e.backend().settings());
+    }
+
+    private static InetSocketAddress address(String key, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        if (port > 65535) {
+            throw new InvalidConfigurationException(key, "port " + port + " is above 65535");
+        }
+        return new InetSocketAddress(host, port);
+    }
+}
