@@ -57,8 +57,8 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         if (gap >= 0 && text.indexOf("::", gap + 1) >= 0) {
             throw bad(text);
         }
-        int[] head = groups(gap < 0 ? text : text.substring(0, gap), text);
-        int[] tail = gap < 0 ? new int[0] : groups(text.substring(gap + 2), text);
+        int[] head = groups(gap < 0 ? text : text.substring(0, gap), gap < 0, text);
+        int[] tail = gap < 0 ? new int[0] : groups(text.substring(gap + 2), true, text);
         int total = head.length + tail.length;
         if ((gap < 0 && total != 8) || (gap >= 0 && total > 7)) {
             throw bad(text);
@@ -75,13 +75,13 @@ public record IpAddress(boolean v6, long hi, long lo) implements Comparable<IpAd
         return new IpAddress(true, hi, lo);
     }
 
-    /** The 16-bit groups of one side of "::"; a trailing dotted quad counts as two groups. */
-    private static int[] groups(String side, String whole) {
+    /** The 16-bit groups of one side of "::"; a dotted quad, only allowed at the very end, counts as two. */
+    private static int[] groups(String side, boolean endsAddress, String whole) {
         if (side.isEmpty()) {
             return new int[0];
         }
         String[] parts = side.split(":", -1);
-        boolean quadTail = parts[parts.length - 1].indexOf('.') >= 0;
+        boolean quadTail = endsAddress && parts[parts.length - 1].indexOf('.') >= 0;
         int[] out = new int[parts.length + (quadTail ? 1 : 0)];
         for (int i = 0; i < parts.length; i++) {
             String p = parts[i];

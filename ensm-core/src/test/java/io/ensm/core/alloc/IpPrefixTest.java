@@ -27,7 +27,7 @@ class IpPrefixTest {
     void strictParseRejectsHostBitsAndMalformedValues() {
         assertThatThrownBy(() -> IpPrefix.parse("10.0.0.1/24")).hasMessageContaining("10.0.0.1/24").hasMessageContaining("host bits");
         for (String bad : new String[] {"10.0.0.0", "10.0.0/24", "10.0.0.256/32", "010.0.0.0/8", "10.0.0.0/33",
-                "fd00::/129", "fd00:::/64", "1::2::3/64", "fe80::1%eth0/64", "host.example/24", "10.0.0.0/-1", ""}) {
+                "fd00::/129", "fd00:::/64", "1::2::3/64", "fe80::1%eth0/64", "1.2.3.4::/64", "::1.2.3.4:5/64", "host.example/24", "10.0.0.0/-1", ""}) {
             assertThatThrownBy(() -> IpPrefix.parse(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "'");
         }

@@ -1,0 +1,354 @@
+package io.ensm.core.store;
+
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.VxlanPeer;
+import io.ensm.core.spi.Attachment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link ConnectionStore} in an embedded SQLite file, {@value #FILE_NAME} in the data directory.
+ *
+ * <p>WAL journal with synchronous=NORMAL: a commit is in the WAL file when the call returns, so it
+ * survives a kill -9 of the process (not necessarily a power cut, which is not the requirement),
+ * at a fraction of the cost of an fsync per write. Every write is one statement in autocommit, so
+ * a failure leaves the previous row or no row, never half of one.
+ *
+ * <p>One JDBC connection with prepared statements behind a lock: SQLite serializes writers anyway,
+ * and a single connection keeps the refresh path to one prepared UPDATE. The schema version lives
+ * in {@code PRAGMA user_version}; {@link #MIGRATIONS} brings older files up to date on open.
+ *
+ * <p>Columns: the scalar fields as real columns (queryable from the sqlite3 shell), address lists
+ * and attachment parameters in {@link FieldCodec}'s text encoding, the last reply as a BLOB.
+ * Instants are stored as epoch milliseconds (sub-millisecond precision is dropped).
+ */
+public final class SqliteConnectionStore implements ConnectionStore {
+    public static final String FILE_NAME = "ensm.db";
+
+    /** Migration i brings a file from schema version i to i + 1. */
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of("""
+                    CREATE TABLE connection (
+                        id                TEXT    NOT NULL PRIMARY KEY,
+                        endpoint          TEXT    NOT NULL,
+                        service           TEXT    NOT NULL,
+                        phase             TEXT    NOT NULL,
+                        plan              TEXT,
+                        endpoint_addrs    TEXT    NOT NULL,
+                        client_addrs      TEXT    NOT NULL,
+                        vlan_pool         TEXT    NOT NULL,
+                        vlan_id           INTEGER NOT NULL,
+                        vni               INTEGER NOT NULL,
+                        peer_ip           TEXT,
+                        peer_port         INTEGER,
+                        mtu               INTEGER NOT NULL,
+                        attachment_kind   TEXT,
+                        attachment_params TEXT,
+                        expires           INTEGER,
+                        updated           INTEGER NOT NULL,
+                        connection        BLOB
+                    )"""));
+
+    static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+    private static final String COLUMNS = "id, endpoint, service, phase, plan, endpoint_addrs, client_addrs, vlan_pool,"
+            + " vlan_id, vni, peer_ip, peer_port, mtu, attachment_kind, attachment_params, expires, updated, connection";
+
+    private final Path file;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Connection db;
+    private final PreparedStatement putStatement;
+    private final PreparedStatement refreshStatement;
+    private final PreparedStatement deleteStatement;
+    private final PreparedStatement getStatement;
+    private final PreparedStatement allStatement;
+    private boolean closed;
+
+    /** Opens (creating when absent) {@value #FILE_NAME} in the directory, creating the directory too. */
+    public SqliteConnectionStore(Path dataDirectory) {
+        this(dataDirectory, Clock.systemUTC());
+    }
+
+    /** @param clock source of the {@code updated} column */
+    public SqliteConnectionStore(Path dataDirectory, Clock clock) {
+        this.file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+        this.clock = clock;
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new StoreException("cannot create data directory " + dataDirectory + ": " + e, e);
+        }
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            configure(c);
+            migrate(c);
+            this.db = c;
+            this.putStatement = c.prepareStatement("INSERT OR REPLACE INTO connection (" + COLUMNS + ")"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            this.refreshStatement = c.prepareStatement("UPDATE connection SET expires = ?, connection = ?, updated = ? WHERE id = ?");
+            this.deleteStatement = c.prepareStatement("DELETE FROM connection WHERE id = ?");
+            this.getStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection WHERE id = ?");
+            this.allStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection ORDER BY id");
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new StoreException("cannot open connection store " + file + ": " + describe(e), e);
+        } catch (StoreException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    private void configure(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 5000");
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+                String mode = rs.next() ? rs.getString(1) : null;
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    throw new StoreException("cannot open connection store " + file
+                            + ": WAL journal mode refused (got " + mode + ")", null);
+                }
+            }
+            s.execute("PRAGMA synchronous = NORMAL");
+        }
+    }
+
+    private void migrate(Connection c) throws SQLException {
+        int version;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            version = rs.next() ? rs.getInt(1) : 0;
+        }
+        if (version > SCHEMA_VERSION) {
+            throw new StoreException("connection store " + file + " has schema version " + version
+                    + ", newer than the supported " + SCHEMA_VERSION + " (was it written by a newer release?)", null);
+        }
+        for (int v = version; v < SCHEMA_VERSION; v++) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String sql : MIGRATIONS.get(v)) {
+                    s.execute(sql);
+                }
+                s.execute("PRAGMA user_version = " + (v + 1));
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public void put(StoredConnection connection) {
+        lock.lock();
+        try {
+            ensureOpen();
+            bindRow(putStatement, connection);
+            putStatement.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("writing connection " + connection.id(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void refresh(String id, Instant expires, byte[] connection) {
+        lock.lock();
+        try {
+            ensureOpen();
+            setMillis(refreshStatement, 1, expires);
+            refreshStatement.setBytes(2, connection);
+            refreshStatement.setLong(3, clock.millis());
+            refreshStatement.setString(4, id);
+            refreshStatement.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("refreshing connection " + id, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void delete(String id) {
+        lock.lock();
+        try {
+            ensureOpen();
+            deleteStatement.setString(1, id);
+            deleteStatement.executeUpdate();
+        } catch (SQLException e) {
+            throw failure("deleting connection " + id, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<StoredConnection> get(String id) {
+        lock.lock();
+        try {
+            ensureOpen();
+            getStatement.setString(1, id);
+            try (ResultSet rs = getStatement.executeQuery()) {
+                return rs.next() ? Optional.of(readRow(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("reading connection " + id, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<StoredConnection> loadAll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            List<StoredConnection> out = new ArrayList<>();
+            try (ResultSet rs = allStatement.executeQuery()) {
+                while (rs.next()) {
+                    out.add(readRow(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw failure("loading connections", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (Statement s : List.of(putStatement, refreshStatement, deleteStatement, getStatement, allStatement)) {
+                try {
+                    s.close();
+                } catch (SQLException ignored) {
+                    // closing the connection below releases it anyway
+                }
+            }
+            db.close();
+        } catch (SQLException e) {
+            throw failure("closing", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void bindRow(PreparedStatement ps, StoredConnection c) throws SQLException {
+        Allocation a = c.allocation() == null ? Allocation.NONE : c.allocation();
+        ps.setString(1, c.id());
+        ps.setString(2, c.endpoint());
+        ps.setString(3, c.service());
+        ps.setString(4, c.phase() == null ? null : c.phase().name());
+        ps.setString(5, c.plan() == null ? null : c.plan().name());
+        ps.setString(6, FieldCodec.encodeList(a.endpointAddrs()));
+        ps.setString(7, FieldCodec.encodeList(a.clientAddrs()));
+        ps.setString(8, a.vlanPool());
+        ps.setInt(9, a.vlanId());
+        ps.setInt(10, a.vni());
+        if (c.peer() == null) {
+            ps.setNull(11, Types.VARCHAR);
+            ps.setNull(12, Types.INTEGER);
+        } else {
+            ps.setString(11, c.peer().ip());
+            ps.setInt(12, c.peer().port());
+        }
+        ps.setInt(13, c.mtu());
+        if (c.attachment() == null) {
+            ps.setNull(14, Types.VARCHAR);
+            ps.setNull(15, Types.VARCHAR);
+        } else {
+            ps.setString(14, c.attachment().kind());
+            ps.setString(15, FieldCodec.encodeMap(c.attachment().parameters()));
+        }
+        setMillis(ps, 16, c.expires());
+        ps.setLong(17, clock.millis());
+        ps.setBytes(18, c.connection());
+    }
+
+    private StoredConnection readRow(ResultSet rs) throws SQLException {
+        String id = rs.getString("id");
+        try {
+            String plan = rs.getString("plan");
+            Allocation allocation = new Allocation(
+                    FieldCodec.decodeList(rs.getString("endpoint_addrs")),
+                    FieldCodec.decodeList(rs.getString("client_addrs")),
+                    rs.getString("vlan_pool"), rs.getInt("vlan_id"), rs.getInt("vni"));
+            String peerIp = rs.getString("peer_ip");
+            VxlanPeer peer = peerIp == null ? null : new VxlanPeer(peerIp, rs.getInt("peer_port"));
+            String kind = rs.getString("attachment_kind");
+            Attachment attachment = kind == null ? null
+                    : Attachment.of(kind, FieldCodec.decodeMap(rs.getString("attachment_params")));
+            long expires = rs.getLong("expires");
+            Instant expiresAt = rs.wasNull() ? null : Instant.ofEpochMilli(expires);
+            return new StoredConnection(id, rs.getString("endpoint"), rs.getString("service"),
+                    Phase.valueOf(rs.getString("phase")), plan == null ? null : PlanKind.valueOf(plan),
+                    allocation, peer, rs.getInt("mtu"), attachment, expiresAt, rs.getBytes("connection"));
+        } catch (RuntimeException e) {
+            throw new StoreException("connection " + id + " in " + file + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setMillis(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setNull(index, Types.INTEGER);
+        } else {
+            ps.setLong(index, instant.toEpochMilli());
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("connection store " + file + " is closed", null);
+        }
+    }
+
+    private StoreException failure(String what, SQLException e) {
+        return new StoreException(what + " in " + file + " failed: " + describe(e), e);
+    }
+
+    /** SQLite's own text ("[SQLITE_FULL] database or disk is full") plus the SQL state and code. */
+    private static String describe(SQLException e) {
+        return e.getMessage() + " (SQL state " + e.getSQLState() + ", error code " + e.getErrorCode() + ")";
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // already failing; the original error is what matters
+            }
+        }
+    }
+}
