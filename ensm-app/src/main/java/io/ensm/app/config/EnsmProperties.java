@@ -40,8 +40,8 @@ public record EnsmProperties(
         @Valid @DefaultValue Connections connections,
         @Valid @DefaultValue Registry registry,
         @Valid @DefaultValue Vni vni,
-        @Valid @DefaultValue List<Service> services,
-        @Valid @DefaultValue List<Endpoint> endpoints,
+        @DefaultValue List<@Valid Service> services,
+        @DefaultValue List<@Valid Endpoint> endpoints,
         @Valid Forwarder forwarder) {
 
     /**
@@ -65,13 +65,16 @@ public record EnsmProperties(
     public record Service(@NotBlank String name,
                           @DefaultValue("ETHERNET") @Pattern(regexp = "ETHERNET|IP", message = "must be ETHERNET or IP") String payload,
                           @DefaultValue List<String> cidrs,
-                          @Valid @DefaultValue List<Match> matches) {}
+                          @DefaultValue List<@Valid Match> matches) {}
 
     /** A registry match: source selector over client labels, destination selectors over endpoint labels. */
     public record Match(@DefaultValue Map<String, String> sourceSelector,
-                        @DefaultValue List<Map<String, String>> routes,
+                        @DefaultValue List<Route> routes,
                         @DefaultValue("false") boolean fallthrough,
                         @DefaultValue Map<String, String> metadata) {}
+
+    /** Endpoints whose labels contain {@code destinationSelector} qualify. */
+    public record Route(@DefaultValue Map<String, String> destinationSelector) {}
 
     /**
      * One NSE. Exactly one backend section is set: {@code preprovisioned}, or {@code backend} with

@@ -33,7 +33,8 @@ public final class SettingsMapper {
         List<ServiceSpec> services = new ArrayList<>();
         for (EnsmProperties.Service s : p.services()) {
             services.add(new ServiceSpec(s.name(), Payload.parse(s.payload()), s.cidrs(),
-                    s.matches().stream().map(m -> new ServiceMatch(m.sourceSelector(), m.routes(), m.fallthrough(), m.metadata())).toList()));
+                    s.matches().stream().map(m -> new ServiceMatch(m.sourceSelector(),
+                            m.routes().stream().map(EnsmProperties.Route::destinationSelector).toList(), m.fallthrough(), m.metadata())).toList()));
         }
         List<EndpointDefinition> endpoints = new ArrayList<>();
         for (int i = 0; i < p.endpoints().size(); i++) {
