@@ -122,8 +122,8 @@ public final class EnsmRuntime implements AutoCloseable {
         this.table = new ConnectionTable(store);
         this.timers = new ExpiryTimers(clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
-        this.serializer = new SerializeById(settings.defaultLifetime().compareTo(java.time.Duration.ofSeconds(30)) < 0
-                ? java.time.Duration.ofSeconds(30) : java.time.Duration.ofSeconds(30));
+        // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
+        this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));
         Provisioner provisioner = new Provisioner(forwarder);
         this.endpoint = new Endpoint(List.of(
                 new ValidateRequest(),
