@@ -74,7 +74,9 @@ public final class Expiry implements Element {
         if (chain.context().cause() == CallContext.Cause.EXPIRY) {
             StoredConnection known = chain.context().get(LoadKnown.KNOWN);
             if (known.expires().isAfter(clock.instant())) {
-                // A refresh won the race with the timer; the timer was re-armed by it.
+                // A refresh won the race with the timer, or the timer fired a moment early: keep
+                // (or put back) the timer for the stored expiry so the connection still expires.
+                timers.arm(known.id(), known.expires());
                 return;
             }
         }

@@ -39,7 +39,9 @@ public final class ExpiryTimers implements AutoCloseable {
 
     /** Arms (or re-arms) the timer of a connection. */
     public void arm(String id, Instant expires) {
-        long delay = Math.max(0, Duration.between(clock.instant(), expires).toMillis());
+        // Rounded up: a timer that fires before the expiry would be ignored as a lost race.
+        Duration left = Duration.between(clock.instant(), expires);
+        long delay = left.isNegative() ? 0 : left.plusNanos(999_999).toMillis();
         ScheduledFuture<?> f = scheduler.schedule(() -> fire(id), delay, TimeUnit.MILLISECONDS);
         ScheduledFuture<?> old = timers.put(id, f);
         if (old != null) {

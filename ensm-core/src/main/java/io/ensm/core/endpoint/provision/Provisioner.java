@@ -60,7 +60,10 @@ public final class Provisioner {
         }
     }
 
-    /** The worse of what the backend and the forwarder find. */
+    /**
+     * The worse of what the backend and the forwarder find. Without an attachment (apply never
+     * finished) the cross-connect cannot be compared, so only the backend's answer counts.
+     */
     public Verification verify(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
         Verification backend;
         try {
@@ -68,7 +71,7 @@ public final class Provisioner {
         } catch (BackendException e) {
             throw new StepFailure("backend read-back", e);
         }
-        if (!usesForwarder(intent) || backend != Verification.PRESENT) {
+        if (!usesForwarder(intent) || backend != Verification.PRESENT || attachment == null) {
             return backend;
         }
         try {

@@ -1,0 +1,110 @@
+package io.ensm.core.testing;
+
+import io.ensm.core.store.ConnectionStore;
+import io.ensm.core.store.Phase;
+import io.ensm.core.store.StoreException;
+import io.ensm.core.store.StoredConnection;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link ConnectionStore} in memory, with fault injection: {@link #failNextWrites} makes the next
+ * writes throw {@link StoreException} (and change nothing), as a full disk would.
+ */
+public final class InMemoryConnectionStore implements ConnectionStore {
+    private final Map<String, StoredConnection> rows = new LinkedHashMap<>();
+    private final List<String> writes = new ArrayList<>();
+    private int failingWrites;
+    private String failure = "disk full";
+    private boolean closed;
+
+    /** Starts with the given records, as if a previous run had left them. */
+    public static InMemoryConnectionStore with(StoredConnection... records) {
+        InMemoryConnectionStore s = new InMemoryConnectionStore();
+        for (StoredConnection c : records) {
+            s.rows.put(c.id(), c);
+        }
+        return s;
+    }
+
+    /** The next {@code count} writes (put, refresh, delete) throw a StoreException with this message. */
+    public synchronized void failNextWrites(int count, String message) {
+        this.failingWrites = count;
+        this.failure = message;
+    }
+
+    @Override
+    public synchronized void put(StoredConnection connection) {
+        write("put " + connection.id() + " " + connection.phase());
+        rows.put(connection.id(), connection);
+    }
+
+    @Override
+    public synchronized void refresh(String id, Instant expires, byte[] connection) {
+        write("refresh " + id);
+        StoredConnection c = rows.get(id);
+        if (c != null) {
+            rows.put(id, c.refreshed(expires, connection));
+        }
+    }
+
+    @Override
+    public synchronized void delete(String id) {
+        write("delete " + id);
+        rows.remove(id);
+    }
+
+    @Override
+    public synchronized Optional<StoredConnection> get(String id) {
+        return Optional.ofNullable(rows.get(id));
+    }
+
+    @Override
+    public synchronized List<StoredConnection> loadAll() {
+        return List.copyOf(rows.values());
+    }
+
+    /** The phase of a stored record, or null when the id is not stored. */
+    public synchronized Phase phaseOf(String id) {
+        StoredConnection c = rows.get(id);
+        return c == null ? null : c.phase();
+    }
+
+    public synchronized int size() {
+        return rows.size();
+    }
+
+    public synchronized boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    /** Every accepted write in order, like "put ID PENDING", "refresh ID", "delete ID". */
+    public synchronized List<String> writes() {
+        return List.copyOf(writes);
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+
+    private void write(String what) {
+        if (closed) {
+            throw new StoreException("store is closed", null);
+        }
+        if (failingWrites > 0) {
+            failingWrites--;
+            throw new StoreException(failure, null);
+        }
+        writes.add(what);
+    }
+}
