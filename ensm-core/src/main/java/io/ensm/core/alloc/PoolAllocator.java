@@ -48,7 +48,7 @@ public final class PoolAllocator implements Allocator {
     @Override
     public void release(String connectionId, String service, Allocation allocation) {
         AddressPool pool = addressPools.get(service);
-        if (pool != null) {
+        if (pool != null && !allocation.endpointAddrs().isEmpty()) {
             pool.release(connectionId);
         }
         if (allocation.vlanId() != 0) {

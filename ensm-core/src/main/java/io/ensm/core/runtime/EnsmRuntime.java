@@ -134,7 +134,8 @@ public final class EnsmRuntime implements AutoCloseable {
                 new Monitor(monitor),
                 new SelectEndpoint(catalog, new LabelMatchChooser(clock)),
                 new Negotiate(new PlanFilter(forwarder != null)),
-                new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu()),
+                new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu(),
+                        id -> table.get(id).isPresent()),
                 new Provision(table, provisioner)));
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);

@@ -67,7 +67,7 @@ class WholeChainTest {
                 new Monitor(monitor),
                 new SelectEndpoint(catalog, (service, labels, endpoints) -> endpoints),
                 new Negotiate(new PlanFilter(true)),
-                new Allocate(allocator, forwarder.info(), 1500),
+                new Allocate(allocator, forwarder.info(), 1500, id -> table.get(id).isPresent()),
                 new Provision(table, new Provisioner(forwarder))));
         monitor.subscribe(MonitorScopeSelector.getDefaultInstance(), events::add);
     }

@@ -48,7 +48,8 @@ class ReconcilerTest {
     private Reconciler reconciler(StoredConnection... rows) {
         store = InMemoryConnectionStore.with(rows);
         table = new ConnectionTable(store);
-        return new Reconciler(table, catalog, allocator, new Provisioner(forwarder), timers, clock, expired::add);
+        return new Reconciler(table, catalog, allocator, new Provisioner(forwarder), timers, clock, expired::add,
+                new io.ensm.core.endpoint.serialize.SerializeById(java.time.Duration.ofSeconds(5))::exclusive);
     }
 
     /** Makes backend and forwarder hold exactly what the stored connection describes. */

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
  * keeps what is held by connection id; {@link #failNext} makes the next allocation throw.
  */
 public final class SimpleAllocator implements Allocator {
+    private final java.util.List<Allocation> released = new java.util.ArrayList<>();
     public static final int FIRST_VNI = 5000;
 
     private final AtomicInteger counter = new AtomicInteger();
@@ -62,6 +63,7 @@ public final class SimpleAllocator implements Allocator {
     @Override
     public synchronized void release(String connectionId, String service, Allocation allocation) {
         releases.incrementAndGet();
+        released.add(allocation);
         held.remove(connectionId);
     }
 
@@ -83,6 +85,11 @@ public final class SimpleAllocator implements Allocator {
 
     public int allocateCalls() {
         return allocations.get();
+    }
+
+    /** Every allocation passed to release, in order. */
+    public synchronized java.util.List<Allocation> released() {
+        return java.util.List.copyOf(released);
     }
 
     public int releaseCalls() {

@@ -22,6 +22,7 @@ import io.ensm.core.spi.Forwarder;
 import io.ensm.core.store.StoredConnection;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Gives the connection its addresses, VLAN id and VNI, and writes them into the reply as NSM's
@@ -38,12 +39,18 @@ public final class Allocate implements Element {
     private final Allocator allocator;
     private final Forwarder.ForwarderInfo forwarder;
     private final int defaultMtu;
+    private final Predicate<String> stillStored;
 
-    /** @param forwarder where the cluster leg terminates, or null without a forwarder */
-    public Allocate(Allocator allocator, Forwarder.ForwarderInfo forwarder, int defaultMtu) {
+    /**
+     * @param forwarder   where the cluster leg terminates, or null without a forwarder
+     * @param stillStored whether a connection id is still stored after a failed call: when the
+     *                    rest of the chain forgot it, everything it held is given back
+     */
+    public Allocate(Allocator allocator, Forwarder.ForwarderInfo forwarder, int defaultMtu, Predicate<String> stillStored) {
         this.allocator = allocator;
         this.forwarder = forwarder;
         this.defaultMtu = defaultMtu;
+        this.stillStored = stillStored;
     }
 
     @Override
@@ -66,14 +73,39 @@ public final class Allocate implements Element {
                 .setMechanism(mechanism(connection.getMechanism(), plan, allocation, caps, mtu))
                 .setContext(context(connection.getContext(), allocation, mtu))
                 .build();
+        String id = connection.getId();
+        Connection reply;
         try {
-            return chain.proceed(request.toBuilder().setConnection(filled).build());
+            reply = chain.proceed(request.toBuilder().setConnection(filled).build());
         } catch (RuntimeException e) {
-            if (!reuse) {
-                allocator.release(connection.getId(), service.name(), allocation);
+            if (!stillStored.test(id)) {
+                // The connection is gone: give back all it held, old and new.
+                allocator.release(id, service.name(), allocation);
+                if (known != null) {
+                    allocator.release(id, known.service(), known.allocation());
+                }
+            } else if (!reuse) {
+                allocator.release(id, service.name(), surplus(allocation, known.allocation()));
             }
             throw e;
         }
+        if (known != null && !reuse) {
+            // The plan changed: drop what the old plan held and the new one does not use.
+            allocator.release(id, known.service(), surplus(known.allocation(), allocation));
+        }
+        return reply;
+    }
+
+    /**
+     * What {@code held} has that {@code kept} does not use. Pools are keyed by connection id, so a
+     * part both use (the same addresses, a VLAN from the same pool) is never in the surplus.
+     */
+    static Allocation surplus(Allocation held, Allocation kept) {
+        boolean addrs = !held.endpointAddrs().isEmpty() && kept.endpointAddrs().isEmpty();
+        boolean vlan = held.vlanId() != 0 && (kept.vlanId() == 0 || !held.vlanPool().equals(kept.vlanPool()));
+        boolean vni = held.vni() != 0 && kept.vni() == 0;
+        return new Allocation(addrs ? held.endpointAddrs() : List.of(), addrs ? held.clientAddrs() : List.of(),
+                vlan ? held.vlanPool() : "", vlan ? held.vlanId() : 0, vni ? held.vni() : 0);
     }
 
     @Override

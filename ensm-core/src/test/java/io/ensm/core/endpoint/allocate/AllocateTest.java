@@ -33,6 +33,8 @@ class AllocateTest {
 
     private final SimpleAllocator allocator = new SimpleAllocator();
     private final RecordingTail tail = new RecordingTail();
+    /** Connection ids the rest of the chain still stores after a call. */
+    private final java.util.Set<String> stored = new java.util.HashSet<>();
     private final ExposedEndpoint endpoint = Fixtures.endpoint(
             RecordingBackend.serving(PlanKind.FORWARDER_VXLAN, PlanKind.DEVICE_VXLAN, PlanKind.FABRIC_VLAN));
 
@@ -42,7 +44,7 @@ class AllocateTest {
         if (known != null) {
             seed = seed.and(LoadKnown.KNOWN, known);
         }
-        return new Endpoint(List.of(seed, new Allocate(allocator, RecordingForwarder.DEFAULT_INFO, DEFAULT_MTU), tail));
+        return new Endpoint(List.of(seed, new Allocate(allocator, RecordingForwarder.DEFAULT_INFO, DEFAULT_MTU, stored::contains), tail));
     }
 
     private Connection below(PlanKind plan) {
@@ -127,6 +129,7 @@ class AllocateTest {
 
     @Test
     void downstreamFailureKeepsAReusedAllocation() {
+        stored.add("own-1");
         tail.failing(new IllegalStateException("provision failed"));
         assertThatThrownBy(() -> chain(PlanKind.FORWARDER_VXLAN, known(Fixtures.allocation()))
                 .request(Requests.request().id("own-1").build(), CallContext.client())).hasMessage("provision failed");
@@ -158,5 +161,37 @@ class AllocateTest {
         assertThatThrownBy(() -> chain(PlanKind.FORWARDER_VXLAN, k).close(Connection.newBuilder().setId("own-1").build(),
                 CallContext.client()));
         assertThat(allocator.releaseCalls()).isZero();
+    }
+
+    @Test
+    void downstreamFailureAfterTheConnectionWasForgottenGivesBackWhatItHeld() {
+        StoredConnection k = known(Fixtures.allocation());
+        allocator.restore(k.id(), k.service(), k.allocation());
+        tail.failing(new IllegalStateException("provision failed"));
+        assertThatThrownBy(() -> chain(PlanKind.FORWARDER_VXLAN, k)
+                .request(Requests.request().id("own-1").build(), CallContext.client())).hasMessage("provision failed");
+        assertThat(allocator.held()).doesNotContainKey("own-1");
+        assertThat(allocator.released()).contains(k.allocation());
+    }
+
+    @Test
+    void planChangeGivesBackWhatOnlyTheOldPlanUsed() {
+        stored.add("own-1");
+        StoredConnection k = known(Fixtures.allocation());
+        chain(PlanKind.FABRIC_VLAN, k).request(Requests.request().id("own-1").mechanisms(Requests.vlan()).build(), CallContext.client());
+        assertThat(allocator.released()).hasSize(1);
+        Allocation dropped = allocator.released().getFirst();
+        assertThat(dropped.vni()).as("the VLAN plan needs no VNI").isEqualTo(5000);
+        assertThat(dropped.endpointAddrs()).as("addresses are kept by the new plan").isEmpty();
+    }
+
+    @Test
+    void surplusHoldsOnlyPartsTheKeptAllocationDoesNotUse() {
+        Allocation held = new Allocation(java.util.List.of("172.16.0.1/32"), java.util.List.of("172.16.0.2/32"), "uplink:a", 100, 7);
+        assertThat(Allocate.surplus(held, held)).isEqualTo(Allocation.NONE);
+        assertThat(Allocate.surplus(held, Allocation.NONE)).isEqualTo(held);
+        Allocation otherPool = new Allocation(held.endpointAddrs(), held.clientAddrs(), "uplink:b", 100, 0);
+        assertThat(Allocate.surplus(held, otherPool))
+                .isEqualTo(new Allocation(java.util.List.of(), java.util.List.of(), "uplink:a", 100, 7));
     }
 }
