@@ -29,6 +29,10 @@ public final class SettingsMapper {
         if (p.reconcileInterval().isNegative() || p.reconcileInterval().isZero()) {
             throw new InvalidConfigurationException("ensm.reconcile-interval", "must be positive");
         }
+        if (p.advertisedUrl().isBlank() && listen.getAddress() != null && listen.getAddress().isAnyLocalAddress()) {
+            throw new InvalidConfigurationException("ensm.advertised-url",
+                    "must be set when ensm.listen is a wildcard address (" + p.listen() + "): NSM managers need an address they can dial");
+        }
         String advertised = p.advertisedUrl().isBlank() ? "tcp://" + p.listen() : p.advertisedUrl();
         List<ServiceSpec> services = new ArrayList<>();
         for (EnsmProperties.Service s : p.services()) {
