@@ -54,6 +54,18 @@ public final class NsmWire {
         public static final int PATH_SEGMENTS = 1, NETWORK_SERVICES = 2;
     }
 
+    /** connectioncontext.ConnectionContext */
+    public static final class ConnectionContext {
+        public static final int IP_CONTEXT = 1, DNS_CONTEXT = 2, ETHERNET_CONTEXT = 3, EXTRA_CONTEXT = 4, MTU = 5;
+    }
+
+    /** connectioncontext.IPContext */
+    public static final class IpContext {
+        public static final int SRC_IP_ADDRS = 1, DST_IP_ADDRS = 2, SRC_IP_REQUIRED = 3, DST_IP_REQUIRED = 4,
+                SRC_ROUTES = 5, DST_ROUTES = 6, EXCLUDED_PREFIXES = 7, IP_NEIGHBORS = 8, EXTRA_PREFIX_REQUEST = 9,
+                EXTRA_PREFIXES = 10, POLICIES = 11;
+    }
+
     /** networkservice.NetworkServiceRequest */
     public static final class NetworkServiceRequest {
         public static final int CONNECTION = 1, MECHANISM_PREFERENCES = 2;
@@ -117,6 +129,14 @@ public final class NsmWire {
                                         WireWriter path, String payload) {
         return WireWriter.message().string(Connection.ID, id).string(Connection.NETWORK_SERVICE, networkService)
                 .map(Connection.LABELS, labels).message(Connection.PATH, path).string(Connection.PAYLOAD, payload);
+    }
+
+    /** A ConnectionContext holding only an IPContext with the given client addresses and excluded prefixes. */
+    public static WireWriter ipConnectionContext(List<String> srcIpAddrs, List<String> excludedPrefixes) {
+        WireWriter ip = WireWriter.message();
+        srcIpAddrs.forEach(a -> ip.string(IpContext.SRC_IP_ADDRS, a));
+        excludedPrefixes.forEach(p -> ip.string(IpContext.EXCLUDED_PREFIXES, p));
+        return WireWriter.message().message(ConnectionContext.IP_CONTEXT, ip);
     }
 
     public static WireWriter networkServiceRequest(WireWriter connection, List<WireWriter> mechanismPreferences) {

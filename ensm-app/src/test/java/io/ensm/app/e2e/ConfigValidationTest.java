@@ -1,0 +1,95 @@
+package io.ensm.app.e2e;
+
+import io.ensm.app.EnsmApplication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The service refuses to start with a bad setting, and the failure names the key to fix. */
+class ConfigValidationTest {
+    @TempDir
+    Path dir;
+
+    Map<String, String> valid() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("server.port", "0");
+        p.put("ensm.listen", "127.0.0.1:" + EnsmProcess.freePort());
+        p.put("ensm.data-dir", dir.resolve("data").toString());
+        p.put("ensm.services[0].name", "breakout");
+        p.put("ensm.services[0].cidrs[0]", "10.60.0.0/24");
+        p.put("ensm.endpoints[0].name", "edge-1");
+        p.put("ensm.endpoints[0].service", "breakout");
+        p.put("ensm.endpoints[0].backend.type", "journal");
+        p.put("ensm.endpoints[0].backend.settings.file", dir.resolve("journal.txt").toString());
+        return p;
+    }
+
+    /** Starts the application in-process with the settings and returns the message chain of the failure. */
+    static String failureOf(Map<String, String> settings) {
+        String[] args = settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(EnsmApplication.class)
+                .logStartupInfo(false).run(args)) {
+            throw new AssertionError("ensm started with " + settings);
+        } catch (RuntimeException e) {
+            StringBuilder chain = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                chain.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
+            }
+            return chain.toString();
+        }
+    }
+
+    @Test
+    void listenThatIsNotHostPortIsRefusedNamingEnsmListen() {
+        Map<String, String> s = valid();
+        s.put("ensm.listen", "nonsense");
+        assertThat(failureOf(s)).contains("ensm.listen", "HOST:PORT");
+    }
+
+    @Test
+    void endpointOfAnUnknownServiceIsRefusedNamingTheEndpointAndService() {
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].service", "no-such-service");
+        assertThat(failureOf(s)).contains("edge-1", "no-such-service");
+    }
+
+    @Test
+    void unknownBackendTypeIsRefusedNamingTheEndpointAndTheKnownTypes() {
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].backend.type", "no-such-backend");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0]", "edge-1", "no-such-backend", "journal", "preprovisioned");
+    }
+
+    @Test
+    void badVlanRangeOfAPreprovisionedEndpointIsRefusedNamingVlans() {
+        Map<String, String> s = valid();
+        s.remove("ensm.endpoints[0].backend.type");
+        s.remove("ensm.endpoints[0].backend.settings.file");
+        s.put("ensm.endpoints[0].preprovisioned.uplink", "eth1");
+        s.put("ensm.endpoints[0].preprovisioned.vlans", "300-200");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0]", "edge-1", "vlans", "300-200");
+    }
+
+    @Test
+    void vniFirstAfterLastIsRefusedNamingEnsmVni() {
+        Map<String, String> s = valid();
+        s.put("ensm.vni.first", "6000");
+        s.put("ensm.vni.last", "5000");
+        assertThat(failureOf(s)).contains("ensm.vni", "6000", "5000");
+    }
+
+    @Test
+    void endpointWithTwoBackendSectionsIsRefusedNamingTheEndpoint() {
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].preprovisioned.uplink", "eth1");
+        s.put("ensm.endpoints[0].preprovisioned.vlans", "100-199");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0]", "edge-1", "exactly one backend section");
+    }
+}

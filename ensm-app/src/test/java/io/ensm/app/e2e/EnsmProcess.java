@@ -1,0 +1,173 @@
+package io.ensm.app.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real ensm service in a separate JVM, configured with command-line properties, its output
+ * captured to a file. Waits until the log says the service started. Can be stopped gracefully
+ * (SIGTERM) or killed (SIGKILL), and restarted with the same settings, port and data directory.
+ */
+public final class EnsmProcess implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final String STARTED = "event=ensm-started";
+
+    private final Path workDir;
+    private final int port;
+    private final Map<String, String> properties;
+    private final List<Path> outputs = new ArrayList<>();
+    private Process process;
+    private Path output;
+
+    /**
+     * @param workDir    holds the data directory and the output files
+     * @param properties settings without the leading "--"; listen, data-dir and server.port are added
+     */
+    public EnsmProcess(Path workDir, Map<String, String> properties) {
+        this.workDir = workDir;
+        this.port = freePort();
+        this.properties = new LinkedHashMap<>(properties);
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String target() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return workDir.resolve("data");
+    }
+
+    /** Starts the JVM and returns once the service is started; fails with the output otherwise. */
+    public EnsmProcess start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        output = workDir.resolve("ensm-" + (outputs.size() + 1) + ".log");
+        outputs.add(output);
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", classpath, "io.ensm.app.EnsmApplication",
+                "--ensm.listen=127.0.0.1:" + port,
+                "--server.port=0",
+                "--ensm.data-dir=" + dataDir()));
+        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        try {
+            process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (log().contains(STARTED)) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("ensm exited with " + process.exitValue() + " before starting:\n" + log());
+            }
+            sleep(100);
+        }
+        kill();
+        throw new AssertionError("ensm did not start within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    /** SIGTERM, then waits for the process to exit (killing it if it does not). Returns the exit code. */
+    public int stop() {
+        if (process == null) {
+            return -1;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                kill();
+            }
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+            return -1;
+        }
+    }
+
+    /** SIGKILL the process and its descendants, and wait until it is gone. */
+    public void kill() {
+        if (process == null) {
+            return;
+        }
+        ProcessHandle handle = process.toHandle();
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** The output of the current (or last) run. */
+    public String log() {
+        return read(output);
+    }
+
+    /** The output of every run so far, for failure messages. */
+    public String allLogs() {
+        StringBuilder b = new StringBuilder();
+        for (Path p : outputs) {
+            b.append("----- ").append(p.getFileName()).append('\n').append(read(p));
+        }
+        return b.toString();
+    }
+
+    private static String read(Path p) {
+        try {
+            return p == null || !Files.exists(p) ? "" : Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + p + ": " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
