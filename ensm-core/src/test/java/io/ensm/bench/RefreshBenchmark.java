@@ -82,6 +82,9 @@ public final class RefreshBenchmark {
     private Path dataDir;
     /** The client's state: the last reply per connection, serialized (what an NSC keeps to refresh). */
     private byte[][] replies;
+    /** ensm's side of each refresh: server time per call, and the store write in it. */
+    private Probe serverProbe;
+    private Probe storeProbe;
 
     private RefreshBenchmark(Map<String, String> options) {
         connections = intOption(options, "connections", 10_000);
@@ -144,8 +147,10 @@ public final class RefreshBenchmark {
         EnsmSettings settings = new EnsmSettings(ENSM_NAME, new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:0", null,
                 dataDir, Duration.ofMinutes(10), Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofSeconds(60),
                 1500, 5000, 5999, List.of(service), definitions, null, Map.of());
-        runtime = EnsmRuntime.start(settings, SqliteConnectionStore::new, EnsmRuntime.Transport.plaintext(List.of()),
-                Clock.systemUTC());
+        serverProbe = new Probe(refreshes + 1000);
+        storeProbe = new Probe(refreshes + 1000);
+        runtime = EnsmRuntime.start(settings, dir -> new TimedStore(new SqliteConnectionStore(dir), storeProbe),
+                EnsmRuntime.Transport.plaintext(List.of(new ServerTiming(serverProbe))), Clock.systemUTC());
         channel = NettyChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
     }
 
@@ -217,7 +222,20 @@ public final class RefreshBenchmark {
 
     // ---- measurement ---------------------------------------------------------------------------
 
-    private record Latency(String label, int callers, long[] nanos, long wallNanos) {}
+    /** One measured phase: round trips seen by the client, ensm's server time, store writes, GC activity. */
+    private record Latency(String label, long[] nanos, long wallNanos, long[] server, long[] store, long gcs, long gcMillis) {}
+
+    private record GcCounters(long count, long millis) {
+        static GcCounters now() {
+            long c = 0;
+            long t = 0;
+            for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+                c += Math.max(0, b.getCollectionCount());
+                t += Math.max(0, b.getCollectionTime());
+            }
+            return new GcCounters(c, t);
+        }
+    }
 
     private record Results(long heapBefore, long heapWithClient, long heapServerOnly, long clientBytes,
                            long dbBytes, long walBytes, List<Latency> latencies, Duration setup) {}
@@ -256,9 +274,15 @@ public final class RefreshBenchmark {
         // Sequential: one caller, one refresh at a time: the service's own latency.
         refreshLoop(replies, 0, connections, warmupRefreshes, new SplittableRandom(seed + 1), null);
         long[] seq = new long[refreshes];
+        GcCounters gc0 = GcCounters.now();
+        serverProbe.start();
+        storeProbe.start();
         long w0 = System.nanoTime();
         refreshLoop(replies, 0, connections, refreshes, new SplittableRandom(seed + 2), seq);
-        latencies.add(new Latency("sequential", 1, seq, System.nanoTime() - w0));
+        long wall = System.nanoTime() - w0;
+        GcCounters gc1 = GcCounters.now();
+        latencies.add(new Latency("sequential", seq, wall, serverProbe.stop(), storeProbe.stop(),
+                gc1.count - gc0.count, gc1.millis - gc0.millis));
         // Concurrent: each caller refreshes its own share of the connections, as separate NSCs would.
         latencies.add(concurrent(callers, refreshes));
         check(runtime.connections().size() == connections, "connections were lost while refreshing");
@@ -269,8 +293,10 @@ public final class RefreshBenchmark {
         int per = total / threads;
         int share = connections / threads;
         long[][] samples = new long[threads][per];
+        CountDownLatch ready = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         long wall;
+        GcCounters gc0;
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -279,12 +305,16 @@ public final class RefreshBenchmark {
                 int caller = t;
                 done.add(pool.submit(() -> {
                     refreshLoop(replies, from, to, warmupRefreshes / threads, new SplittableRandom(seed + 10 + caller), null);
+                    ready.countDown();
                     go.await();
                     refreshLoop(replies, from, to, per, new SplittableRandom(seed + 20 + caller), samples[caller]);
                     return null;
                 }));
             }
-            Thread.sleep(200);
+            ready.await();
+            gc0 = GcCounters.now();
+            serverProbe.start();
+            storeProbe.start();
             long w0 = System.nanoTime();
             go.countDown();
             for (Future<?> f : done) {
@@ -292,8 +322,10 @@ public final class RefreshBenchmark {
             }
             wall = System.nanoTime() - w0;
         }
+        GcCounters gc1 = GcCounters.now();
         long[] all = Arrays.stream(samples).flatMapToLong(Arrays::stream).toArray();
-        return new Latency(threads + " callers", threads, all, wall);
+        return new Latency(threads + " callers", all, wall, serverProbe.stop(), storeProbe.stop(),
+                gc1.count - gc0.count, gc1.millis - gc0.millis);
     }
 
     /**
@@ -397,17 +429,32 @@ public final class RefreshBenchmark {
         for (Latency l : r.latencies) {
             long[] sorted = l.nanos.clone();
             Arrays.sort(sorted);
-            s.append("| ").append(l.label).append(" | ").append(sorted.length)
-                    .append(" | ").append(micros(percentile(sorted, 50)))
-                    .append(" | ").append(micros(percentile(sorted, 90)))
-                    .append(" | ").append(micros(percentile(sorted, 99)))
-                    .append(" | ").append(micros(percentile(sorted, 99.9)))
-                    .append(" | ").append(micros(sorted[sorted.length - 1]))
-                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", sorted.length / (l.wallNanos / 1e9)))
-                    .append(" |\n");
+            s.append(latencyRow("**" + l.label + ", round trip**", sorted,
+                    String.format(Locale.ROOT, "%.0f", sorted.length / (l.wallNanos / 1e9))));
+            s.append(latencyRow(l.label + ", ensm server time", l.server, ""));
+            s.append(latencyRow(l.label + ", store write", l.store, ""));
+        }
+        s.append('\n');
+        for (Latency l : r.latencies) {
+            s.append("- ").append(l.label).append(": ").append(l.gcs).append(" GC pauses/cycles, ")
+                    .append(l.gcMillis).append(" ms total, during ")
+                    .append(String.format(Locale.ROOT, "%.1f s", l.wallNanos / 1e9)).append('\n');
         }
         System.out.print(s);
         System.out.flush();
+    }
+
+    private static String latencyRow(String label, long[] sorted, String rate) {
+        if (sorted.length == 0) {
+            return "| " + label + " | 0 | | | | | | |\n";
+        }
+        return "| " + label + " | " + sorted.length
+                + " | " + micros(percentile(sorted, 50))
+                + " | " + micros(percentile(sorted, 90))
+                + " | " + micros(percentile(sorted, 99))
+                + " | " + micros(percentile(sorted, 99.9))
+                + " | " + micros(sorted[sorted.length - 1])
+                + " | " + rate + " |\n";
     }
 
     private static String row(String name, String value) {
