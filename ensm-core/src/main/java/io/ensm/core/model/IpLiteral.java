@@ -1,5 +1,6 @@
 package io.ensm.core.model;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /** Checks IP address literals without ever resolving a host name. */
@@ -12,7 +13,13 @@ public final class IpLiteral {
             return false;
         }
         try {
-            InetAddress.ofLiteral(text);
+            // InetAddress.ofLiteral tries IPv4 first and throws internally for every IPv6 literal;
+            // text with a colon can only be IPv6, so go there directly (same result, no exception).
+            if (text.indexOf(':') >= 0) {
+                Inet6Address.ofLiteral(text);
+            } else {
+                InetAddress.ofLiteral(text);
+            }
             return true;
         } catch (IllegalArgumentException e) {
             return false;
