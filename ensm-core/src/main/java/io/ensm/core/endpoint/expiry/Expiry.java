@@ -1,6 +1,5 @@
 package io.ensm.core.endpoint.expiry;
 
-import com.google.protobuf.Timestamp;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Path;
 import io.ensm.api.connection.PathSegment;
@@ -10,6 +9,7 @@ import io.ensm.core.chain.Chain;
 import io.ensm.core.chain.Element;
 import io.ensm.core.chain.Failures;
 import io.ensm.core.endpoint.known.LoadKnown;
+import io.ensm.core.registry.ProtoTime;
 import io.ensm.core.store.StoredConnection;
 
 import java.time.Clock;
@@ -48,7 +48,7 @@ public final class Expiry implements Element {
         if (own > 0) {
             PathSegment caller = path.getPathSegments(own - 1);
             if (caller.hasExpires()) {
-                Instant asked = toInstant(caller.getExpires());
+                Instant asked = ProtoTime.toInstant(caller.getExpires());
                 if (!asked.isAfter(now)) {
                     throw Failures.invalid("the caller's path segment '" + caller.getName() + "' expired at " + asked);
                 }
@@ -61,7 +61,7 @@ public final class Expiry implements Element {
         }
         chain.context().put(EXPIRES, expires);
         Path withOwnExpiry = path.toBuilder()
-                .setPathSegments(own, path.getPathSegments(own).toBuilder().setExpires(toTimestamp(expires)))
+                .setPathSegments(own, path.getPathSegments(own).toBuilder().setExpires(ProtoTime.toTimestamp(expires)))
                 .build();
         Connection reply = chain.proceed(request.toBuilder()
                 .setConnection(connection.toBuilder().setPath(withOwnExpiry)).build());
@@ -82,13 +82,5 @@ public final class Expiry implements Element {
         }
         chain.proceedClose(connection);
         timers.disarm(connection.getId());
-    }
-
-    public static Instant toInstant(Timestamp t) {
-        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
-    }
-
-    public static Timestamp toTimestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 }

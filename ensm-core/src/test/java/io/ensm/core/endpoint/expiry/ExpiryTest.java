@@ -43,7 +43,7 @@ class ExpiryTest {
     private static NetworkServiceRequest below(Instant callerExpires) {
         PathSegment.Builder nsc = PathSegment.newBuilder().setName(Requests.NSC).setId("nsc-1");
         if (callerExpires != null) {
-            nsc.setExpires(Expiry.toTimestamp(callerExpires));
+            nsc.setExpires(io.ensm.core.registry.ProtoTime.toTimestamp(callerExpires));
         }
         Connection c = Requests.request().connection().toBuilder().setId("own-1")
                 .setPath(Path.newBuilder().setIndex(1).addPathSegments(nsc)
@@ -53,7 +53,7 @@ class ExpiryTest {
     }
 
     private Instant ownExpiresBelow() {
-        return Expiry.toInstant(tail.lastRequest().getConnection().getPath().getPathSegments(1).getExpires());
+        return io.ensm.core.registry.ProtoTime.toInstant(tail.lastRequest().getConnection().getPath().getPathSegments(1).getExpires());
     }
 
     @Test
@@ -95,7 +95,7 @@ class ExpiryTest {
         Connection c = Connection.newBuilder().setId("own-1").setNetworkService("s")
                 .setPath(Path.newBuilder().addPathSegments(PathSegment.newBuilder().setName("ensm-1").setId("own-1"))).build();
         endpoint.request(NetworkServiceRequest.newBuilder().setConnection(c).build(), CallContext.client());
-        assertThat(Expiry.toInstant(tail.lastRequest().getConnection().getPath().getPathSegments(0).getExpires()))
+        assertThat(io.ensm.core.registry.ProtoTime.toInstant(tail.lastRequest().getConnection().getPath().getPathSegments(0).getExpires()))
                 .isEqualTo(NOW.plus(DEFAULT));
     }
 
