@@ -4,6 +4,7 @@ import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.model.Payload;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,6 @@ import picocli.CommandLine.Option;
                         + "REMOTE class for VXLAN, VLAN, WIREGUARD, IPSEC, SRV6 and LOCAL for KERNEL, MEMIF, VFIO. "
                         + "Default: VXLAN:src_ip=127.0.0.1,src_port=4789."})
 final class RequestCommand extends ClientCommand {
-
-    enum Payload { ETHERNET, IP }
 
     @Option(names = "--service", required = true, paramLabel = "NAME", description = "Network service to connect to.")
     String service;

@@ -1,9 +1,11 @@
 package io.ensm.core.model;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import io.ensm.core.alloc.IpAddress;
 
-/** Checks IP address literals without ever resolving a host name. */
+/**
+ * Checks IP address literals and prefixes for request validation, with the same strict parser
+ * the address pools use (dotted quads only, no zone ids, never a host-name lookup).
+ */
 public final class IpLiteral {
     private IpLiteral() {}
 
@@ -13,13 +15,7 @@ public final class IpLiteral {
             return false;
         }
         try {
-            // InetAddress.ofLiteral tries IPv4 first and throws internally for every IPv6 literal;
-            // text with a colon can only be IPv6, so go there directly (same result, no exception).
-            if (text.indexOf(':') >= 0) {
-                Inet6Address.ofLiteral(text);
-            } else {
-                InetAddress.ofLiteral(text);
-            }
+            IpAddress.parse(text);
             return true;
         } catch (IllegalArgumentException e) {
             return false;

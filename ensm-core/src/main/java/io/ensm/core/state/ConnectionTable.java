@@ -3,7 +3,6 @@ package io.ensm.core.state;
 import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.StoredConnection;
 
-import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -56,10 +55,5 @@ public final class ConnectionTable {
 
     public int size() {
         return live.size();
-    }
-
-    public Instant expiresOf(String id) {
-        StoredConnection c = live.get(id);
-        return c == null ? null : c.expires();
     }
 }
