@@ -8,6 +8,9 @@ import io.ensm.core.endpoint.provision.Provision;
 import io.ensm.core.endpoint.provision.Provisioner;
 import io.ensm.core.endpoint.provision.StepFailure;
 import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Forwarder;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.core.state.ConnectionTable;
@@ -18,7 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -60,7 +67,7 @@ public final class Reconciler {
 
     /** Result of one pass, for logs and tests. */
     public record Report(int loaded, int verified, int repaired, int rolledForward, int rolledBack, int released,
-                         int expired, int failed) {}
+                         int expired, int failed, int orphansRemoved) {}
 
     /** Loads the store, re-takes allocations, reconciles everything, re-arms expiry. */
     public Report startup() {
@@ -73,9 +80,11 @@ public final class Reconciler {
             }
         }
         Report r = pass(true);
-        log.info("event=recovery-done loaded={} verified={} repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={}",
-                all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed());
-        return new Report(all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed());
+        log.info("event=recovery-done loaded={} verified={} repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={} orphans_removed={}",
+                all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(),
+                r.orphansRemoved());
+        return new Report(all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(),
+                r.orphansRemoved());
     }
 
     /** One reconciliation pass over every stored connection. */
@@ -93,7 +102,47 @@ public final class Reconciler {
                 exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
             }
         }
-        return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed);
+        // After the connections: a rolled-back PENDING must no longer count as known.
+        int orphans = removeOrphans();
+        return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, orphans);
+    }
+
+    /**
+     * Asks every backend and the forwarder to remove marked objects of connections the table does
+     * not hold. The check is live, not a snapshot: a Request stores its intent before any backend
+     * is touched and a Close forgets it only after release, so in-flight work always counts as known.
+     */
+    private int removeOrphans() {
+        Predicate<String> known = id -> table.get(id).isPresent();
+        int removed = 0;
+        Set<Backend> swept = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ExposedEndpoint endpoint : catalog.endpoints()) {
+            if (swept.add(endpoint.backend())) {
+                removed += removeOrphans("endpoint=" + endpoint.name(), () -> endpoint.backend().removeOrphans(known));
+            }
+        }
+        if (catalog.forwarder().isPresent()) {
+            Forwarder forwarder = catalog.forwarder().get();
+            removed += removeOrphans("forwarder", () -> forwarder.removeOrphans(known));
+        }
+        return removed;
+    }
+
+    private interface Sweep {
+        Set<String> run() throws BackendException;
+    }
+
+    private static int removeOrphans(String where, Sweep sweep) {
+        try {
+            Set<String> ids = sweep.run();
+            if (!ids.isEmpty()) {
+                log.info("event=orphans-removed {} connections={}", where, ids);
+            }
+            return ids.size();
+        } catch (BackendException | RuntimeException e) {
+            log.warn("event=orphan-sweep-failed {} reason=\"{}\"", where, e.getMessage());
+            return 0;
+        }
     }
 
     private static final class Tally {

@@ -232,9 +232,9 @@ public final class EnsmRuntime implements AutoCloseable {
     private void reconcileQuietly() {
         try {
             Reconciler.Report r = reconciler.pass();
-            if (r.repaired() + r.rolledBack() + r.released() + r.failed() > 0) {
-                log.info("event=reconcile-pass repaired={} rolled_back={} released={} failed={}",
-                        r.repaired(), r.rolledBack(), r.released(), r.failed());
+            if (r.repaired() + r.rolledBack() + r.released() + r.failed() + r.orphansRemoved() > 0) {
+                log.info("event=reconcile-pass repaired={} rolled_back={} released={} failed={} orphans_removed={}",
+                        r.repaired(), r.rolledBack(), r.released(), r.failed(), r.orphansRemoved());
             }
         } catch (RuntimeException e) {
             log.warn("event=reconcile-pass-failed reason=\"{}\"", e.getMessage());

@@ -1,5 +1,8 @@
 package io.ensm.core.spi;
 
+import java.util.Set;
+import java.util.function.Predicate;
+
 /**
  * Provisions the far side of connections for one endpoint: a VLAN on a box's port, a Neutron
  * subport, a TF interface. Backends know nothing about NSM. Every method may block (the caller
@@ -18,6 +21,17 @@ public interface Backend extends AutoCloseable {
 
     /** Reads back what exists for the intent. */
     Verification verify(ProvisionIntent intent) throws BackendException;
+
+    /**
+     * Removes objects carrying ensm's marker whose connection id {@code isKnown} rejects: what a
+     * crash or an operator's restore left behind. Objects without the marker are never touched.
+     * A backend that writes nothing (pre-provisioned boxes) has nothing to sweep.
+     *
+     * @return the connection ids whose objects were removed
+     */
+    default Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        return Set.of();
+    }
 
     @Override
     default void close() {}

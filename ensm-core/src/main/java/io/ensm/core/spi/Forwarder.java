@@ -1,5 +1,8 @@
 package io.ensm.core.spi;
 
+import java.util.Set;
+import java.util.function.Predicate;
+
 /**
  * ensm's local kernel leg. Idempotent like {@link Backend}: connecting what exists and equal is a
  * no-op, disconnecting what is absent is fine.
@@ -14,6 +17,16 @@ public interface Forwarder extends AutoCloseable {
     void disconnect(CrossConnect crossConnect) throws BackendException;
 
     Verification verify(CrossConnect crossConnect) throws BackendException;
+
+    /**
+     * Removes links marked as ensm's whose connection id {@code isKnown} rejects; links without
+     * the mark are never touched.
+     *
+     * @return the connection ids whose links were removed
+     */
+    default Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        return Set.of();
+    }
 
     @Override
     default void close() {}

@@ -189,4 +189,45 @@ class ReconcilerTest {
         assertThat(expired).isEmpty();
         assertThat(timers.armed()).isZero();
     }
+
+    @Test
+    void markedObjectsOfUnknownConnectionsAreRemovedAndKnownOnesKept() {
+        StoredConnection kept = Fixtures.stored("a1", Phase.APPLIED, LATER);
+        StoredConnection gone = Fixtures.stored("orphan-1", Phase.APPLIED, LATER);
+        landed(kept);
+        landed(gone);
+        Reconciler.Report r = reconciler(kept).startup();
+        assertThat(r.orphansRemoved()).isEqualTo(2); // one in the backend, one in the forwarder
+        assertThat(backend.provisioned()).containsOnlyKeys("a1");
+        assertThat(forwarder.connected()).containsOnlyKeys("a1");
+        assertThat(store.phaseOf("a1")).isEqualTo(Phase.APPLIED);
+    }
+
+    @Test
+    void aConnectionStillInTheStoreIsNeverSwept() {
+        StoredConnection pending = Fixtures.stored("p1", Phase.PENDING, LATER);
+        landed(pending);
+        backend.failNext(RecordingBackend.Op.VERIFY, Kind.UNREACHABLE, "router-1 unreachable");
+        Reconciler.Report r = reconciler(pending).startup();
+        assertThat(r.failed()).isEqualTo(1);
+        assertThat(r.orphansRemoved()).isZero();
+        assertThat(backend.calls()).contains("sweep");
+        assertThat(backend.provisioned()).containsOnlyKeys("p1");
+        assertThat(forwarder.connected()).containsOnlyKeys("p1");
+        assertThat(store.phaseOf("p1")).isEqualTo(Phase.PENDING);
+    }
+
+    @Test
+    void aFailingSweepIsLoggedAndDoesNotStopTheOthers() {
+        StoredConnection gone = Fixtures.stored("orphan-1", Phase.APPLIED, LATER);
+        landed(gone);
+        backend.failNext(RecordingBackend.Op.SWEEP, Kind.UNREACHABLE, "router-1 unreachable");
+        Reconciler.Report r = reconciler().startup();
+        assertThat(r.orphansRemoved()).isEqualTo(1);
+        assertThat(backend.provisioned()).containsOnlyKeys("orphan-1");
+        assertThat(forwarder.connected()).isEmpty();
+        Reconciler.Report again = reconciler().pass();
+        assertThat(again.orphansRemoved()).isEqualTo(1);
+        assertThat(backend.provisioned()).isEmpty();
+    }
 }

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -27,7 +29,7 @@ import java.util.function.Consumer;
  * read-back finds.
  */
 public final class RecordingBackend implements Backend {
-    public enum Op { PROVISION, RELEASE, VERIFY }
+    public enum Op { PROVISION, RELEASE, VERIFY, SWEEP }
 
     public static final String UPLINK = "uplink0";
 
@@ -99,6 +101,22 @@ public final class RecordingBackend implements Backend {
                 return Verification.MISSING;
             }
             return have.equals(intent) ? Verification.PRESENT : Verification.DRIFTED;
+        }
+    }
+
+    @Override
+    public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        calls.add("sweep");
+        faults.check(Op.SWEEP);
+        synchronized (this) {
+            Set<String> orphans = new TreeSet<>();
+            for (String id : provisioned.keySet()) {
+                if (!isKnown.test(id)) {
+                    orphans.add(id);
+                }
+            }
+            orphans.forEach(provisioned::remove);
+            return orphans;
         }
     }
 

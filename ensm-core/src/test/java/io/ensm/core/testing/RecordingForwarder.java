@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fails on demand like {@link RecordingBackend}.
  */
 public final class RecordingForwarder implements Forwarder {
-    public enum Op { CONNECT, DISCONNECT, VERIFY }
+    public enum Op { CONNECT, DISCONNECT, VERIFY, SWEEP }
 
     public static final ForwarderInfo DEFAULT_INFO = new ForwarderInfo("192.0.2.10", 4789, 1450);
 
@@ -73,6 +76,22 @@ public final class RecordingForwarder implements Forwarder {
                 return Verification.MISSING;
             }
             return have.equals(crossConnect) ? Verification.PRESENT : Verification.DRIFTED;
+        }
+    }
+
+    @Override
+    public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        calls.add("sweep");
+        faults.check(Op.SWEEP);
+        synchronized (this) {
+            Set<String> orphans = new TreeSet<>();
+            for (String id : connected.keySet()) {
+                if (!isKnown.test(id)) {
+                    orphans.add(id);
+                }
+            }
+            orphans.forEach(connected::remove);
+            return orphans;
         }
     }
 
