@@ -1,0 +1,57 @@
+package io.ensm.netconf.driver;
+
+import org.onlab.packet.VlanId;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Speaks one vendor's data model for VLAN sub-interfaces: renders changes to the children of an
+ * edit-config {@code <config>}, builds the subtree filter that reads them back and parses the
+ * reply. Drivers do no I/O and keep no state; one instance serves every device of its kind.
+ *
+ * <p>Every method rejects bad input with an IllegalArgumentException whose message starts with the
+ * field it is about.
+ */
+public interface Driver {
+
+    /** The name configuration uses: {@code ietf}, {@code openconfig}, {@code junos}. */
+    String name();
+
+    /** Whether the box can terminate VXLAN itself (the DEVICE_VXLAN plan); the driver then renders it. */
+    boolean terminatesVxlan();
+
+    /** Refuses a port name this vendor cannot have, saying what a valid one looks like. Used at start-up too. */
+    void checkPortName(String portName);
+
+    /** The name the box gives the sub-interface: {@code eth1.100}, {@code ge-0/0/1.100}. */
+    String subInterfaceName(String parentPort, VlanId vlan);
+
+    /**
+     * The children of {@code <config>} for one edit-config that applies every change. A Put
+     * replaces the whole sub-interface, so drift inside it is repaired; a Remove deletes only the
+     * sub-interface, never its parent. Each sub-interface may appear once per batch.
+     */
+    String render(List<Change> changes);
+
+    /**
+     * The children of {@code <filter type="subtree">} selecting the sub-interfaces under these
+     * parent ports; an empty collection selects every sub-interface (for the orphan sweep).
+     */
+    String readFilter(Collection<String> parentPorts);
+
+    /**
+     * Every VLAN sub-interface in a reply, marked or not; a marked entry is reported even when its
+     * VLAN is missing. Accepts the {@code <data>} element, its content, or the whole rpc-reply.
+     * Fails when the text is not well-formed XML or declares a DTD.
+     */
+    List<FoundSubInterface> parse(String dataXml);
+
+    /** Refuses a change this driver would not write; {@link #render} applies it to every change. */
+    default void check(Change change) {
+        switch (change) {
+            case Change.Put p -> IntentRules.checkPut(this, p.wanted());
+            case Change.Remove r -> IntentRules.checkRemove(this, r.existing());
+        }
+    }
+}

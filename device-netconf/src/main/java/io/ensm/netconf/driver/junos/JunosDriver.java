@@ -1,0 +1,127 @@
+package io.ensm.netconf.driver.junos;
+
+import io.ensm.netconf.driver.Change;
+import io.ensm.netconf.driver.Driver;
+import io.ensm.netconf.driver.DriverInputs;
+import io.ensm.netconf.driver.FoundSubInterface;
+import io.ensm.netconf.driver.IntentRules;
+import io.ensm.netconf.driver.Marker;
+import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.xml.XmlWriter;
+import org.onlab.packet.VlanId;
+import org.onosproject.net.host.InterfaceIpAddress;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Junos configuration in its XML API form:
+ * {@code configuration/interfaces/interface[name]/unit[name]} with {@code description},
+ * {@code vlan-id} and {@code family/inet} / {@code family/inet6} ({@code mtu},
+ * {@code address/name} as {@code a.b.c.d/len}). The unit number is the VLAN id. The port's
+ * {@code vlan-tagging} is the operator's configuration: ensm neither writes nor removes it.
+ *
+ * <p>Elements carry no namespace: inside an edit-config they take the NETCONF one, as Junos's own
+ * examples write them, and replies are read by local name whatever namespace Junos gives them.
+ * The operation attribute is unqualified, as the Junos NETCONF guide writes it.
+ */
+public final class JunosDriver implements Driver {
+    public static final String NAME = "junos";
+
+    /** type-fpc/pic/port with an optional channel ({@code ge-0/0/1}, {@code xe-1/0/0:2}), or an aggregate ({@code ae0}, {@code reth1}). */
+    private static final Pattern PORT = Pattern.compile("[a-z]{2,4}-\\d{1,3}/\\d{1,3}/\\d{1,3}(:\\d{1,3})?|(ae|reth)\\d{1,4}");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * Junos boxes (MX, QFX) can be VTEPs, but that is configured under vlans/bridge-domains and
+     * switch-options, which this driver does not render; so no.
+     */
+    @Override
+    public boolean terminatesVxlan() {
+        return false;
+    }
+
+    @Override
+    public void checkPortName(String portName) {
+        if (portName == null || !PORT.matcher(portName).matches()) {
+            throw new IllegalArgumentException("'" + portName + "' is not a Junos physical interface name:"
+                    + " type-fpc/pic/port such as ge-0/0/1 or xe-1/0/0:2, or an aggregate such as ae0");
+        }
+    }
+
+    /** Junos's own logical interface name, {@code ge-0/0/1.100}. */
+    @Override
+    public String subInterfaceName(String parentPort, VlanId vlan) {
+        IntentRules.checkKey(this, parentPort, vlan);
+        return parentPort + "." + vlan.toShort();
+    }
+
+    @Override
+    public String render(List<Change> changes) {
+        Map<String, List<Change>> byParent = DriverInputs.byParent(DriverInputs.changes(this, changes));
+        XmlWriter x = new XmlWriter().open("configuration").open("interfaces");
+        for (Map.Entry<String, List<Change>> port : byParent.entrySet()) {
+            x.open("interface").leaf("name", port.getKey());
+            for (Change change : port.getValue()) {
+                switch (change) {
+                    case Change.Put p -> put(x, p.wanted());
+                    case Change.Remove r -> x.open("unit").attribute("operation", "delete")
+                            .leaf("name", unit(r.existing()))
+                            .close();
+                }
+            }
+            x.close();
+        }
+        return x.close().close().toXml();
+    }
+
+    private static String unit(SubInterface s) {
+        return Short.toString(s.vlan().toShort());
+    }
+
+    private static void put(XmlWriter x, SubInterface s) {
+        x.open("unit").attribute("operation", "replace")
+                .leaf("name", unit(s))
+                .leaf("description", Marker.description(s.connectionId()))
+                .leaf("vlan-id", unit(s))
+                .open("family");
+        if (s.writesIpv4()) {
+            family(x, "inet", s.mtu(), s.ipv4());
+        }
+        if (s.writesIpv6()) {
+            family(x, "inet6", s.mtu(), s.ipv6());
+        }
+        x.close().close();
+    }
+
+    private static void family(XmlWriter x, String family, int mtu, List<InterfaceIpAddress> addresses) {
+        x.open(family).leaf("mtu", Integer.toString(mtu));
+        for (InterfaceIpAddress a : addresses) {
+            x.open("address").leaf("name", a.ipAddress() + "/" + a.subnetAddress().prefixLength()).close();
+        }
+        x.close();
+    }
+
+    /** Whole port entries (units and all); with no ports, the whole interfaces hierarchy. */
+    @Override
+    public String readFilter(Collection<String> parentPorts) {
+        Set<String> ports = DriverInputs.ports(this, parentPorts);
+        XmlWriter x = new XmlWriter().open("configuration").open("interfaces");
+        for (String port : ports) {
+            x.open("interface").leaf("name", port).close();
+        }
+        return x.close().close().toXml();
+    }
+
+    @Override
+    public List<FoundSubInterface> parse(String dataXml) {
+        return JunosReader.parse(dataXml);
+    }
+}
