@@ -90,9 +90,10 @@ public final class IntentRules {
         for (int i = 0; i < addresses.size(); i++) {
             InterfaceIpAddress a = addresses.get(i);
             String field = "addresses[" + i + "]: ";
-            if (a.broadcastAddress() != null || a.peerAddress() != null) {
+            // Only address and prefix length are written; the broadcast address follows from them.
+            if (!a.equals(new InterfaceIpAddress(a.ipAddress(), a.subnetAddress()))) {
                 throw new IllegalArgumentException(field + a.ipAddress()
-                        + " carries a broadcast or peer address, which no driver writes");
+                        + " carries a peer address or a broadcast address not of its subnet, which no driver writes");
             }
             if (!a.subnetAddress().contains(a.ipAddress())) {
                 throw new IllegalArgumentException(field + "subnet " + a.subnetAddress() + " does not contain " + a.ipAddress());
