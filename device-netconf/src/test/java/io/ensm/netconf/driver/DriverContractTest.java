@@ -100,6 +100,33 @@ class DriverContractTest {
 
     @ParameterizedTest
     @MethodSource("drivers")
+    void rendersAndParsesFromManyThreadsAlike(Driver d) throws Exception {
+        List<SubInterface> subs = java.util.stream.IntStream.rangeClosed(1, 50)
+                .mapToObj(i -> sub(port(d, i % 2), i, 1500, "c" + i, "172.16." + i + ".1/31", "2001:db8::" + i + "/127"))
+                .toList();
+        String expected = d.render(subs.stream().<Change>map(Intents::put).toList());
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        String xml = d.render(subs.stream().<Change>map(Intents::put).toList());
+                        if (!xml.equals(expected) || !d.parse(xml).stream().map(FoundSubInterface::state)
+                                .collect(java.util.stream.Collectors.toSet()).equals(java.util.Set.copyOf(subs))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+        }
+        for (var r : results) {
+            assertThat(r.get()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("drivers")
     void namesItsSubInterfacesAfterPortAndVlan(Driver d) {
         assertThat(d.subInterfaceName(port(d, 1), vlan(42))).isEqualTo(port(d, 1) + ".42");
         assertThatThrownBy(() -> d.subInterfaceName("bad port", vlan(42))).hasMessageStartingWith("parentPort: ");

@@ -24,7 +24,10 @@ public final class XmlWriter {
 
     public XmlWriter() {
         try {
-            w = FACTORY.createXMLStreamWriter(out);
+            // The factory is not specified as thread-safe; drivers render from many threads.
+            synchronized (FACTORY) {
+                w = FACTORY.createXMLStreamWriter(out);
+            }
         } catch (XMLStreamException e) {
             throw new IllegalStateException("no StAX writer", e);
         }
