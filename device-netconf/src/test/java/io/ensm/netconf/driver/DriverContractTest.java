@@ -246,7 +246,7 @@ class DriverContractTest {
         String data = "<data xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">" + content + "</data>";
         String reply = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rpc-reply message-id=\"7\" xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
                 + data + "</rpc-reply>";
-        for (String text : List.of(content, data, reply)) {
+        for (String text : List.of(content, data, reply, "\uFEFF<?xml version=\"1.0\"?>\n" + data)) {
             assertThat(d.parse(text)).extracting(FoundSubInterface::state).first().isEqualTo(s);
         }
         assertThat(d.parse(content + d.render(List.of(put(sub(port(d, 1), 8, 1500, "c8")))))).hasSize(2);

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * carry a version-dependent one).
  */
 public final class XmlReader {
-    private static final Pattern DECLARATION = Pattern.compile("^\\s*<\\?xml[^>]*\\?>");
+    private static final Pattern DECLARATION = Pattern.compile("^\\uFEFF?\\s*<\\?xml[^>]*\\?>");
     private static final DocumentBuilderFactory FACTORY = factory();
     /** Fails on errors instead of the default handler's printing to standard error. */
     private static final ErrorHandler THROWING = new ErrorHandler() {
