@@ -63,7 +63,8 @@ final class InstanceIpRules implements TypeRules {
                             + (v6 ? "IPv6" : "IPv4") + " subnet"));
             address = firstFree(store, vn.uuid, subnet);
         }
-        f.put("instance_ip_address", address.getHostAddress());
+        // A requested address is kept as written; a given one in Java's text form.
+        f.put("instance_ip_address", requested.isEmpty() ? address.getHostAddress() : requested);
         f.putObject("instance_ip_subnet").put("ip_prefix", subnet.prefix.getHostAddress()).put("ip_prefix_len", subnet.length);
         return () -> {};
     }
