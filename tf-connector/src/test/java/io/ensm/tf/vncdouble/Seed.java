@@ -24,11 +24,16 @@ public final class Seed {
 
     /** The usual world of the tests: see {@link Standard}. */
     public static Standard standard(VncApiDouble api) {
+        return standard(api, "10.60.0.0/24", "fd00:60::/64");
+    }
+
+    /** The usual world with other subnets on the network (e.g. a larger one for benchmarks). */
+    public static Standard standard(VncApiDouble api, String... subnets) {
         Seed s = new Seed(api);
         s.create("domain", List.of("default-domain"), NODES.objectNode());
         s.create("project", List.of("default-domain", "admin"), NODES.objectNode());
         String ipam = s.create("network-ipam", List.of("default-domain", "admin", "default-network-ipam"), NODES.objectNode());
-        String vn = s.virtualNetwork(List.of("default-domain", "admin", "blue"), ipam, "10.60.0.0/24", "fd00:60::/64");
+        String vn = s.virtualNetwork(List.of("default-domain", "admin", "blue"), ipam, subnets);
         s.create("global-system-config", List.of("default-global-system-config"), NODES.objectNode());
         s.fabric("default-fabric", false);
         s.create("physical-router", List.of("default-global-system-config", "leaf1"), NODES.objectNode());

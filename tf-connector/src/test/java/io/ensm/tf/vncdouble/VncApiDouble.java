@@ -81,6 +81,7 @@ public final class VncApiDouble implements AutoCloseable {
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean tokenRequired;
     private volatile KeystoneUser keystoneUser;
     private volatile Duration delay = Duration.ZERO;
@@ -143,6 +144,11 @@ public final class VncApiDouble implements AutoCloseable {
 
     public void clearCalls() {
         calls.clear();
+    }
+
+    /** Time spent answering VNC calls so far (from the request to the last byte written), in nanoseconds. */
+    public long busyNanos() {
+        return busyNanos.get();
     }
 
     /** The next {@code times} calls whose method and path start as given answer {@code status} with {@code message}. */
@@ -208,6 +214,7 @@ public final class VncApiDouble implements AutoCloseable {
                 return;
             }
             pause();
+            long started = System.nanoTime();
             try {
                 JsonNode answer = dispatch(method, path, query(ex.getRequestURI().getRawQuery()), body);
                 send(ex, 200, "application/json", JSON.writeValueAsString(answer));
@@ -217,6 +224,8 @@ public final class VncApiDouble implements AutoCloseable {
                 send(ex, 400, "text/html; charset=UTF-8", "Bad request: body is not JSON");
             } catch (RuntimeException e) {
                 send(ex, 500, "text/html; charset=UTF-8", "Internal error in the VNC API double: " + e);
+            } finally {
+                busyNanos.addAndGet(System.nanoTime() - started);
             }
         }
     }
