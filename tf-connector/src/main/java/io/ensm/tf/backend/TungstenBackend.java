@@ -148,7 +148,7 @@ public final class TungstenBackend implements Backend {
         refreshPorts(a);
         List<ObjectNode> interfaces;
         try {
-            interfaces = client.list(INTERFACE, a.projectUuid(), List.of());
+            interfaces = client.list(INTERFACE, a.projectUuid(), List.of("annotations"), false);
         } catch (VncException e) {
             throw Faults.of("list virtual-machine-interfaces of project " + a.network().parent(), e);
         }
@@ -161,7 +161,7 @@ public final class TungstenBackend implements Backend {
             String uuid = vmi.path("uuid").asString("");
             String step = "remove orphaned virtual-machine-interface " + uuid + " of connection " + id.get();
             try {
-                // The listing may leave back refs out: read the interface itself.
+                // The listing holds only the mark: read the interface for its instance-ips.
                 Optional<ObjectNode> full = read(INTERFACE, uuid, step);
                 if (full.isPresent()) {
                     deleteOwnIps(full.get(), id.get(), Set.of(), step);

@@ -140,18 +140,26 @@ public final class VncClient implements AutoCloseable {
     }
 
     /**
-     * The objects of a type under a parent, in detail ({@code GET /<type>s?parent_id=..&detail=true}),
-     * with the extra {@code fields} (e.g. back refs) asked for.
+     * The objects of a type under a parent ({@code GET /<type>s?parent_id=..}): with {@code detail},
+     * whole objects; without, each entry holds its uuid, fq_name and href plus the {@code fields}
+     * asked for (e.g. {@code annotations}), which keeps a listing of a large project small.
      */
-    public List<ObjectNode> list(String type, String parentUuid, List<String> fields) throws VncException {
-        StringBuilder path = new StringBuilder("/" + type + "s?detail=true&parent_id=").append(encode(parentUuid));
+    public List<ObjectNode> list(String type, String parentUuid, List<String> fields, boolean detail) throws VncException {
+        StringBuilder path = new StringBuilder("/" + type + "s?parent_id=").append(encode(parentUuid));
+        if (detail) {
+            path.append("&detail=true");
+        }
         if (!fields.isEmpty()) {
             path.append("&fields=").append(encode(String.join(",", fields)));
         }
         JsonNode answer = call("GET", path.toString(), null, true);
         List<ObjectNode> objects = new ArrayList<>();
         for (JsonNode item : answer.path(type + "s")) {
-            objects.add(object(item, type));
+            if (detail) {
+                objects.add(object(item, type));
+            } else if (item instanceof ObjectNode o) {
+                objects.add(o);
+            }
         }
         return objects;
     }

@@ -93,14 +93,20 @@ class VncClientTest {
     }
 
     @Test
-    void listGivesTheObjectsUnderAParentInDetail() throws Exception {
+    void listGivesTheObjectsUnderAParentInDetailOrWithTheFieldsAskedFor() throws Exception {
         try (VncClient c = client()) {
             String project = c.fqNameToId("project", FqName.parse("default-domain:admin")).orElseThrow();
 
-            List<ObjectNode> networks = c.list("virtual-network", project, List.of());
+            List<ObjectNode> detailed = c.list("virtual-network", project, List.of(), true);
+            List<ObjectNode> brief = c.list("virtual-network", project, List.of("display_name"), false);
 
-            assertThat(networks).singleElement().satisfies(n -> assertThat(n.path("uuid").asString()).isEqualTo(world.networkUuid()));
-            assertThat(networks.getFirst().path("network_ipam_refs").isArray()).isTrue();
+            assertThat(detailed).singleElement().satisfies(n -> assertThat(n.path("uuid").asString()).isEqualTo(world.networkUuid()));
+            assertThat(detailed.getFirst().path("network_ipam_refs").isArray()).isTrue();
+            assertThat(brief).singleElement().satisfies(n -> {
+                assertThat(n.path("uuid").asString()).isEqualTo(world.networkUuid());
+                assertThat(n.path("display_name").asString()).isEqualTo("blue");
+                assertThat(n.has("network_ipam_refs")).isFalse();
+            });
         }
     }
 

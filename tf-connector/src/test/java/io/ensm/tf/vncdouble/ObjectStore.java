@@ -198,7 +198,10 @@ public final class ObjectStore {
         relaxed.removeIf(k -> k.startsWith(o.uuid + ">") || k.endsWith(">" + o.uuid));
     }
 
-    /** {@code GET /<type>s}: by parent, by referred object, by uuid; detailed or as href/fq_name/uuid. */
+    /**
+     * {@code GET /<type>s}: by parent, by referred object, by uuid; detailed (each item wrapped in
+     * {@code {"<type>": {...}}}) or as href/fq_name/uuid plus the {@code fields} asked for.
+     */
     public synchronized ObjectNode list(String type, Set<String> parentIds, Set<String> backRefIds, Set<String> objUuids,
                                         boolean detail, Set<String> fields) {
         TypeSchema schema = TypeSchema.of(type);
@@ -213,7 +216,12 @@ public final class ObjectStore {
             if (detail) {
                 items.addObject().set(o.type, view(o, withBackRefs, false));
             } else {
-                items.addObject().put("href", href(o)).put("uuid", o.uuid).set("fq_name", array(o.fqName));
+                ObjectNode item = items.addObject();
+                item.put("href", href(o)).put("uuid", o.uuid).set("fq_name", array(o.fqName));
+                if (!fields.isEmpty()) {
+                    ObjectNode full = view(o, withBackRefs, false);
+                    fields.stream().filter(full::has).forEach(f -> item.set(f, full.get(f)));
+                }
             }
         }
         ObjectNode answer = NODES.objectNode();
