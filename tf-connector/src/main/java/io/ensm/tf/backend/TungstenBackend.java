@@ -183,7 +183,7 @@ public final class TungstenBackend implements Backend {
 
     // ---- provisioning steps --------------------------------------------------------------------
 
-    /** An object this call created (or may have: the create got no answer), for undo. */
+    /** An object this call created (or may have: the create's answer was lost), for undo. */
     private record Created(String type, String uuid, String name) {}
 
     private void ensureInterface(Desired d, Anchors a, Deque<Created> created) throws BackendException {
@@ -242,8 +242,8 @@ public final class TungstenBackend implements Backend {
             log.debug("event=tf-object-created endpoint={} type={} uuid={} name={}", endpoint, mine.type(), mine.uuid(), mine.name());
             return null;
         } catch (VncException e) {
-            if (e.status() != VncException.NO_ANSWER) {
-                created.remove(mine); // TF answered, so it made nothing
+            if (!e.mayHaveLanded()) {
+                created.remove(mine); // TF made nothing: nothing to undo
             }
             if (e.isConflict()) {
                 return e;

@@ -183,6 +183,7 @@ public final class VncClient implements AutoCloseable {
         String text = body == null ? null : json.writeValueAsString(body);
         VncException last = null;
         boolean renewed = false;
+        boolean sent = false; // some attempt reached the server and its answer was lost
         for (int attempt = 0; attempt <= retries; attempt++) {
             if (attempt > 0) {
                 backoff(attempt, request, last);
@@ -194,24 +195,26 @@ public final class VncClient implements AutoCloseable {
                 calls.incrementAndGet();
                 response = http.send(build(uri, method, text, token), HttpResponse.BodyHandlers.ofString());
             } catch (HttpConnectTimeoutException | ConnectException e) {
-                last = new VncException(VncException.NO_ANSWER, request, "cannot reach the TF API: " + describe(e), e);
+                last = new VncException(VncException.NO_ANSWER, request, "cannot reach the TF API: " + describe(e), sent, e);
                 continue;
             } catch (HttpTimeoutException e) {
+                sent = true;
                 last = new VncException(VncException.NO_ANSWER, request, "no answer within " + timeout.toMillis() + " ms"
-                        + (repeatable ? "" : " (the change may or may not have been made)"), e);
+                        + (repeatable ? "" : " (the change may or may not have been made)"), true, e);
                 if (repeatable) {
                     continue;
                 }
                 throw last;
             } catch (IOException | UnresolvedAddressException e) {
-                last = new VncException(VncException.NO_ANSWER, request, "connection failed: " + describe(e), e);
+                sent = true;
+                last = new VncException(VncException.NO_ANSWER, request, "connection failed: " + describe(e), true, e);
                 if (repeatable) {
                     continue;
                 }
                 throw last;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new VncException(VncException.NO_ANSWER, request, "interrupted");
+                throw new VncException(VncException.NO_ANSWER, request, "interrupted", sent, null);
             }
             int status = response.statusCode();
             log.debug("event=tf-api-call method={} path={} status={} millis={} attempt={}", method, path, status,
@@ -219,7 +222,9 @@ public final class VncClient implements AutoCloseable {
             if (status >= 200 && status < 300) {
                 return parse(response.body(), request);
             }
-            last = new VncException(status, request, shorten(response.body()));
+            // 502: the API server died after taking the request (TF's own client retries it too).
+            sent |= status == 502;
+            last = new VncException(status, request, shorten(response.body()), sent, null);
             if (status == 401 && token.isPresent() && !renewed && tokens.renew(token.get())) {
                 renewed = true;
                 attempt--; // a fresh token is not a retry of a failure
@@ -270,13 +275,14 @@ public final class VncClient implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    /** An I/O failure in a few words: its type when the JDK gives no message. */
+    /** An I/O failure in a few words: the first message in its causes, else what its type means. */
     static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getClass().getSimpleName();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
         }
-        return m;
+        return e instanceof ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     /** TF's message on one line, bounded, for exception messages and logs. */

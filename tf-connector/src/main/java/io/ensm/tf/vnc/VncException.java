@@ -13,17 +13,29 @@ public final class VncException extends Exception {
     private final int status;
     private final String request;
     private final String detail;
+    private final boolean mayHaveLanded;
 
     public VncException(int status, String request, String detail) {
+        this(status, request, detail, false, null);
+    }
+
+    public VncException(int status, String request, String detail, Throwable cause) {
+        this(status, request, detail, false, cause);
+    }
+
+    /**
+     * @param mayHaveLanded the request (or an earlier attempt of it) reached the server and the
+     *                      answer was lost, so the change may have been made
+     */
+    public VncException(int status, String request, String detail, boolean mayHaveLanded, Throwable cause) {
         super(request + " -> " + (status == NO_ANSWER ? "no answer: " : status + " ") + detail);
         this.status = status;
         this.request = request;
         this.detail = detail;
-    }
-
-    public VncException(int status, String request, String detail, Throwable cause) {
-        this(status, request, detail);
-        initCause(cause);
+        this.mayHaveLanded = mayHaveLanded;
+        if (cause != null) {
+            initCause(cause);
+        }
     }
 
     public int status() {
@@ -38,6 +50,11 @@ public final class VncException extends Exception {
     /** The server's message, or the local reason. */
     public String detail() {
         return detail;
+    }
+
+    /** True when the change may have been made although the call failed (a lost answer). */
+    public boolean mayHaveLanded() {
+        return mayHaveLanded;
     }
 
     public boolean isNotFound() {

@@ -144,6 +144,23 @@ class TungstenBackendFaultTest {
     }
 
     @Test
+    void aCreateWhoseAnswerIsLostIsUndoneToo() {
+        Map<String, String> settings = bed.settings();
+        settings.put("timeout", "300ms");
+        backend.close();
+        backend = TfBed.backend(TfBed.ENDPOINT, settings);
+        bed.api.answerLate(1, "POST", "/instance-ips", java.time.Duration.ofSeconds(1));
+
+        BackendException e = failure(() -> backend.provision(TfBed.intent("c1", 300, "10.60.0.1/32")));
+
+        assertThat(e.kind()).isEqualTo(BackendException.Kind.UNREACHABLE);
+        assertThat(e.getMessage()).contains("no answer within 300 ms (the change may or may not have been made)");
+        assertThat(bed.api.calls()).contains("DELETE /instance-ip/" + bed.ipUuid("c1", "v4"));
+        assertThat(Seed.uuids(bed.api, "instance-ip")).isEmpty();
+        assertNothingOfOursLeft();
+    }
+
+    @Test
     void whatAnUndoCouldNotDeleteIsMarkedAndTheOrphanSweepRemovesIt() throws Exception {
         bed.api.failNext(2, "POST", "/instance-ips", 503, "Service Unavailable");
         bed.api.failNext(2, "DELETE", "/virtual-machine-interface/", 503, "Service Unavailable");

@@ -88,7 +88,8 @@ public final class VncApiDouble implements AutoCloseable {
     private HttpServer server;
     private int port;
 
-    private record Fault(String method, String pathPrefix, int status, String message, int[] remaining) {}
+    /** A planned misbehaviour: answer {@code status} instead, or (status 0) do the work but answer {@code late} later. */
+    private record Fault(String method, String pathPrefix, int status, String message, Duration late, int[] remaining) {}
 
     private record KeystoneUser(String name, String password, String project) {}
 
@@ -153,7 +154,15 @@ public final class VncApiDouble implements AutoCloseable {
 
     /** The next {@code times} calls whose method and path start as given answer {@code status} with {@code message}. */
     public synchronized void failNext(int times, String method, String pathPrefix, int status, String message) {
-        faults.add(new Fault(method, pathPrefix, status, message, new int[] {times}));
+        faults.add(new Fault(method, pathPrefix, status, message, Duration.ZERO, new int[] {times}));
+    }
+
+    /**
+     * The next {@code times} matching calls are carried out but answered only after {@code late}:
+     * a client with a shorter timeout loses the answer of a change that was made.
+     */
+    public synchronized void answerLate(int times, String method, String pathPrefix, Duration late) {
+        faults.add(new Fault(method, pathPrefix, 0, "", late, new int[] {times}));
     }
 
     /** Every answer from now on waits this long (for client timeouts). */
@@ -209,14 +218,17 @@ public final class VncApiDouble implements AutoCloseable {
                 return;
             }
             Fault fault = takeFault(method, path);
-            if (fault != null) {
+            if (fault != null && fault.status != 0) {
                 send(ex, fault.status, "text/html; charset=UTF-8", fault.message);
                 return;
             }
-            pause();
+            pause(delay);
             long started = System.nanoTime();
             try {
                 JsonNode answer = dispatch(method, path, query(ex.getRequestURI().getRawQuery()), body);
+                if (fault != null) {
+                    pause(fault.late);
+                }
                 send(ex, 200, "application/json", JSON.writeValueAsString(answer));
             } catch (ApiError e) {
                 send(ex, e.status(), "text/html; charset=UTF-8", e.getMessage());
@@ -299,8 +311,7 @@ public final class VncApiDouble implements AutoCloseable {
         return null;
     }
 
-    private void pause() {
-        Duration d = delay;
+    private static void pause(Duration d) {
         if (!d.isZero()) {
             try {
                 Thread.sleep(d);
