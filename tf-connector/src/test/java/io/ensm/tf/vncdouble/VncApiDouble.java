@@ -229,7 +229,7 @@ public final class VncApiDouble implements AutoCloseable {
                 if (fault != null) {
                     pause(fault.late);
                 }
-                send(ex, 200, "application/json", JSON.writeValueAsString(answer));
+                send(ex, 200, "application/json", answer == null ? "" : JSON.writeValueAsString(answer));
             } catch (ApiError e) {
                 send(ex, e.status(), "text/html; charset=UTF-8", e.getMessage());
             } catch (JacksonException e) {
@@ -265,7 +265,7 @@ public final class VncApiDouble implements AutoCloseable {
                 case "PUT" -> store.update(parts.get(0), parts.get(1), JSON.readTree(body));
                 case "DELETE" -> {
                     store.delete(parts.get(0), parts.get(1));
-                    yield JSON.createObjectNode();
+                    yield null; // TF answers a delete with 200 and no body
                 }
                 default -> throw new ApiError(405, "Method not allowed");
             };
