@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** TF down, TF refusing, and failures half-way: the status says why, and nothing is left behind. */
 class TungstenBackendFaultTest {
@@ -112,8 +111,8 @@ class TungstenBackendFaultTest {
     @Test
     void aPortThatMovedToAnotherGroupIs400RejectedAndAPortThatIsGoneIs404NotFound() throws Exception {
         String pi1 = bed.uuidOf("physical-interface", "default-global-system-config", "leaf1", "xe-0/0/1");
-        bed.api.store().refUpdate(new tools.jackson.databind.ObjectMapper().readTree("{\"type\":\"virtual-port-group\",\"uuid\":\""
-                + bed.world.portGroupUuid() + "\",\"ref-type\":\"physical-interface\",\"ref-uuid\":\"" + pi1 + "\",\"operation\":\"DELETE\"}"));
+        bed.api.action("ref-update", "{\"type\":\"virtual-port-group\",\"uuid\":\""
+                + bed.world.portGroupUuid() + "\",\"ref-type\":\"physical-interface\",\"ref-uuid\":\"" + pi1 + "\",\"operation\":\"DELETE\"}");
         String other = bed.seed.virtualPortGroup("default-fabric", "other-group", pi1);
 
         BackendException moved = failure(() -> backend.provision(TfBed.intent("c1", 300, "10.60.0.1/32")));

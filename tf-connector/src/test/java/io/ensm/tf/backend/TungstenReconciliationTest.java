@@ -135,8 +135,8 @@ class TungstenReconciliationTest {
     @Test
     void theSweepFollowsAChangeOfTheGroupsPortsForNewBindings() throws Exception {
         String pi2 = bed.uuidOf("physical-interface", "default-global-system-config", "leaf1", "xe-0/0/2");
-        bed.api.store().refUpdate(new ObjectMapper().readTree("{\"type\":\"virtual-port-group\",\"uuid\":\"" + bed.world.portGroupUuid()
-                + "\",\"ref-type\":\"physical-interface\",\"ref-uuid\":\"" + pi2 + "\",\"operation\":\"ADD\"}"));
+        bed.api.action("ref-update", "{\"type\":\"virtual-port-group\",\"uuid\":\"" + bed.world.portGroupUuid()
+                + "\",\"ref-type\":\"physical-interface\",\"ref-uuid\":\"" + pi2 + "\",\"operation\":\"ADD\"}");
 
         backend.removeOrphans(id -> true);
         backend.provision(c1);

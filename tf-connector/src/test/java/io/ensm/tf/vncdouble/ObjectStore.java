@@ -35,6 +35,7 @@ public final class ObjectStore {
     private final Set<String> relaxed = new HashSet<>();
     private final Map<String, TypeRules> rules = new HashMap<>();
     private final Supplier<String> hrefBase;
+    private final ObjectView views = new ObjectView(this);
 
     /** One stored object: identity, and the fields as stored (properties and refs). */
     public static final class Obj {
@@ -70,6 +71,15 @@ public final class ObjectStore {
         public ObjectNode fields() {
             return fields.deepCopy();
         }
+    }
+
+    /** Every object, in creation order (callers hold the lock). */
+    java.util.Collection<Obj> objects() {
+        return byUuid.values();
+    }
+
+    String hrefBase() {
+        return hrefBase.get();
     }
 
     ObjectStore(Supplier<String> hrefBase) {
@@ -138,7 +148,7 @@ public final class ObjectStore {
     public synchronized ObjectNode read(String type, String uuid, boolean backRefs, boolean children) {
         Obj o = require(type, uuid);
         ObjectNode answer = NODES.objectNode();
-        answer.set(o.type, view(o, backRefs, children));
+        answer.set(o.type, views.of(o, backRefs, children));
         return answer;
     }
 
@@ -214,12 +224,12 @@ public final class ObjectStore {
                 continue;
             }
             if (detail) {
-                items.addObject().set(o.type, view(o, withBackRefs, false));
+                items.addObject().set(o.type, views.of(o, withBackRefs, false));
             } else {
                 ObjectNode item = items.addObject();
                 item.put("href", href(o)).put("uuid", o.uuid).set("fq_name", array(o.fqName));
                 if (!fields.isEmpty()) {
-                    ObjectNode full = view(o, withBackRefs, false);
+                    ObjectNode full = views.of(o, withBackRefs, false);
                     fields.stream().filter(full::has).forEach(f -> item.set(f, full.get(f)));
                 }
             }
@@ -229,93 +239,15 @@ public final class ObjectStore {
         return answer;
     }
 
-    // ---- actions -------------------------------------------------------------------------------
+    // ---- for actions, type rules and tests ------------------------------------------------------
 
-    public synchronized ObjectNode fqNameToId(JsonNode body) {
-        TypeSchema schema = TypeSchema.of(body.path("type").asString(null));
-        List<String> fq = fqName(body.path("fq_name"));
-        String uuid = byName.get(key(schema.type(), fq));
-        if (uuid == null) {
-            throw ApiError.notFound("Name " + PyRepr.of(fq) + " not found");
-        }
-        return NODES.objectNode().put("uuid", uuid);
+    synchronized String uuidOf(String type, List<String> fqName) {
+        return byName.get(key(type, fqName));
     }
 
-    public synchronized ObjectNode idToFqName(JsonNode body) {
-        String uuid = body.path("uuid").asString("");
-        Obj o = byUuid.get(uuid);
-        if (o == null) {
-            throw ApiError.notFound("UUID " + uuid + " not found");
-        }
-        ObjectNode answer = NODES.objectNode();
-        answer.set("fq_name", array(o.fqName));
-        answer.put("type", o.type);
-        return answer;
-    }
-
-    /** {@code POST /ref-update}, with the checks and messages of TF's {@code ref_update_http_post}. */
-    public synchronized ObjectNode refUpdate(JsonNode body) {
-        String type = text(body, "type");
-        String uuid = text(body, "uuid");
-        String refType = text(body, "ref-type");
-        String operation = text(body, "operation");
-        if (type == null || uuid == null || refType == null || operation == null) {
-            throw ApiError.badRequest("Bad Request: type/uuid/ref-type/operation is null: " + type + ", " + uuid + ", " + refType
-                    + ", " + operation + ".");
-        }
-        TypeSchema schema = TypeSchema.of(type);
-        TypeSchema refSchema = TypeSchema.of(refType);
-        operation = operation.toUpperCase(java.util.Locale.ROOT);
-        if (!operation.equals("ADD") && !operation.equals("DELETE")) {
-            throw ApiError.badRequest("Bad Request: operation should be add or delete: " + operation);
-        }
-        String refUuid = text(body, "ref-uuid");
-        JsonNode refFq = body.path("ref-fq-name");
-        if (refUuid == null && !refFq.isArray()) {
-            throw ApiError.badRequest("Bad Request: ref-uuid or ref-fq-name must be specified");
-        }
-        if (refUuid == null) {
-            List<String> fq = fqName(refFq);
-            refUuid = byName.get(key(refSchema.type(), fq));
-            if (refUuid == null) {
-                throw ApiError.notFound("Name " + PyRepr.of(fq) + " not found");
-            }
-        }
-        Obj target = byUuid.get(refUuid);
-        if (operation.equals("ADD") && (target == null || !target.type.equals(refSchema.type()))) {
-            throw ApiError.notFound("Object Not Found: " + refUuid);
-        }
-        Obj o = byUuid.get(uuid);
-        if (o == null || !o.type.equals(schema.type())) {
-            throw ApiError.notFound("Object Not Found: " + uuid);
-        }
-        if (!schema.refs().contains(refSchema.type())) {
-            throw ApiError.badRequest("Bad Request: " + schema.type() + " has no refs to " + refSchema.type());
-        }
-        if (operation.equals("ADD")) {
-            addRef(o, target, body.get("attr"));
-        } else {
-            removeRef(o, refSchema.type(), refUuid);
-        }
+    synchronized void touch(Obj o) {
         o.modified = Instant.now();
-        return NODES.objectNode().put("uuid", o.uuid);
     }
-
-    /** {@code POST /ref-relax-for-delete}: the ref from uuid to ref-uuid no longer blocks deleting ref-uuid. */
-    public synchronized ObjectNode relaxForDelete(JsonNode body) {
-        String uuid = text(body, "uuid");
-        String refUuid = text(body, "ref-uuid");
-        if (uuid == null || refUuid == null) {
-            throw ApiError.badRequest("Bad Request: Both uuid and ref-uuid should be specified: " + uuid + ", " + refUuid + ".");
-        }
-        if (!byUuid.containsKey(uuid)) {
-            throw ApiError.notFound("uuid " + uuid + " not found");
-        }
-        relaxed.add(uuid + ">" + refUuid);
-        return NODES.objectNode().put("uuid", uuid);
-    }
-
-    // ---- for type rules and tests --------------------------------------------------------------
 
     public synchronized Obj get(String uuid) {
         return byUuid.get(uuid);
@@ -442,49 +374,6 @@ public final class ObjectStore {
         return out;
     }
 
-    private ObjectNode view(Obj o, boolean backRefs, boolean children) {
-        ObjectNode v = o.fields.deepCopy();
-        v.put("uuid", o.uuid);
-        v.put("name", o.fqName.getLast());
-        v.set("fq_name", array(o.fqName));
-        v.put("href", href(o));
-        if (o.parentUuid != null) {
-            Obj p = byUuid.get(o.parentUuid);
-            v.put("parent_type", p.type);
-            v.put("parent_uuid", p.uuid);
-            v.put("parent_href", href(p));
-        }
-        ObjectNode perms = v.putObject("id_perms");
-        perms.put("enable", true).put("user_visible", true)
-                .put("created", o.created.toString()).put("last_modified", o.modified.toString());
-        for (Map.Entry<String, JsonNode> e : v.properties()) {
-            if (e.getKey().endsWith("_refs")) {
-                String type = TypeSchema.refType(e.getKey());
-                e.getValue().forEach(r -> ((ObjectNode) r).put("href", hrefBase.get() + "/" + type + "/" + r.path("uuid").asString()));
-            }
-        }
-        for (Obj other : byUuid.values()) {
-            if (backRefs) {
-                for (JsonNode r : other.fields.path(TypeSchema.field(o.type) + "_refs")) {
-                    if (r.path("uuid").asString("").equals(o.uuid)) {
-                        ObjectNode b = v.withArrayProperty(TypeSchema.field(other.type) + "_back_refs").addObject();
-                        b.set("to", array(other.fqName));
-                        b.put("uuid", other.uuid);
-                        b.set("attr", r.path("attr").isMissingNode() ? NODES.nullNode() : r.get("attr"));
-                        b.put("href", href(other));
-                    }
-                }
-            }
-            if (children && o.uuid.equals(other.parentUuid)) {
-                ObjectNode c = v.withArrayProperty(TypeSchema.field(other.type) + "s").addObject();
-                c.set("to", array(other.fqName));
-                c.put("uuid", other.uuid);
-                c.put("href", href(other));
-            }
-        }
-        return v;
-    }
-
     private static boolean refersTo(Obj o, String uuid) {
         for (Map.Entry<String, JsonNode> e : o.fields.properties()) {
             if (e.getKey().endsWith("_refs")) {
@@ -498,11 +387,11 @@ public final class ObjectStore {
         return false;
     }
 
-    private String href(Obj o) {
+    String href(Obj o) {
         return hrefBase.get() + "/" + o.type + "/" + o.uuid;
     }
 
-    private static List<String> fqName(JsonNode node) {
+    static List<String> fqName(JsonNode node) {
         if (!node.isArray() || node.isEmpty()) {
             throw ApiError.badRequest("Bad request: fq_name must be a non-empty list of names");
         }
@@ -525,18 +414,13 @@ public final class ObjectStore {
         }
     }
 
-    private static String text(JsonNode body, String field) {
-        JsonNode n = body.path(field);
-        return n.isString() && !n.asString().isEmpty() ? n.asString() : null;
-    }
-
-    private static ArrayNode array(List<String> items) {
+    static ArrayNode array(List<String> items) {
         ArrayNode a = NODES.arrayNode();
         items.forEach(a::add);
         return a;
     }
 
-    private static String key(String type, List<String> fq) {
+    static String key(String type, List<String> fq) {
         return type + "\n" + String.join(":", fq);
     }
 }

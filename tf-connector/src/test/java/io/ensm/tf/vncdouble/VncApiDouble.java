@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,6 +78,7 @@ public final class VncApiDouble implements AutoCloseable {
             + "\"message\": \"The request you have made requires authentication.\"}}";
 
     private final ObjectStore store = new ObjectStore(this::url);
+    private final ApiActions actions = new ApiActions(store);
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -115,6 +117,18 @@ public final class VncApiDouble implements AutoCloseable {
 
     public ObjectStore store() {
         return store;
+    }
+
+    /** {@code /ref-update} and the other actions, for tests that change TF as an operator would. */
+    public ObjectNode action(String name, String json) {
+        JsonNode body = JSON.readTree(json);
+        return switch (name) {
+            case "ref-update" -> actions.refUpdate(body);
+            case "fqname-to-id" -> actions.fqNameToId(body);
+            case "id-to-fqname" -> actions.idToFqName(body);
+            case "ref-relax-for-delete" -> actions.relaxForDelete(body);
+            default -> throw new IllegalArgumentException("no action " + name);
+        };
     }
 
     /** From now on every call needs {@code X-Auth-Token: token} (or a Keystone-issued one). */
@@ -247,10 +261,10 @@ public final class VncApiDouble implements AutoCloseable {
         if (parts.size() == 1 && method.equals("POST")) {
             JsonNode json = JSON.readTree(body);
             return switch (parts.getFirst()) {
-                case "fqname-to-id" -> store.fqNameToId(json);
-                case "id-to-fqname" -> store.idToFqName(json);
-                case "ref-update" -> store.refUpdate(json);
-                case "ref-relax-for-delete" -> store.relaxForDelete(json);
+                case "fqname-to-id" -> actions.fqNameToId(json);
+                case "id-to-fqname" -> actions.idToFqName(json);
+                case "ref-update" -> actions.refUpdate(json);
+                case "ref-relax-for-delete" -> actions.relaxForDelete(json);
                 default -> store.create(collectionType(parts.getFirst()), json);
             };
         }
