@@ -228,9 +228,15 @@ public final class ObjectStore {
             } else {
                 ObjectNode item = items.addObject();
                 item.put("href", href(o)).put("uuid", o.uuid).set("fq_name", array(o.fqName));
-                if (!fields.isEmpty()) {
-                    ObjectNode full = views.of(o, withBackRefs, false);
-                    fields.stream().filter(full::has).forEach(f -> item.set(f, full.get(f)));
+                for (String f : fields) {
+                    if (o.fields.has(f)) {
+                        item.set(f, o.fields.get(f).deepCopy());
+                    } else if (f.endsWith("_back_refs")) {
+                        JsonNode computed = views.of(o, true, false).get(f);
+                        if (computed != null) {
+                            item.set(f, computed);
+                        }
+                    }
                 }
             }
         }
