@@ -176,6 +176,7 @@ public final class TungstenBenchmark {
         endpoint.backend().removeOrphans(id -> runtime.connections().get(id).isPresent());
         long sweep = System.nanoTime() - t0;
         int sweepCalls = tf.calls().size() - callsBefore;
+        if (System.getenv("BENCH_DEBUG") != null) System.out.println("sweep calls: " + tf.calls().subList(callsBefore, tf.calls().size()));
 
         long[] close = new long[n];
         callsBefore = tf.calls().size();
