@@ -93,13 +93,13 @@ public final class TungstenBenchmark {
             start(data);
             System.out.printf(Locale.ROOT, "JDK %s, %d CPUs; %d connections, %d warm-up%n", Runtime.version(),
                     Runtime.getRuntime().availableProcessors(), connections, warmup);
-            cycle(warmup, null);
+            cycle(warmup, null, 0);
             tf.clearCalls();
-            cycle(connections, "TF answering at once");
+            cycle(connections, "TF answering at once", 0);
             for (int delay : delays) {
                 if (delay > 0) {
                     tf.delayAnswers(Duration.ofMillis(delay));
-                    cycle(delayedConnections, "TF answering after " + delay + " ms");
+                    cycle(delayedConnections, "TF answering after " + delay + " ms", delay);
                     tf.delayAnswers(Duration.ZERO);
                 }
             }
@@ -132,7 +132,7 @@ public final class TungstenBenchmark {
     }
 
     /** Requests n new connections, refreshes, reads back, sweeps and closes them; prints what it saw when titled. */
-    private void cycle(int n, String title) throws Exception {
+    private void cycle(int n, String title, int delayMs) throws Exception {
         List<NetworkServiceRequest> requests = new ArrayList<>();
         List<Connection> replies = new ArrayList<>();
         long[] request = new long[n];
@@ -176,7 +176,6 @@ public final class TungstenBenchmark {
         endpoint.backend().removeOrphans(id -> runtime.connections().get(id).isPresent());
         long sweep = System.nanoTime() - t0;
         int sweepCalls = tf.calls().size() - callsBefore;
-        if (System.getenv("BENCH_DEBUG") != null) System.out.println("sweep calls: " + tf.calls().subList(callsBefore, tf.calls().size()));
 
         long[] close = new long[n];
         callsBefore = tf.calls().size();
@@ -195,7 +194,10 @@ public final class TungstenBenchmark {
                 + " orphan sweep %d per pass (any number of connections)%n",
                 (double) requestCalls / n, (double) refreshCalls / n, (double) verifyCalls / v, (double) closeCalls / n, sweepCalls);
         System.out.println("requests sent " + requestKinds + "; closes sent " + closeKinds);
-        System.out.printf(Locale.ROOT, "the double's own work per new connection (mean, delay excluded): %.2f ms%n", tfPerRequest);
+        double meanRequest = Arrays.stream(request).average().orElse(0) / 1e6;
+        System.out.printf(Locale.ROOT, "new connection, mean %.2f ms = the double's own work %.2f + its added delay %d x %d"
+                + " + ensm (chain, store, gRPC, client) %.2f%n", meanRequest, tfPerRequest, requestCalls / n, delayMs,
+                meanRequest - tfPerRequest - (double) requestCalls / n * delayMs);
         System.out.println("                         p50      p90      p99      max   (ms)");
         print("new connection (Request)", request);
         print("refresh (Request)", refresh);
