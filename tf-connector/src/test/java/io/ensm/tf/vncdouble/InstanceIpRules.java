@@ -21,6 +21,8 @@ import java.util.List;
  * a virtual-router, gateway addresses.
  */
 final class InstanceIpRules implements TypeRules {
+    /** Addresses as written -> parsed, so a check does not parse every instance-ip's address again. */
+    private final java.util.Map<String, InetAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Subnet(InetAddress prefix, int length) {
         boolean contains(InetAddress a) {
@@ -90,10 +92,10 @@ final class InstanceIpRules implements TypeRules {
         return subnets;
     }
 
-    private static boolean inUse(ObjectStore store, String vnUuid, InetAddress address) {
-        for (ObjectStore.Obj other : store.all("instance-ip")) {
-            if (ObjectStore.refUuids(other.fields, "virtual-network").contains(vnUuid)
-                    && parse(other.fields.path("instance_ip_address").asString("")).equals(address)) {
+    private boolean inUse(ObjectStore store, String vnUuid, InetAddress address) {
+        for (ObjectStore.Obj other : store.referrers(vnUuid)) {
+            String text = other.fields.path("instance_ip_address").asString("");
+            if (other.type.equals("instance-ip") && address.equals(addresses.computeIfAbsent(text, InstanceIpRules::parse))) {
                 return true;
             }
         }
@@ -101,7 +103,7 @@ final class InstanceIpRules implements TypeRules {
     }
 
     /** The first address after the subnet's gateway (its first host) that no instance-ip holds. */
-    private static InetAddress firstFree(ObjectStore store, String vnUuid, Subnet subnet) {
+    private InetAddress firstFree(ObjectStore store, String vnUuid, Subnet subnet) {
         BigInteger base = number(subnet.prefix);
         BigInteger size = BigInteger.ONE.shiftLeft(subnet.bits() - subnet.length);
         for (BigInteger i = BigInteger.TWO; i.compareTo(size.subtract(BigInteger.ONE)) < 0 && i.intValue() < 65_536; i = i.add(BigInteger.ONE)) {

@@ -33,6 +33,9 @@ public final class ObjectStore {
     private final Map<String, String> byName = new HashMap<>();
     /** "referrer>referred": refs that do not block deleting the referred object (ref-relax-for-delete). */
     private final Set<String> relaxed = new HashSet<>();
+    /** Indexes, so that reads and checks do not scan every object: referred uuid -> referrers, parent -> children. */
+    private final Map<String, Set<String>> referredBy = new HashMap<>();
+    private final Map<String, Set<String>> childrenOf = new HashMap<>();
     private final Map<String, TypeRules> rules = new HashMap<>();
     private final Supplier<String> hrefBase;
     private final ObjectView views = new ObjectView(this);
@@ -71,11 +74,6 @@ public final class ObjectStore {
         public ObjectNode fields() {
             return fields.deepCopy();
         }
-    }
-
-    /** Every object, in creation order (callers hold the lock). */
-    java.util.Collection<Obj> objects() {
-        return byUuid.values();
     }
 
     String hrefBase() {
@@ -128,6 +126,10 @@ public final class ObjectStore {
         Runnable followUp = rulesOf(o.type).preCreate(this, o);
         byUuid.put(o.uuid, o);
         byName.put(key(o.type, o.fqName), o.uuid);
+        index(o);
+        if (parentUuid != null) {
+            childrenOf.computeIfAbsent(parentUuid, k -> new java.util.LinkedHashSet<>()).add(o.uuid);
+        }
         followUp.run();
         ObjectNode answer = NODES.objectNode();
         ObjectNode inner = answer.putObject(o.type);
@@ -169,7 +171,9 @@ public final class ObjectStore {
             }
         }
         Runnable followUp = rulesOf(o.type).preUpdate(this, o, merged);
+        unindex(o);
         o.fields = merged;
+        index(o);
         o.modified = Instant.now();
         followUp.run();
         ObjectNode answer = NODES.objectNode();
@@ -179,12 +183,7 @@ public final class ObjectStore {
 
     public synchronized void delete(String type, String uuid) {
         Obj o = require(type, uuid);
-        List<String> children = new ArrayList<>();
-        for (Obj c : byUuid.values()) {
-            if (o.uuid.equals(c.parentUuid)) {
-                children.add(href(c));
-            }
-        }
+        List<String> children = children(o.uuid).stream().map(this::href).toList();
         if (!children.isEmpty()) {
             throw ApiError.conflict("Delete when children still present: " + PyRepr.of(children));
         }
@@ -203,6 +202,12 @@ public final class ObjectStore {
         for (Obj r : relaxedReferrers) {
             removeRef(r, o.type, o.uuid);
         }
+        unindex(o);
+        referredBy.remove(o.uuid);
+        childrenOf.remove(o.uuid);
+        if (o.parentUuid != null) {
+            childrenOf.getOrDefault(o.parentUuid, new HashSet<>()).remove(o.uuid);
+        }
         byUuid.remove(o.uuid);
         byName.remove(key(o.type, o.fqName));
         relaxed.removeIf(k -> k.startsWith(o.uuid + ">") || k.endsWith(">" + o.uuid));
@@ -217,10 +222,11 @@ public final class ObjectStore {
         TypeSchema schema = TypeSchema.of(type);
         ArrayNode items = NODES.arrayNode();
         boolean withBackRefs = fields.stream().anyMatch(f -> f.endsWith("_back_refs"));
-        for (Obj o : byUuid.values()) {
-            if (!o.type.equals(schema.type()) || !parentIds.isEmpty() && !parentIds.contains(o.parentUuid)
-                    || !objUuids.isEmpty() && !objUuids.contains(o.uuid)
-                    || !backRefIds.isEmpty() && backRefIds.stream().noneMatch(id -> refersTo(o, id))) {
+        List<Obj> candidates = parentIds.isEmpty() ? List.copyOf(byUuid.values())
+                : parentIds.stream().flatMap(p -> children(p).stream()).toList();
+        for (Obj o : candidates) {
+            if (!o.type.equals(schema.type()) || !objUuids.isEmpty() && !objUuids.contains(o.uuid)
+                    || !backRefIds.isEmpty() && backRefIds.stream().noneMatch(id -> referredBy.getOrDefault(id, Set.of()).contains(o.uuid))) {
                 continue;
             }
             if (detail) {
@@ -270,7 +276,12 @@ public final class ObjectStore {
 
     /** Objects with a ref to {@code uuid}. */
     synchronized List<Obj> referrers(String uuid) {
-        return byUuid.values().stream().filter(o -> refersTo(o, uuid)).toList();
+        return referredBy.getOrDefault(uuid, Set.of()).stream().map(byUuid::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The children of an object. */
+    synchronized List<Obj> children(String uuid) {
+        return childrenOf.getOrDefault(uuid, Set.of()).stream().map(byUuid::get).filter(java.util.Objects::nonNull).toList();
     }
 
     /** Adds (or replaces the attr of) a ref from {@code from} to {@code to}. */
@@ -287,6 +298,7 @@ public final class ObjectStore {
         ref.set("to", array(to.fqName));
         ref.put("uuid", to.uuid);
         ref.set("attr", attr == null ? NODES.nullNode() : attr);
+        referredBy.computeIfAbsent(to.uuid, k -> new java.util.LinkedHashSet<>()).add(from.uuid);
     }
 
     synchronized void removeRef(Obj from, String toType, String toUuid) {
@@ -297,6 +309,9 @@ public final class ObjectStore {
                     a.remove(i);
                 }
             }
+        }
+        if (!outgoing(from).contains(toUuid)) {
+            referredBy.getOrDefault(toUuid, new HashSet<>()).remove(from.uuid);
         }
     }
 
@@ -380,17 +395,30 @@ public final class ObjectStore {
         return out;
     }
 
-    private static boolean refersTo(Obj o, String uuid) {
-        for (Map.Entry<String, JsonNode> e : o.fields.properties()) {
-            if (e.getKey().endsWith("_refs")) {
-                for (JsonNode r : e.getValue()) {
-                    if (r.path("uuid").asString("").equals(uuid)) {
-                        return true;
-                    }
-                }
+    private void index(Obj o) {
+        for (String target : outgoing(o)) {
+            referredBy.computeIfAbsent(target, k -> new java.util.LinkedHashSet<>()).add(o.uuid);
+        }
+    }
+
+    private void unindex(Obj o) {
+        for (String target : outgoing(o)) {
+            Set<String> referrers = referredBy.get(target);
+            if (referrers != null) {
+                referrers.remove(o.uuid);
             }
         }
-        return false;
+    }
+
+    /** The uuids an object refers to, over all its ref fields. */
+    private static Set<String> outgoing(Obj o) {
+        Set<String> targets = new HashSet<>();
+        for (Map.Entry<String, JsonNode> e : o.fields.properties()) {
+            if (e.getKey().endsWith("_refs")) {
+                e.getValue().forEach(r -> targets.add(r.path("uuid").asString("")));
+            }
+        }
+        return targets;
     }
 
     String href(Obj o) {

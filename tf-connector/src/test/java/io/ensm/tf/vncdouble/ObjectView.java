@@ -42,8 +42,8 @@ final class ObjectView {
                 e.getValue().forEach(r -> ((ObjectNode) r).put("href", store.hrefBase() + "/" + type + "/" + r.path("uuid").asString()));
             }
         }
-        for (ObjectStore.Obj other : store.objects()) {
-            if (backRefs) {
+        if (backRefs) {
+            for (ObjectStore.Obj other : store.referrers(o.uuid)) {
                 for (JsonNode r : other.fields.path(TypeSchema.field(o.type) + "_refs")) {
                     if (r.path("uuid").asString("").equals(o.uuid)) {
                         ObjectNode b = v.withArrayProperty(TypeSchema.field(other.type) + "_back_refs").addObject();
@@ -54,11 +54,13 @@ final class ObjectView {
                     }
                 }
             }
-            if (children && o.uuid.equals(other.parentUuid)) {
-                ObjectNode c = v.withArrayProperty(TypeSchema.field(other.type) + "s").addObject();
-                c.set("to", ObjectStore.array(other.fqName));
-                c.put("uuid", other.uuid);
-                c.put("href", store.href(other));
+        }
+        if (children) {
+            for (ObjectStore.Obj child : store.children(o.uuid)) {
+                ObjectNode c = v.withArrayProperty(TypeSchema.field(child.type) + "s").addObject();
+                c.set("to", ObjectStore.array(child.fqName));
+                c.put("uuid", child.uuid);
+                c.put("href", store.href(child));
             }
         }
         return v;
