@@ -202,6 +202,7 @@ public final class ObjectStore {
         for (Obj r : relaxedReferrers) {
             removeRef(r, o.type, o.uuid);
         }
+        outgoing(o).forEach(t -> relaxed.remove(o.uuid + ">" + t));
         unindex(o);
         referredBy.remove(o.uuid);
         childrenOf.remove(o.uuid);
@@ -210,7 +211,7 @@ public final class ObjectStore {
         }
         byUuid.remove(o.uuid);
         byName.remove(key(o.type, o.fqName));
-        relaxed.removeIf(k -> k.startsWith(o.uuid + ">") || k.endsWith(">" + o.uuid));
+        relaxedReferrers.forEach(r -> relaxed.remove(r.uuid + ">" + o.uuid));
     }
 
     /**
