@@ -327,7 +327,7 @@ public final class ObjectStore {
         return uuids;
     }
 
-    // ---- helpers -------------------------------------------------------------------------------
+    // ---- internals -----------------------------------------------------------------------------
 
     private TypeRules rulesOf(String type) {
         return rules.getOrDefault(type, TypeRules.NONE);
