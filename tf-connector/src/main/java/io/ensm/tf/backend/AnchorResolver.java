@@ -56,8 +56,8 @@ final class AnchorResolver {
         return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpgUuid));
     }
 
-    /** The group's ports, read afresh (an operator may have changed them). */
-    List<Anchors.Link> links(String vpgUuid) throws VncException, Missing {
+    /** The group's ports, as TF's physical interfaces under their routers. */
+    private List<Anchors.Link> links(String vpgUuid) throws VncException, Missing {
         ObjectNode vpg = client.read("virtual-port-group", vpgUuid).orElseThrow(() -> new Missing(TungstenSettings.PORT_GROUP,
                 "virtual-port-group '" + settings.portGroup() + "' disappeared while it was being read"));
         List<Anchors.Link> links = new ArrayList<>();

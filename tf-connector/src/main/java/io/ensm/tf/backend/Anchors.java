@@ -25,8 +25,4 @@ record Anchors(FqName network, String networkUuid, String projectUuid, FqName po
      * physical-interface's name, as in a Neutron/Ironic binding profile.
      */
     record Link(String switchInfo, String portId, String fabric) {}
-
-    Anchors withLinks(List<Link> fresh) {
-        return new Anchors(network, networkUuid, projectUuid, portGroup, portGroupUuid, fresh);
-    }
 }

@@ -144,8 +144,7 @@ public final class TungstenBackend implements Backend {
 
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
-        Anchors a = anchors();
-        refreshPorts(a);
+        Anchors a = refreshAnchors(anchors());
         List<ObjectNode> interfaces;
         try {
             interfaces = client.list(INTERFACE, a.projectUuid(), List.of("annotations"), false);
@@ -337,16 +336,24 @@ public final class TungstenBackend implements Backend {
         }
     }
 
-    /** The port group's ports go into every new binding: follow an operator's change to them. */
-    private void refreshPorts(Anchors a) {
+    /**
+     * Looks the configured objects up again once per reconciliation pass, so that an operator's
+     * change (ports added to the group, a network re-created under the same name) reaches new
+     * connections without a restart. When that fails, the known ones are kept.
+     */
+    private Anchors refreshAnchors(Anchors known) {
         try {
-            List<Anchors.Link> fresh = resolver.links(a.portGroupUuid());
-            if (!fresh.equals(a.links())) {
-                anchors = a.withLinks(fresh);
-                log.info("event=tf-port-group-changed endpoint={} port_group={} ports={}", endpoint, a.portGroup(), fresh);
+            Anchors fresh = resolver.resolve();
+            if (!fresh.equals(known)) {
+                anchors = fresh;
+                log.info("event=tf-endpoint-changed endpoint={} network_uuid={} port_group_uuid={} ports={}", endpoint,
+                        fresh.networkUuid(), fresh.portGroupUuid(), fresh.links());
             }
+            return fresh;
         } catch (VncException | AnchorResolver.Missing e) {
-            log.warn("event=tf-port-group-unreadable endpoint={} port_group={} reason=\"{}\"", endpoint, a.portGroup(), e.getMessage());
+            log.warn("event=tf-endpoint-unreadable endpoint={} reason=\"{}\" action=\"keep what was found before\"", endpoint,
+                    e instanceof AnchorResolver.Missing m ? m.key() + ": " + m.getMessage() : e.getMessage());
+            return known;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ensm.tf.backend;
 
+import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.vncdouble.Seed;
@@ -144,5 +145,26 @@ class TungstenReconciliationTest {
         String profile = TungstenBackendLifecycleTest.binding(bed.fields(bed.interfaceUuid("c1")), "profile");
         assertThat(profile).contains("xe-0/0/1", "xe-0/0/2");
         assertThat(bed.fields(bed.world.portGroupUuid()).path("physical_interface_refs")).hasSize(2);
+    }
+
+    @Test
+    void aNetworkRecreatedUnderItsNameIsFoundAgainAtTheNextPass() throws Exception {
+        String ipam = bed.uuidOf("network-ipam", "default-domain", "admin", "default-network-ipam");
+        bed.api.store().delete("virtual-network", bed.world.networkUuid());
+        String recreated = bed.seed.virtualNetwork(List.of("default-domain", "admin", "blue"), ipam, "10.60.0.0/24");
+
+        BackendException stale = null;
+        try {
+            backend.provision(c1);
+        } catch (BackendException e) {
+            stale = e;
+        }
+        backend.removeOrphans(id -> true);
+        backend.provision(c1);
+
+        assertThat(stale).isNotNull();
+        assertThat(stale.kind()).isEqualTo(BackendException.Kind.REJECTED);
+        assertThat(ConnectionObjects.refUuids(bed.fields(bed.interfaceUuid("c1")), "virtual_network_refs")).containsExactly(recreated);
+        assertThat(backend.verify(c1)).isEqualTo(Verification.PRESENT);
     }
 }
