@@ -25,7 +25,7 @@ final class ApiActions {
     ObjectNode fqNameToId(JsonNode body) {
         synchronized (store) {
             TypeSchema schema = TypeSchema.of(body.path("type").asString(null));
-            List<String> fq = ObjectStore.fqName(body.path("fq_name"));
+            List<String> fq = Names.fqName(body.path("fq_name"));
             String uuid = store.uuidOf(schema.type(), fq);
             if (uuid == null) {
                 throw ApiError.notFound("Name " + PyRepr.of(fq) + " not found");
@@ -42,7 +42,7 @@ final class ApiActions {
                 throw ApiError.notFound("UUID " + uuid + " not found");
             }
             ObjectNode answer = NODES.objectNode();
-            answer.set("fq_name", ObjectStore.array(o.fqName));
+            answer.set("fq_name", Names.array(o.fqName));
             answer.put("type", o.type);
             return answer;
         }
@@ -71,7 +71,7 @@ final class ApiActions {
                 throw ApiError.badRequest("Bad Request: ref-uuid or ref-fq-name must be specified");
             }
             if (refUuid == null) {
-                List<String> fq = ObjectStore.fqName(refFq);
+                List<String> fq = Names.fqName(refFq);
                 refUuid = store.uuidOf(refSchema.type(), fq);
                 if (refUuid == null) {
                     throw ApiError.notFound("Name " + PyRepr.of(fq) + " not found");

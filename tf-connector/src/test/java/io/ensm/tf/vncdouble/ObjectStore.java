@@ -96,7 +96,7 @@ public final class ObjectStore {
             throw ApiError.badRequest("Bad request: expected a {\"" + schema.type() + "\": {...}} body");
         }
         ObjectNode f = sent.deepCopy();
-        List<String> fq = fqName(f.path("fq_name"));
+        List<String> fq = Names.fqName(f.path("fq_name"));
         String parentUuid = parent(schema, f.path("parent_type").asString(""), fq);
         String existing = byName.get(key(schema.type(), fq));
         if (existing != null) {
@@ -106,7 +106,7 @@ public final class ObjectStore {
         if (uuid.isEmpty()) {
             uuid = UUID.randomUUID().toString();
         } else {
-            checkUuid(uuid);
+            Names.checkUuid(uuid);
             Obj clash = byUuid.get(uuid);
             if (clash != null) {
                 throw ApiError.conflict(uuid + " already exists with fq_name: " + PyRepr.of(clash.fqName));
@@ -134,7 +134,7 @@ public final class ObjectStore {
         ObjectNode answer = NODES.objectNode();
         ObjectNode inner = answer.putObject(o.type);
         inner.put("name", fq.getLast());
-        inner.set("fq_name", array(fq));
+        inner.set("fq_name", Names.array(fq));
         inner.put("uuid", o.uuid);
         inner.put("href", href(o));
         if (parentUuid != null) {
@@ -159,7 +159,7 @@ public final class ObjectStore {
         if (!(body.path(o.type) instanceof ObjectNode sent)) {
             throw ApiError.badRequest("Bad request: expected a {\"" + o.type + "\": {...}} body");
         }
-        if (sent.has("fq_name") && !fqName(sent.path("fq_name")).equals(o.fqName)) {
+        if (sent.has("fq_name") && !Names.fqName(sent.path("fq_name")).equals(o.fqName)) {
             throw ApiError.badRequest("Bad request: fq_name of " + o.uuid + " cannot be changed");
         }
         ObjectNode merged = o.fields.deepCopy();
@@ -234,7 +234,7 @@ public final class ObjectStore {
                 items.addObject().set(o.type, views.of(o, withBackRefs, false));
             } else {
                 ObjectNode item = items.addObject();
-                item.put("href", href(o)).put("uuid", o.uuid).set("fq_name", array(o.fqName));
+                item.put("href", href(o)).put("uuid", o.uuid).set("fq_name", Names.array(o.fqName));
                 for (String f : fields) {
                     if (o.fields.has(f)) {
                         item.set(f, o.fields.get(f).deepCopy());
@@ -296,7 +296,7 @@ public final class ObjectStore {
             }
         }
         ObjectNode ref = refs.addObject();
-        ref.set("to", array(to.fqName));
+        ref.set("to", Names.array(to.fqName));
         ref.put("uuid", to.uuid);
         ref.set("attr", attr == null ? NODES.nullNode() : attr);
         referredBy.computeIfAbsent(to.uuid, k -> new java.util.LinkedHashSet<>()).add(from.uuid);
@@ -382,14 +382,14 @@ public final class ObjectStore {
             if (!uuid.isEmpty()) {
                 target = byUuid.get(uuid);
             } else if (ref.path("to").isArray()) {
-                target = find(refType, fqName(ref.path("to")));
+                target = find(refType, Names.fqName(ref.path("to")));
             }
             if (target == null || !target.type.equals(refType)) {
                 // What TF says when a ref of a new object names nothing (_validate_perms_in_request).
                 throw ApiError.badRequest("Unknown reference in resource " + operation + " " + ref);
             }
             ObjectNode r = out.addObject();
-            r.set("to", array(target.fqName));
+            r.set("to", Names.array(target.fqName));
             r.put("uuid", target.uuid);
             r.set("attr", ref.has("attr") ? ref.get("attr") : NODES.nullNode());
         }
@@ -424,35 +424,6 @@ public final class ObjectStore {
 
     String href(Obj o) {
         return hrefBase.get() + "/" + o.type + "/" + o.uuid;
-    }
-
-    static List<String> fqName(JsonNode node) {
-        if (!node.isArray() || node.isEmpty()) {
-            throw ApiError.badRequest("Bad request: fq_name must be a non-empty list of names");
-        }
-        List<String> fq = new ArrayList<>();
-        for (JsonNode n : node) {
-            String s = n.asString("");
-            if (!n.isString() || s.isEmpty() || s.indexOf(':') >= 0) {
-                throw ApiError.badRequest("Bad request: invalid name " + n + " in fq_name (empty, or contains ':')");
-            }
-            fq.add(s);
-        }
-        return fq;
-    }
-
-    private static void checkUuid(String uuid) {
-        try {
-            UUID.fromString(uuid);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("Invalid UUID format: " + uuid);
-        }
-    }
-
-    static ArrayNode array(List<String> items) {
-        ArrayNode a = NODES.arrayNode();
-        items.forEach(a::add);
-        return a;
     }
 
     static String key(String type, List<String> fq) {

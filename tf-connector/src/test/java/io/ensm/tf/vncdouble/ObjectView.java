@@ -25,7 +25,7 @@ final class ObjectView {
         ObjectNode v = o.fields.deepCopy();
         v.put("uuid", o.uuid);
         v.put("name", o.fqName.getLast());
-        v.set("fq_name", ObjectStore.array(o.fqName));
+        v.set("fq_name", Names.array(o.fqName));
         v.put("href", store.href(o));
         if (o.parentUuid != null) {
             ObjectStore.Obj p = store.get(o.parentUuid);
@@ -47,7 +47,7 @@ final class ObjectView {
                 for (JsonNode r : other.fields.path(TypeSchema.field(o.type) + "_refs")) {
                     if (r.path("uuid").asString("").equals(o.uuid)) {
                         ObjectNode b = v.withArrayProperty(TypeSchema.field(other.type) + "_back_refs").addObject();
-                        b.set("to", ObjectStore.array(other.fqName));
+                        b.set("to", Names.array(other.fqName));
                         b.put("uuid", other.uuid);
                         b.set("attr", r.path("attr").isMissingNode() ? NODES.nullNode() : r.get("attr"));
                         b.put("href", store.href(other));
@@ -58,7 +58,7 @@ final class ObjectView {
         if (children) {
             for (ObjectStore.Obj child : store.children(o.uuid)) {
                 ObjectNode c = v.withArrayProperty(TypeSchema.field(child.type) + "s").addObject();
-                c.set("to", ObjectStore.array(child.fqName));
+                c.set("to", Names.array(child.fqName));
                 c.put("uuid", child.uuid);
                 c.put("href", store.href(child));
             }
