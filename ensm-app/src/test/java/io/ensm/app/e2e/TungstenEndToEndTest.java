@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TungstenEndToEndTest {
     static final String SERVICE = "blue";
     static final String ENDPOINT = "blue-nse";
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static Path dir;
@@ -81,6 +83,7 @@ class TungstenEndToEndTest {
         p.put("ensm.endpoints[0].backend.settings.vlans", "300-309");
         p.put("ensm.endpoints[0].backend.settings.timeout", "2s");
         p.put("ensm.endpoints[0].backend.settings.retries", "1");
+        p.put("ensm.reconcile-interval", "2s");
         return p;
     }
 
@@ -128,8 +131,46 @@ class TungstenEndToEndTest {
         Connection refreshed = nsc.ns().request(Nsc.refresh(first, inTenMinutes().plusSeconds(60)));
 
         assertThat(Nsc.ensmId(refreshed)).isEqualTo(Nsc.ensmId(first));
-        assertThat(tf.calls()).isEmpty();
+        // Reconciliation passes (every 2 s here) may read meanwhile; a refresh must change nothing.
+        assertThat(tf.calls()).filteredOn(c -> !c.startsWith("GET ")).isEmpty();
         nsc.ns().close(refreshed);
+    }
+
+    @Test
+    void theRunningServiceRepairsDriftAndRemovesMarkedOrphansButNothingElse() throws Exception {
+        Connection reply = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
+        String ensmId = Nsc.ensmId(reply);
+        int vlan = Integer.parseInt(reply.getMechanism().getParametersOrThrow("vlan-id"));
+        String vmi = tfInterface(ensmId).uuid();
+        tf.store().update("virtual-machine-interface", vmi, JSON.readTree(
+                "{\"virtual-machine-interface\": {\"virtual_machine_interface_properties\": {\"sub_interface_vlan_tag\": 399}}}"));
+        String orphan = operatorInterface("left-behind", "{\"key_value_pair\": [{\"key\": \"ensm-connection\", \"value\": \"gone\"},"
+                + " {\"key\": \"ensm-endpoint\", \"value\": \"" + ENDPOINT + "\"}]}");
+        String foreign = operatorInterface("operator-port", "{\"key_value_pair\": []}");
+
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (Instant.now().isBefore(deadline) && (tf.store().get(orphan) != null || vlanOf(ensmId) != vlan)) {
+            Thread.sleep(200);
+        }
+
+        assertThat(vlanOf(ensmId)).as("VLAN of the interface after a reconciliation pass").isEqualTo(vlan);
+        assertThat(tf.store().get(orphan)).as("the marked orphan").isNull();
+        assertThat(tf.store().get(foreign)).as("the operator's own interface").isNotNull();
+        nsc.ns().close(reply);
+        assertThat(tfInterface(ensmId)).isNull();
+    }
+
+    static int vlanOf(String ensmId) {
+        ObjectStore.Obj vmi = tfInterface(ensmId);
+        return vmi == null ? -1 : vmi.fields().path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt();
+    }
+
+    /** An interface made by someone else in the network's project, with the given annotations. */
+    static String operatorInterface(String name, String annotations) {
+        String body = "{\"virtual-machine-interface\": {\"fq_name\": [\"default-domain\", \"admin\", \"" + name + "\"],"
+                + " \"parent_type\": \"project\", \"virtual_network_refs\": [{\"to\": [\"default-domain\", \"admin\", \"blue\"]}],"
+                + " \"annotations\": " + annotations + "}}";
+        return tf.store().create("virtual-machine-interface", JSON.readTree(body)).path("virtual-machine-interface").path("uuid").asString();
     }
 
     @Test
@@ -144,7 +185,7 @@ class TungstenEndToEndTest {
         } finally {
             tf.restart();
         }
-        assertThat(tf.store().all("virtual-machine-interface")).isEmpty();
+        assertThat(tf.store().all("virtual-machine-interface")).filteredOn(o -> o.fqName().getLast().startsWith("ensm-")).isEmpty();
         Connection after = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
         nsc.ns().close(after);
     }
