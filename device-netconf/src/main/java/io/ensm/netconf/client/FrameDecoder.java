@@ -35,6 +35,7 @@ final class FrameDecoder {
     private long chunkSize;
     private long remaining;
     private int chunksInMessage;
+    private volatile int chunksOfLastMessage;
 
     FrameDecoder(int maxMessageBytes, Sink sink) {
         this.maxMessageBytes = maxMessageBytes;
@@ -49,6 +50,11 @@ final class FrameDecoder {
 
     boolean chunked() {
         return chunked;
+    }
+
+    /** How many chunks the last chunked message had (diagnostics and tests). */
+    int chunksOfLastMessage() {
+        return chunksOfLastMessage;
     }
 
     void feed(byte[] data, int off, int count) throws FramingException {
@@ -140,6 +146,7 @@ final class FrameDecoder {
                     expect(b, '\n', Chunk.LF);
                     byte[] message = Arrays.copyOf(buf, len);
                     reset();
+                    chunksOfLastMessage = chunksInMessage;
                     chunksInMessage = 0;
                     state = Chunk.LF;
                     sink.message(message);

@@ -140,6 +140,11 @@ public final class NetconfSession implements AutoCloseable {
         return open.get();
     }
 
+    /** Chunks of the last chunked message received; 0 with end-of-message framing. */
+    int lastMessageChunks() {
+        return decoder.chunksOfLastMessage();
+    }
+
     /** Nanotime of the last RPC, for keep-alive. */
     public long lastUsedNanos() {
         return lastUsedNanos;
