@@ -331,13 +331,14 @@ public final class SessionPool implements AutoCloseable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Counters for tests and health: connect attempts so far, open sessions (idle + in use). */
+    /** Counters for tests and health: connect attempts so far, open idle sessions, sessions in use. */
     public record Stats(long connectAttempts, int idle, int inUse, boolean circuitOpen) {}
 
     public Stats stats() {
         lock.lock();
         try {
-            return new Stats(connectAttempts.get(), idle.size(), inUse,
+            int open = (int) idle.stream().filter(NetconfSession::isOpen).count();
+            return new Stats(connectAttempts.get(), open, inUse,
                     lastFailure != null && System.nanoTime() < retryAtNanos);
         } finally {
             lock.unlock();
