@@ -56,6 +56,17 @@ public sealed interface PasswordSource {
             return new Secret(value.toCharArray());
         }
 
+        /** Equal when naming the same variable (the lookup function is not part of the identity). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Env e && e.variable.equals(variable);
+        }
+
+        @Override
+        public int hashCode() {
+            return variable.hashCode();
+        }
+
         @Override
         public String toString() {
             return "Env[" + variable + "]";

@@ -44,7 +44,7 @@ final class Transaction<T> {
         this.device = session.device();
         this.target = session.supports(Capability.CANDIDATE) ? Datastore.CANDIDATE : Datastore.RUNNING;
         this.rollbackOnError = session.supports(Capability.ROLLBACK_ON_ERROR);
-        this.confirmed = target == Datastore.CANDIDATE
+        this.confirmed = options.confirmedCommit() && target == Datastore.CANDIDATE
                 && (session.supports(Capability.CONFIRMED_COMMIT_1_0) || session.supports(Capability.CONFIRMED_COMMIT_1_1));
         this.failures = new NetconfException[items.size()];
     }

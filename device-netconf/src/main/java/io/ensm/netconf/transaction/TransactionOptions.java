@@ -3,6 +3,10 @@ package io.ensm.netconf.transaction;
 import java.time.Duration;
 
 /**
+ * @param confirmedCommit   commit with {@code <confirmed/>}, read back, then confirm (the default);
+ *                          false commits once and reads back afterwards, which saves the second
+ *                          commit (on netconfd about as costly as the first) but cannot take the
+ *                          change back if the read-back fails or ensm dies in between
  * @param confirmTimeout    confirm-timeout of the confirmed commit; the confirming commit follows in
  *                          the same session right after the read-back, so this only matters if
  *                          ensm dies in between (the session's end rolls back sooner)
@@ -10,10 +14,11 @@ import java.time.Duration;
  * @param lockRetryInitial  pause after the first refused lock; doubles per attempt
  * @param lockRetryMax      upper bound of that pause
  */
-public record TransactionOptions(Duration confirmTimeout, int lockAttempts, Duration lockRetryInitial, Duration lockRetryMax) {
+public record TransactionOptions(boolean confirmedCommit, Duration confirmTimeout, int lockAttempts,
+                                 Duration lockRetryInitial, Duration lockRetryMax) {
 
     public static final TransactionOptions DEFAULTS =
-            new TransactionOptions(Duration.ofSeconds(60), 6, Duration.ofMillis(50), Duration.ofMillis(800));
+            new TransactionOptions(true, Duration.ofSeconds(60), 6, Duration.ofMillis(50), Duration.ofMillis(800));
 
     public TransactionOptions {
         if (confirmTimeout.toSeconds() < 1) {
@@ -28,6 +33,10 @@ public record TransactionOptions(Duration confirmTimeout, int lockAttempts, Dura
     }
 
     public TransactionOptions withLockRetry(int attempts, Duration initial, Duration max) {
-        return new TransactionOptions(confirmTimeout, attempts, initial, max);
+        return new TransactionOptions(confirmedCommit, confirmTimeout, attempts, initial, max);
+    }
+
+    public TransactionOptions withConfirmedCommit(boolean on) {
+        return new TransactionOptions(on, confirmTimeout, lockAttempts, lockRetryInitial, lockRetryMax);
     }
 }

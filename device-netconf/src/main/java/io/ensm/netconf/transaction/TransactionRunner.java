@@ -17,7 +17,9 @@ import java.util.List;
  * </ol>
  * On any failure of the whole: cancel the pending commit, discard-changes, unlock, and report the
  * step; if the session broke, its end makes the device roll back and drop the lock. A device
- * without :candidate gets the same on running with rollback-on-error (no commit).
+ * without :candidate gets the same on running with rollback-on-error (no commit). With
+ * {@link TransactionOptions#confirmedCommit()} off (or a device without :confirmed-commit) the
+ * commit is a plain one and the read-back follows it.
  */
 public final class TransactionRunner {
     private final TransactionOptions options;

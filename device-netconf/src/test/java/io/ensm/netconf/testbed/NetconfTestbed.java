@@ -53,10 +53,13 @@ public final class NetconfTestbed implements AutoCloseable {
         return SHARED.computeIfAbsent(count + "/" + target, k -> start(count, target));
     }
 
+    private static final String PREFIX = "ensm-netconf-testbed-";
+
     private static NetconfTestbed start(int count, String target) {
         Path script = findScript();
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"),
-                "ensm-netconf-testbed-" + ProcessHandle.current().pid() + "-" + target + "-" + count);
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        stopOrphans(script, tmp);
+        Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + target + "-" + count);
         Run run = Run.of(script, List.of("start", Integer.toString(count), "--dir", dir.toString(), "--target", target),
                 180);
         if (run.exit() == 3) {
@@ -72,6 +75,25 @@ public final class NetconfTestbed implements AutoCloseable {
         NetconfTestbed bed = new NetconfTestbed(script, dir, devices);
         Runtime.getRuntime().addShutdownHook(new Thread(bed::close, "netconf-testbed-stop"));
         return bed;
+    }
+
+    /** Stops test beds whose JVM died without its shutdown hook (killed): their directory names its pid. */
+    private static void stopOrphans(Path script, Path tmp) {
+        try (var dirs = Files.list(tmp)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.startsWith(PREFIX) || !Files.exists(d.resolve("testbed.env"))) {
+                    continue;
+                }
+                String pid = name.substring(PREFIX.length()).split("-", 2)[0];
+                boolean alive = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
+                if (!alive) {
+                    Run.of(script, List.of("stop", "--dir", d.toString()), 60);
+                }
+            }
+        } catch (IOException e) {
+            // Nothing to clean up then.
+        }
     }
 
     private static Device readDevice(int index, Path env) {

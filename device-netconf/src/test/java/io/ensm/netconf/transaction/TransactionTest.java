@@ -85,6 +85,16 @@ class TransactionTest {
     }
 
     @Test
+    void withoutConfirmedCommitOneCommitIsFollowedByTheReadBack() throws Exception {
+        TransactionRunner plain = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), (s, step) -> steps.add(step));
+        List<ItemResult<TestSubInterface>> results = put(plain, List.of(sub(305)));
+        assertThat(results).allMatch(ItemResult::ok);
+        assertThat(steps).containsExactly(Step.LOCK, Step.EDIT, Step.COMMIT, Step.READ_BACK, Step.UNLOCK);
+        assertThat(onDevice()).containsKey("eth2.305");
+        remove(List.of(sub(305)));
+    }
+
+    @Test
     void aRejectedEditSurfacesTheRpcErrorAndLeavesCandidateAndRunningUnchanged() throws Exception {
         String before = bed.independentInterfaces(DEVICE).replaceAll("last-modified=\"[^\"]*\"", "");
         List<ItemResult<TestSubInterface>> results = put(recording(), List.of(sub(5000)));
