@@ -149,7 +149,7 @@ public final class SshConnector implements AutoCloseable {
         }
         if (lower.contains("timeout") || lower.contains("timed out")) {
             return new NetconfException.Unreachable(device, "authenticate",
-                    "no answer within " + spec.timeouts().auth().toMillis() + " ms", e);
+                    "SSH key exchange and authentication did not finish within " + spec.timeouts().auth().toMillis() + " ms", e);
         }
         return new NetconfException.Unreachable(device, "authenticate", m, e);
     }

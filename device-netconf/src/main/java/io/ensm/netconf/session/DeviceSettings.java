@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * known-hosts          one of known-hosts (OpenSSH file) or host-key-sha256 ("SHA256:...", as ssh-keygen -l prints)
  * host-key-sha256
  * accept-new-host-keys false; true adds an unknown host's key to known-hosts on first contact
- * connect-timeout      5s  (TCP, SSH key exchange; also authentication and hello)
+ * connect-timeout      5s  (TCP connect, subsystem and hello; key exchange with authentication gets twice this)
  * rpc-timeout          30s
  * max-sessions         2
  * keep-alive           30s
@@ -43,7 +43,7 @@ public final class DeviceSettings {
         int maxSessions = integer(s, "max-sessions", PoolSettings.DEFAULTS.maxSessions(), 1, 64);
         Duration keepAlive = duration(s, "keep-alive", PoolSettings.DEFAULTS.keepAliveInterval());
         PoolSettings pool = PoolSettings.DEFAULTS.withMaxSessions(maxSessions).withKeepAliveInterval(keepAlive);
-        return new DeviceConfig(device, host, port, username, password, hostKey, new Timeouts(connect, connect, connect, rpc), pool);
+        return new DeviceConfig(device, host, port, username, password, hostKey, new Timeouts(connect, connect.multipliedBy(2), connect, rpc), pool);
     }
 
     private static PasswordSource password(Map<String, String> s) {

@@ -36,18 +36,16 @@ public final class SessionPool implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<NetconfSession> idle = new ArrayDeque<>();
+    private final ConnectCircuit circuit;
     private int inUse;
     private int connecting;
-    private int failures;
-    private long retryAtNanos;
-    private NetconfException lastFailure;
-    private long lastFailureNanos;
     private boolean closed;
     private final AtomicLong connectAttempts = new AtomicLong();
 
     public SessionPool(DeviceConfig config, SessionOpener opener) {
         this.config = config;
         this.opener = opener;
+        this.circuit = new ConnectCircuit(config.pool());
     }
 
     public DeviceConfig config() {
@@ -125,9 +123,9 @@ public final class SessionPool implements AutoCloseable {
                     }
                 }
                 if (inUse + connecting < config.pool().maxSessions()) {
-                    long now = System.nanoTime();
-                    if (lastFailure != null && (now < retryAtNanos || connecting > 0)) {
-                        throw stillFailing(now);
+                    var refusal = circuit.refusal(System.nanoTime(), connecting > 0);
+                    if (refusal.isPresent()) {
+                        throw refusal.get();
                     }
                     connecting++;
                     lock.unlock();
@@ -169,9 +167,7 @@ public final class SessionPool implements AutoCloseable {
             boolean recovered;
             lock.lock();
             try {
-                recovered = lastFailure != null;
-                failures = 0;
-                lastFailure = null;
+                recovered = circuit.succeeded();
             } finally {
                 lock.unlock();
             }
@@ -183,13 +179,11 @@ public final class SessionPool implements AutoCloseable {
             return s;
         } catch (NetconfException e) {
             Duration wait;
+            int failures;
             lock.lock();
             try {
-                failures++;
-                wait = e instanceof NetconfException.Denied ? config.pool().deniedHold() : backoff(failures);
-                lastFailure = e;
-                lastFailureNanos = System.nanoTime();
-                retryAtNanos = lastFailureNanos + wait.toNanos();
+                wait = circuit.failed(e, System.nanoTime());
+                failures = circuit.failures();
             } finally {
                 lock.unlock();
             }
@@ -208,27 +202,6 @@ public final class SessionPool implements AutoCloseable {
         }
         return new ConnectSpec(config.name(), config.host(), config.port(), config.username(), password,
                 config.hostKey(), config.timeouts());
-    }
-
-    private Duration backoff(int n) {
-        long initial = config.pool().backoffInitial().toMillis();
-        long max = config.pool().backoffMax().toMillis();
-        long ms = initial << Math.min(n - 1, 20);
-        return Duration.ofMillis(Math.min(max, ms));
-    }
-
-    /** The last connect failure again, with when ensm will try next. Called with the lock held. */
-    private NetconfException stillFailing(long now) {
-        NetconfException e = lastFailure;
-        long agoMs = (now - lastFailureNanos) / 1_000_000;
-        long inMs = Math.max(0, (retryAtNanos - now) / 1_000_000);
-        String detail = e.detail() + " (last attempt " + agoMs + " ms ago; next attempt in " + inMs + " ms)";
-        return switch (e) {
-            case NetconfException.Denied d -> new NetconfException.Denied(d.device(), d.step(), detail, null);
-            case NetconfException.Unreachable u -> new NetconfException.Unreachable(u.device(), u.step(), detail, null);
-            case NetconfException.Busy b -> new NetconfException.Busy(b.device(), b.step(), detail, b.holderSessionId());
-            case NetconfException.Rejected r -> new NetconfException.Rejected(r.device(), r.step(), detail);
-        };
     }
 
     private void release(NetconfSession s, boolean reusable) {
@@ -289,10 +262,9 @@ public final class SessionPool implements AutoCloseable {
         while (true) {
             lock.lock();
             try {
-                long now = System.nanoTime();
                 boolean want = !closed && idle.size() + inUse + connecting < config.pool().minIdle()
                         && inUse + connecting < config.pool().maxSessions()
-                        && (lastFailure == null || now >= retryAtNanos) && connecting == 0;
+                        && circuit.allows(System.nanoTime()) && connecting == 0;
                 if (!want) {
                     return;
                 }
@@ -338,8 +310,7 @@ public final class SessionPool implements AutoCloseable {
         lock.lock();
         try {
             int open = (int) idle.stream().filter(NetconfSession::isOpen).count();
-            return new Stats(connectAttempts.get(), open, inUse,
-                    lastFailure != null && System.nanoTime() < retryAtNanos);
+            return new Stats(connectAttempts.get(), open, inUse, circuit.open(System.nanoTime()));
         } finally {
             lock.unlock();
         }

@@ -51,10 +51,7 @@ public final class NetconfBenchmark {
             connect(connector, spec, warmup / 5, iterations / 5);
             String sample = sample();
             try (NetconfSession s = connector.connect(spec)) {
-                bareEditCommit(s, sample, warmup, iterations);
-                transaction(s, warmup, iterations, TransactionOptions.DEFAULTS, "ensm transaction, 1 item, confirmed commit");
-                transaction(s, warmup, iterations, TransactionOptions.DEFAULTS.withConfirmedCommit(false),
-                        "ensm transaction, 1 item, plain commit");
+                singleItem(s, sample, warmup, iterations);
             }
             try (SessionPool pool = new SessionPool(config.withPool(config.pool().withMaxSessions(2)), connector::connect)) {
                 for (int r = 1; r <= rounds; r++) {
@@ -81,49 +78,61 @@ public final class NetconfBenchmark {
         report("connect (TCP, SSH, auth, subsystem, hello)", t);
     }
 
-    /** edit-config of the sample into the candidate and commit, as a bare client would; removal untimed. */
-    private static void bareEditCommit(NetconfSession s, String sample, int warmup, int n) throws NetconfException {
+    /**
+     * The same sub-interface three ways, interleaved so that all three see the same machine load:
+     * the bare edit-config + commit of the sample XML as any client would send it, ensm's
+     * transaction with confirmed commit, and ensm's transaction with a plain commit. Each is undone
+     * (untimed) before the next.
+     */
+    private static void singleItem(NetconfSession s, String sample, int warmup, int n) throws NetconfException {
         String remove = "<interfaces xmlns=\"" + IF + "\"><interface xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
                 + "nc:operation=\"remove\"><name>eth1.100</name></interface></interfaces>";
-        long[] t = new long[n];
+        TestSubInterface item = new TestSubInterface("eth1", 100, "172.16.0.1", 31, "conn-1");
+        StepTimes confirmedSteps = new StepTimes();
+        StepTimes plainSteps = new StepTimes();
+        TransactionRunner confirmed = new TransactionRunner(TransactionOptions.DEFAULTS, confirmedSteps);
+        TransactionRunner plain = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), plainSteps);
+        TransactionRunner undo = new TransactionRunner();
+        long[] bare = new long[n];
+        long[] withConfirm = new long[n];
+        long[] withPlain = new long[n];
         for (int i = -warmup; i < n; i++) {
+            boolean timed = i >= 0;
             long t0 = System.nanoTime();
             ok(s.rpc(Rpcs.editConfig(Datastore.CANDIDATE, sample, false)));
             ok(s.rpc(Rpcs.commit()));
-            long took = System.nanoTime() - t0;
+            long t1 = System.nanoTime();
             ok(s.rpc(Rpcs.editConfig(Datastore.CANDIDATE, remove, false)));
             ok(s.rpc(Rpcs.commit()));
-            if (i >= 0) {
-                t[i] = took;
+
+            long t2 = transaction(s, confirmed, confirmedSteps, item, timed);
+            undo.run(s, List.of(item), TestSubInterfaceCodec.removing());
+            long t3 = transaction(s, plain, plainSteps, item, timed);
+            undo.run(s, List.of(item), TestSubInterfaceCodec.removing());
+            if (timed) {
+                bare[i] = t1 - t0;
+                withConfirm[i] = t2;
+                withPlain[i] = t3;
             }
         }
-        report("bare edit-config + commit of the sample XML (warm session)", t);
+        report("bare edit-config + commit of the sample XML", bare);
+        report("ensm transaction, confirmed commit (default)", withConfirm);
+        confirmedSteps.print();
+        report("ensm transaction, plain commit", withPlain);
+        plainSteps.print();
     }
 
-    /** ensm's transaction for the same sub-interface: lock, edit, confirmed commit, read-back, confirm, unlock. */
-    private static void transaction(NetconfSession s, int warmup, int n, TransactionOptions options, String label)
-            throws NetconfException {
-        TestSubInterface item = new TestSubInterface("eth1", 100, "172.16.0.1", 31, "conn-1");
-        StepTimes steps = new StepTimes();
-        TransactionRunner runner = new TransactionRunner(options, steps);
-        TransactionRunner quiet = new TransactionRunner();
-        long[] t = new long[n];
-        for (int i = -warmup; i < n; i++) {
-            steps.enabled = i >= 0;
-            long t0 = System.nanoTime();
-            List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting());
-            long took = System.nanoTime() - t0;
-            steps.end();
-            if (!r.getFirst().ok()) {
-                throw r.getFirst().failure().orElseThrow();
-            }
-            quiet.run(s, List.of(item), TestSubInterfaceCodec.removing());
-            if (i >= 0) {
-                t[i] = took;
-            }
+    private static long transaction(NetconfSession s, TransactionRunner runner, StepTimes steps, TestSubInterface item,
+                                    boolean timed) throws NetconfException {
+        steps.enabled = timed;
+        long t0 = System.nanoTime();
+        List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting());
+        long took = System.nanoTime() - t0;
+        steps.end();
+        if (!r.getFirst().ok()) {
+            throw r.getFirst().failure().orElseThrow();
         }
-        report(label + " (warm session)", t);
-        steps.print();
+        return took;
     }
 
     private static void concurrent(SessionPool pool, int n, int maxBatch, String label, int round) throws Exception {
