@@ -62,6 +62,11 @@ public final class Rpcs {
                 + "</get-config>";
     }
 
+    /** get-config of running with an empty subtree filter: selects nothing, so the cheapest RPC a device must answer. */
+    public static String ping() {
+        return "<get-config><source><running/></source><filter type=\"subtree\"/></get-config>";
+    }
+
     public static String killSession(long sessionId) {
         return "<kill-session><session-id>" + sessionId + "</session-id></kill-session>";
     }

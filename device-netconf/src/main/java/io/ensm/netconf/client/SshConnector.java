@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketAddress;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +31,10 @@ import java.util.Optional;
 public final class SshConnector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SshConnector.class);
     private static final AttributeKey<HostKeyVerdict> VERDICT = new AttributeKey<>();
+    /** Pause between ensm's hello and its first RPC, so that netconfd reads them apart. */
+    private static final Duration HELLO_SETTLE = Duration.ofMillis(20);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final int HELLO_ATTEMPTS = 3;
 
     private final SshClient client;
 
@@ -72,10 +77,19 @@ public final class SshConnector implements AutoCloseable {
     }
 
     /**
-     * Connects, authenticates, opens the subsystem and exchanges hellos, each step bounded by the
-     * spec's timeouts. Nothing is left open when it fails.
+     * Connects, authenticates, opens the subsystem, exchanges hellos and checks that the device
+     * answers an RPC, each step bounded by the spec's timeouts. Nothing is left open when it fails.
+     * <p>
+     * netconfd never answers on a session whose first RPC reached it in the same read as the
+     * client's hello (it frames the rest of that read as base:1.0). ensm therefore waits a moment
+     * after its hello, sends a cheap RPC, and if that goes unanswered, opens the session again.
      */
     public NetconfSession connect(ConnectSpec spec) throws NetconfException {
+        Duration timeout = spec.timeouts().hello().compareTo(PROBE_TIMEOUT) < 0 ? spec.timeouts().hello() : PROBE_TIMEOUT;
+        return FirstRpcProbe.open(spec.device(), () -> open(spec), HELLO_SETTLE, timeout, HELLO_ATTEMPTS);
+    }
+
+    private NetconfSession open(ConnectSpec spec) throws NetconfException {
         String device = spec.device();
         Timeouts t = spec.timeouts();
         HostKeyVerdict verdict = new HostKeyVerdict(spec.hostKeyCheck(), spec.host(), spec.port());

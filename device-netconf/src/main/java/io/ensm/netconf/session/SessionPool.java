@@ -3,6 +3,7 @@ package io.ensm.netconf.session;
 import io.ensm.netconf.client.ConnectSpec;
 import io.ensm.netconf.client.NetconfException;
 import io.ensm.netconf.client.NetconfSession;
+import io.ensm.netconf.client.Rpcs;
 import io.ensm.netconf.client.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SessionPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionPool.class);
-    /** Selects nothing: the cheapest RPC a device must answer. */
-    static final String PING = "<get-config><source><running/></source><filter type=\"subtree\"/></get-config>";
+    static final String PING = Rpcs.ping();
 
     private final DeviceConfig config;
     private final SessionOpener opener;

@@ -116,6 +116,73 @@ class SessionOverSshTest {
         }
     }
 
+    /**
+     * Why ensm pauses after its hello and checks the first RPC: netconfd never answers a session
+     * whose first RPC arrives in the same read as the client's hello.
+     */
+    @Test
+    void netconfdIgnoresAnRpcThatArrivesTogetherWithTheHello() throws Exception {
+        NetconfTestbed.Device d = bed.device(1);
+        String hello = new String(Hello.client(), StandardCharsets.UTF_8) + "]]>]]>";
+        String rpc = "<rpc message-id=\"1\" xmlns=\"" + Xml.NETCONF_BASE + "\">" + Rpcs.ping() + "</rpc>";
+        String chunk = "\n#" + rpc.length() + "\n" + rpc + "\n##\n";
+        HostKeyPolicy keys = new HostKeyPolicy.KnownHosts(d.knownHosts());
+        org.apache.sshd.client.SshClient client = org.apache.sshd.client.SshClient.setUpDefaultClient();
+        client.setServerKeyVerifier((session, remote, key) -> keys.refusal(d.host(), d.port(), key).isEmpty());
+        client.start();
+        try {
+            assertThat(answered(client, d, hello + chunk, null)).as("hello and RPC in one write").isFalse();
+            assertThat(answered(client, d, hello, chunk)).as("hello, pause, RPC").isTrue();
+        } finally {
+            client.stop();
+        }
+    }
+
+    private static boolean answered(org.apache.sshd.client.SshClient client, NetconfTestbed.Device d, String first, String second)
+            throws Exception {
+        try (var ssh = client.connect(d.username(), d.host(), d.port()).verify(10_000).getSession()) {
+            ssh.addPasswordIdentity(Files.readString(d.passwordFile()).strip());
+            ssh.auth().verify(10_000);
+            var channel = ssh.createSubsystemChannel("netconf");
+            java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+            channel.setOut(new java.io.OutputStream() {
+                @Override
+                public synchronized void write(int b) {
+                    received.write(b);
+                }
+
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    received.write(b, off, len);
+                }
+            });
+            channel.open().verify(10_000);
+            waitFor(received, "</hello>", 10_000);
+            var in = channel.getInvertedIn();
+            in.write(first.getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            if (second != null) {
+                Thread.sleep(200);
+                in.write(second.getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            }
+            return waitFor(received, "rpc-reply", 3_000);
+        }
+    }
+
+    private static boolean waitFor(java.io.ByteArrayOutputStream received, String text, long ms) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + ms;
+        while (System.currentTimeMillis() < deadline) {
+            synchronized (received) {
+                if (received.toString(StandardCharsets.UTF_8).contains(text)) {
+                    return true;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     @Test
     void closedPortIsUnreachableNamingTheDevice() throws Exception {
         int port;

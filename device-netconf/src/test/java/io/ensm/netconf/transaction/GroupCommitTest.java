@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,10 +41,20 @@ class GroupCommitTest {
         this.pool = new SessionPool(bed.config(DEVICE), connector::connect);
     }
 
+    /** Every sub-interface a test may have created; removed after each test, also after a failure. */
+    private final List<TestSubInterface> created = Collections.synchronizedList(new ArrayList<>());
+
     @AfterEach
-    void close() {
-        pool.close();
-        connector.close();
+    void close() throws NetconfException {
+        try {
+            if (!created.isEmpty()) {
+                List<TestSubInterface> all = List.copyOf(created);
+                pool.withSession(s -> new TransactionRunner().run(s, all, TestSubInterfaceCodec.removing()));
+            }
+        } finally {
+            pool.close();
+            connector.close();
+        }
     }
 
     private TransactionRunner counting() {
@@ -54,8 +65,13 @@ class GroupCommitTest {
         });
     }
 
-    private static TestSubInterface sub(int vlan) {
-        return new TestSubInterface("eth0", vlan, "10.9." + (vlan / 250) + "." + (vlan % 250), 31, "g-" + vlan);
+    private TestSubInterface track(TestSubInterface s) {
+        created.add(s);
+        return s;
+    }
+
+    private TestSubInterface sub(int vlan) {
+        return track(new TestSubInterface("eth0", vlan, "10.9." + (vlan / 250) + "." + (vlan % 250), 31, "g-" + vlan));
     }
 
     /** Submits every item from its own virtual thread at once, like concurrent Requests. */

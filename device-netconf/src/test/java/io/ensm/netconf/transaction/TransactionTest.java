@@ -39,14 +39,29 @@ class TransactionTest {
         this.pool = new SessionPool(bed.config(DEVICE), connector::connect);
     }
 
+    /** Every sub-interface a test may have created; removed after each test, also after a failure. */
+    private final List<TestSubInterface> created = Collections.synchronizedList(new ArrayList<>());
+
     @AfterEach
-    void close() {
-        pool.close();
-        connector.close();
+    void close() throws NetconfException {
+        try {
+            if (!created.isEmpty()) {
+                List<TestSubInterface> all = List.copyOf(created);
+                pool.withSession(s -> new TransactionRunner().run(s, all, TestSubInterfaceCodec.removing()));
+            }
+        } finally {
+            pool.close();
+            connector.close();
+        }
     }
 
-    private static TestSubInterface sub(int vlan) {
-        return new TestSubInterface("eth2", vlan, "172.16." + (vlan % 250) + ".1", 31, "conn-" + vlan);
+    private TestSubInterface track(TestSubInterface s) {
+        created.add(s);
+        return s;
+    }
+
+    private TestSubInterface sub(int vlan) {
+        return track(new TestSubInterface("eth2", vlan, "172.16." + (vlan % 250) + ".1", 31, "conn-" + vlan));
     }
 
     private Map<String, Found> onDevice() {
