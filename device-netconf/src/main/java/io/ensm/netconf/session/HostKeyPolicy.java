@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  * the known_hosts file on first contact. A key that differs from a known one is always refused.
  */
 public sealed interface HostKeyPolicy extends HostKeyCheck {
-    Logger log = LoggerFactory.getLogger(HostKeyPolicy.class);
 
     /** Accepts only keys listed for the host (and port) in the file; plain and hashed host names. */
     record KnownHosts(Path file) implements HostKeyPolicy {
@@ -81,6 +80,8 @@ public sealed interface HostKeyPolicy extends HostKeyCheck {
 
     /** known_hosts reading and, for accept-new, appending. */
     final class HostKeys {
+        private static final Logger log = LoggerFactory.getLogger(HostKeyPolicy.class);
+
         private HostKeys() {}
 
         static String fingerprint(PublicKey key) {
