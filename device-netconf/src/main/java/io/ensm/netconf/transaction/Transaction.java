@@ -74,6 +74,11 @@ final class Transaction<T> {
         } catch (NetconfException e) {
             cleanUp(e);
             throw e;
+        } catch (RuntimeException e) {
+            // A codec or listener failed: the device state is unknown to ensm, so the session ends,
+            // which makes the device roll back an unconfirmed commit and drop the lock.
+            session.abort("transaction failed inside ensm: " + e);
+            throw e;
         }
         List<ItemResult<T>> results = new ArrayList<>(items.size());
         int failed = 0;

@@ -192,6 +192,34 @@ class CommitIsolationTest {
     }
 
     @Test
+    void aCodecThatThrowsEndsTheSessionSoTheDeviceRollsBackAndDropsTheLock() throws Exception {
+        Store store = new Store(true);
+        ScriptedDevice device = new ScriptedDevice(caps(Capability.ROLLBACK_ON_ERROR, Capability.CONFIRMED_COMMIT_1_1), store);
+        NetconfSession s = device.connect(Duration.ofSeconds(2));
+        EditCodec<String> broken = new EditCodec<>() {
+            @Override
+            public String render(List<String> items) {
+                return CODEC.render(items);
+            }
+
+            @Override
+            public String readFilter(List<String> items) {
+                return CODEC.readFilter(items);
+            }
+
+            @Override
+            public ReadBack<String> readBack(String dataXml) {
+                throw new IllegalArgumentException("unparsable read-back");
+            }
+        };
+        assertThatThrownBy(() -> new TransactionRunner().run(s, List.of("a"), broken))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(s.isOpen()).isFalse();
+        assertThat(device.closed()).isTrue();
+        assertThat(device.operations()).noneMatch(op -> op.equals("<commit/>"));
+    }
+
+    @Test
     void aDeviceWithNeitherCandidateNorWritableRunningIsRefusedBeforeAnyLock() throws Exception {
         ScriptedDevice device = new ScriptedDevice(Set.of(Capability.BASE_1_1), new Store(true));
         NetconfSession s = device.connect(Duration.ofSeconds(2));
