@@ -24,7 +24,7 @@ import java.util.Optional;
 
 /**
  * Opens NETCONF sessions over SSH (RFC 6242) with Apache MINA SSHD: password authentication only
- * (no keys or agent from the machine's ~/.ssh), the host key checked by the caller's
+ * (no keys and no ssh-agent from the machine's ~/.ssh), the host key checked by the caller's
  * {@link HostKeyCheck}, the {@code netconf} subsystem, then the hello exchange. One shared SSH
  * client serves every device.
  */
