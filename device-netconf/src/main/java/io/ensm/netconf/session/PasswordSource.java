@@ -1,0 +1,75 @@
+package io.ensm.netconf.session;
+
+import io.ensm.netconf.client.Secret;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Where a device's password comes from. It is read at every connect (so a rotated file is picked
+ * up) and never kept in configuration objects, logs or messages.
+ */
+public sealed interface PasswordSource {
+
+    /** The password, or an explanation (without the password) of why it is unavailable. */
+    Secret read() throws IOException;
+
+    /** First line of a file, without the line end. */
+    record File(Path path) implements PasswordSource {
+        public File {
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public Secret read() throws IOException {
+            String text = Files.readString(path, StandardCharsets.UTF_8);
+            int nl = text.indexOf('\n');
+            String first = (nl >= 0 ? text.substring(0, nl) : text).replace("\r", "");
+            if (first.isEmpty()) {
+                throw new IOException("password file " + path + " is empty");
+            }
+            return new Secret(first.toCharArray());
+        }
+    }
+
+    /** An environment variable of ensm's process. */
+    record Env(String variable, Function<String, String> environment) implements PasswordSource {
+        public Env(String variable) {
+            this(variable, System::getenv);
+        }
+
+        public Env {
+            Objects.requireNonNull(variable, "variable");
+            Objects.requireNonNull(environment, "environment");
+        }
+
+        @Override
+        public Secret read() throws IOException {
+            String value = environment.apply(variable);
+            if (value == null || value.isEmpty()) {
+                throw new IOException("environment variable " + variable + " is not set");
+            }
+            return new Secret(value.toCharArray());
+        }
+
+        /** Equal when naming the same variable (the lookup function is not part of the identity). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Env e && e.variable.equals(variable);
+        }
+
+        @Override
+        public int hashCode() {
+            return variable.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Env[" + variable + "]";
+        }
+    }
+}

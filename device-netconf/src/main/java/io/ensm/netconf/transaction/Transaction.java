@@ -1,0 +1,258 @@
+package io.ensm.netconf.transaction;
+
+import io.ensm.netconf.client.Capability;
+import io.ensm.netconf.client.NetconfException;
+import io.ensm.netconf.client.NetconfSession;
+import io.ensm.netconf.client.RpcError;
+import io.ensm.netconf.client.RpcReply;
+import io.ensm.netconf.client.Rpcs;
+import io.ensm.netconf.client.Rpcs.Datastore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** One run of {@link TransactionRunner}: the state of one locked transaction on one session. */
+final class Transaction<T> {
+    private static final Logger log = LoggerFactory.getLogger(Transaction.class);
+
+    private record Slot<T>(int index, T item) {}
+
+    private final NetconfSession session;
+    private final List<T> items;
+    private final EditCodec<T> codec;
+    private final TransactionOptions options;
+    private final TransactionListener listener;
+    private final String device;
+    private final Datastore target;
+    private final boolean rollbackOnError;
+    private final boolean confirmed;
+    private final NetconfException[] failures;
+    private boolean locked;
+    private boolean edited;
+    private boolean confirmPending;
+
+    Transaction(NetconfSession session, List<T> items, EditCodec<T> codec, TransactionOptions options,
+                TransactionListener listener) {
+        this.session = session;
+        this.items = List.copyOf(items);
+        this.codec = codec;
+        this.options = options;
+        this.listener = listener;
+        this.device = session.device();
+        this.target = session.supports(Capability.CANDIDATE) ? Datastore.CANDIDATE : Datastore.RUNNING;
+        this.rollbackOnError = session.supports(Capability.ROLLBACK_ON_ERROR);
+        this.confirmed = options.confirmedCommit() && target == Datastore.CANDIDATE
+                && (session.supports(Capability.CONFIRMED_COMMIT_1_0) || session.supports(Capability.CONFIRMED_COMMIT_1_1));
+        this.failures = new NetconfException[items.size()];
+    }
+
+    List<ItemResult<T>> run() throws NetconfException {
+        long t0 = System.nanoTime();
+        if (target == Datastore.RUNNING && !session.supports(Capability.WRITABLE_RUNNING)) {
+            throw new NetconfException.Rejected(device, Step.EDIT.toString(),
+                    "the device offers neither :candidate nor :writable-running, so ensm cannot change it");
+        }
+        List<Slot<T>> all = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            all.add(new Slot<>(i, items.get(i)));
+        }
+        new Locker(session, target, options, listener).lock();
+        locked = true;
+        try {
+            List<Slot<T>> applied = target == Datastore.CANDIDATE ? commitIsolating(all) : editIsolating(all);
+            if (!applied.isEmpty()) {
+                readBack(applied);
+                if (confirmPending) {
+                    step(Step.CONFIRM, Rpcs.commit());
+                    confirmPending = false;
+                }
+            }
+            unlock();
+        } catch (NetconfException e) {
+            cleanUp(e);
+            throw e;
+        } catch (RuntimeException e) {
+            // A codec or listener failed: the device state is unknown to ensm, so the session ends,
+            // which makes the device roll back an unconfirmed commit and drop the lock.
+            session.abort("transaction failed inside ensm: " + e);
+            throw e;
+        }
+        List<ItemResult<T>> results = new ArrayList<>(items.size());
+        int failed = 0;
+        for (int i = 0; i < items.size(); i++) {
+            if (failures[i] == null) {
+                results.add(ItemResult.applied(items.get(i)));
+            } else {
+                results.add(ItemResult.failed(items.get(i), failures[i]));
+                failed++;
+            }
+        }
+        log.debug("event=netconf_transaction device={} target={} items={} failed={} ms={}", device, target,
+                items.size(), failed, (System.nanoTime() - t0) / 1_000_000);
+        return results;
+    }
+
+    /**
+     * Candidate: edit and commit the slots; when the commit is refused, discard and try each half
+     * on its own, down to single items. Returns the committed slots.
+     */
+    private List<Slot<T>> commitIsolating(List<Slot<T>> slots) throws NetconfException {
+        List<Slot<T>> edited = editIsolating(slots);
+        if (edited.isEmpty()) {
+            return edited;
+        }
+        RpcReply reply = step(Step.COMMIT, confirmed ? Rpcs.commitConfirmed(options.confirmTimeout()) : Rpcs.commit());
+        if (reply.ok()) {
+            confirmPending |= confirmed;
+            return edited;
+        }
+        discard();
+        if (edited.size() == 1) {
+            fail(edited.getFirst(), Step.COMMIT, reply.errors());
+            return List.of();
+        }
+        List<Slot<T>> committed = new ArrayList<>(commitIsolating(edited.subList(0, edited.size() / 2)));
+        committed.addAll(commitIsolating(edited.subList(edited.size() / 2, edited.size())));
+        return committed;
+    }
+
+    /**
+     * Edits the slots into the target; a refused edit is split in halves until the refused items
+     * stand alone. With rollback-on-error a refused edit leaves the target as it was; without it
+     * the candidate is discarded and what was accepted is edited in again, and running is edited
+     * one item at a time.
+     */
+    private List<Slot<T>> editIsolating(List<Slot<T>> slots) throws NetconfException {
+        if (!rollbackOnError && target == Datastore.RUNNING && slots.size() > 1) {
+            List<Slot<T>> accepted = new ArrayList<>();
+            for (Slot<T> s : slots) {
+                accepted.addAll(editIsolating(List.of(s)));
+            }
+            return accepted;
+        }
+        RpcReply reply = edit(slots);
+        if (reply.ok()) {
+            return slots;
+        }
+        if (!rollbackOnError && target == Datastore.CANDIDATE) {
+            return editOneByOne(slots);
+        }
+        if (slots.size() == 1) {
+            fail(slots.getFirst(), Step.EDIT, reply.errors());
+            return List.of();
+        }
+        List<Slot<T>> accepted = new ArrayList<>(editIsolating(slots.subList(0, slots.size() / 2)));
+        accepted.addAll(editIsolating(slots.subList(slots.size() / 2, slots.size())));
+        return accepted;
+    }
+
+    /** Candidate without rollback-on-error: a refused edit may have left parts behind. */
+    private List<Slot<T>> editOneByOne(List<Slot<T>> slots) throws NetconfException {
+        discard();
+        List<Slot<T>> accepted = new ArrayList<>();
+        for (Slot<T> s : slots) {
+            RpcReply reply = edit(List.of(s));
+            if (reply.ok()) {
+                accepted.add(s);
+                continue;
+            }
+            fail(s, Step.EDIT, reply.errors());
+            discard();
+            if (!accepted.isEmpty() && !edit(accepted).ok()) {
+                throw new NetconfException.Rejected(device, Step.EDIT.toString(),
+                        "the device refused again items it had accepted in this transaction");
+            }
+        }
+        return accepted;
+    }
+
+    private RpcReply edit(List<Slot<T>> slots) throws NetconfException {
+        String config = codec.render(slots.stream().map(Slot::item).toList());
+        edited = true;
+        return step(Step.EDIT, Rpcs.editConfig(target, config, rollbackOnError));
+    }
+
+    /** Reads running once for all slots; a slot that does not hold there fails alone. */
+    private void readBack(List<Slot<T>> slots) throws NetconfException {
+        List<T> applied = slots.stream().map(Slot::item).toList();
+        RpcReply reply = step(Step.READ_BACK, Rpcs.getConfig(Datastore.RUNNING, codec.readFilter(applied)));
+        if (!reply.ok()) {
+            throw new NetconfException.Rejected(device, Step.READ_BACK.toString(), reply.errors());
+        }
+        EditCodec.ReadBack<T> check = codec.readBack(reply.dataXml());
+        for (Slot<T> s : slots) {
+            Optional<String> problem = check.problem(s.item());
+            problem.ifPresent(p -> failures[s.index()] = new NetconfException.Rejected(device, Step.READ_BACK.toString(),
+                    codec.label(s.item()) + " does not hold on the device after the commit: " + p));
+        }
+    }
+
+    private void fail(Slot<T> slot, Step step, List<RpcError> errors) {
+        failures[slot.index()] = new NetconfException.Rejected(device, step.toString(), errors);
+        log.info("event=netconf_item_rejected device={} step=\"{}\" item=\"{}\" error=\"{}\"", device, step,
+                codec.label(slot.item()), failures[slot.index()].detail());
+    }
+
+    private void discard() throws NetconfException {
+        RpcReply reply = step(Step.DISCARD, Rpcs.discardChanges());
+        if (!reply.ok()) {
+            throw new NetconfException.Rejected(device, Step.DISCARD.toString(), reply.errors());
+        }
+    }
+
+    private void unlock() throws NetconfException {
+        RpcReply reply = step(Step.UNLOCK, Rpcs.unlock(target));
+        locked = false;
+        if (!reply.ok()) {
+            // The change stands; ending the session is the sure way to free the lock.
+            log.warn("event=netconf_unlock_refused device={} error=\"{}\"", device,
+                    new NetconfException.Rejected(device, Step.UNLOCK.toString(), reply.errors()).detail());
+            session.abort("unlock refused");
+        }
+    }
+
+    /**
+     * After a failure of the whole: take back the pending commit, drop the candidate's changes and
+     * the lock. If any of that fails, or the session is already broken, ending the session makes
+     * the device do the same.
+     */
+    private void cleanUp(NetconfException cause) {
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            if (confirmPending) {
+                if (!session.supports(Capability.CONFIRMED_COMMIT_1_1)) {
+                    session.abort("rolling back a confirmed commit");
+                    return;
+                }
+                if (!step(Step.COMMIT, Rpcs.cancelCommit()).ok()) {
+                    session.abort("cancel-commit refused");
+                    return;
+                }
+                confirmPending = false;
+            }
+            if (edited && target == Datastore.CANDIDATE) {
+                discard();
+            }
+            if (locked) {
+                unlock();
+            }
+        } catch (NetconfException e) {
+            log.warn("event=netconf_cleanup_failed device={} cause=\"{}\" error=\"{}\"", device, cause.getMessage(), e.getMessage());
+            session.abort("clean-up failed");
+        }
+    }
+
+    private RpcReply step(Step step, String operation) throws NetconfException {
+        listener.beforeStep(session, step);
+        try {
+            return session.rpc(operation);
+        } catch (NetconfException.Unreachable e) {
+            throw new NetconfException.Unreachable(device, step.toString(), e.detail(), e);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.ensm.netconf.bench;
+
+import io.ensm.netconf.client.ConnectSpec;
+import io.ensm.netconf.client.NetconfException;
+import io.ensm.netconf.client.NetconfSession;
+import io.ensm.netconf.client.RpcReply;
+import io.ensm.netconf.client.Rpcs;
+import io.ensm.netconf.client.Rpcs.Datastore;
+import io.ensm.netconf.client.SshConnector;
+import io.ensm.netconf.session.DeviceConfig;
+import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.testbed.NetconfTestbed;
+import io.ensm.netconf.testbed.TestSubInterface;
+import io.ensm.netconf.testbed.TestSubInterfaceCodec;
+import io.ensm.netconf.transaction.GroupCommitter;
+import io.ensm.netconf.transaction.ItemResult;
+import io.ensm.netconf.transaction.TransactionListener;
+import io.ensm.netconf.transaction.TransactionOptions;
+import io.ensm.netconf.transaction.TransactionRunner;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * NETCONF figures against a real netconfd of the test bed (see docs/benchmarks.md and
+ * scripts/bench-netconf): connect, the bare edit+commit of the sample XML on a warm session,
+ * ensm's transaction for the same XML, and 200 concurrent items with group commit versus one
+ * transaction per item.
+ */
+public final class NetconfBenchmark {
+    private static final String IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces";
+
+    public static void main(String[] args) throws Exception {
+        int iterations = intArg(args, "iterations", 200);
+        int warmup = intArg(args, "warmup", 50);
+        int concurrent = intArg(args, "concurrent", 200);
+        int rounds = intArg(args, "rounds", 2);
+        NetconfTestbed bed = NetconfTestbed.shared(1, "candidate");
+        System.out.printf("device: netconfd (yuma123) behind OpenSSH on 127.0.0.1:%d, JDK %s, %d CPUs%n",
+                bed.device(1).port(), Runtime.version(), Runtime.getRuntime().availableProcessors());
+        try (SshConnector connector = new SshConnector()) {
+            DeviceConfig config = bed.config(1);
+            ConnectSpec spec = new ConnectSpec(config.name(), config.host(), config.port(), config.username(),
+                    config.password().read(), config.hostKey(), config.timeouts());
+            connect(connector, spec, warmup / 5, iterations / 5);
+            String sample = sample();
+            try (NetconfSession s = connector.connect(spec)) {
+                singleItem(s, sample, warmup, iterations);
+            }
+            try (SessionPool pool = new SessionPool(config.withPool(config.pool().withMaxSessions(2)), connector::connect)) {
+                for (int r = 1; r <= rounds; r++) {
+                    concurrent(pool, concurrent, 256, "group commit", r);
+                    concurrent(pool, concurrent, 1, "one transaction per item", r);
+                }
+            }
+        } finally {
+            bed.close();
+        }
+    }
+
+    private static void connect(SshConnector connector, ConnectSpec spec, int warmup, int n) throws NetconfException {
+        for (int i = 0; i < warmup; i++) {
+            connector.connect(spec).close();
+        }
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            NetconfSession s = connector.connect(spec);
+            t[i] = System.nanoTime() - t0;
+            s.close();
+        }
+        report("connect (TCP, SSH, auth, subsystem, hello)", t);
+    }
+
+    /**
+     * The same sub-interface three ways, interleaved so that all three see the same machine load:
+     * the bare edit-config + commit of the sample XML as any client would send it, ensm's
+     * transaction with confirmed commit, and ensm's transaction with a plain commit. Each is undone
+     * (untimed) before the next.
+     */
+    private static void singleItem(NetconfSession s, String sample, int warmup, int n) throws NetconfException {
+        String remove = "<interfaces xmlns=\"" + IF + "\"><interface xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
+                + "nc:operation=\"remove\"><name>eth1.100</name></interface></interfaces>";
+        TestSubInterface item = new TestSubInterface("eth1", 100, "172.16.0.1", 31, "conn-1");
+        StepTimes confirmedSteps = new StepTimes();
+        StepTimes plainSteps = new StepTimes();
+        TransactionRunner confirmed = new TransactionRunner(TransactionOptions.DEFAULTS, confirmedSteps);
+        TransactionRunner plain = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), plainSteps);
+        TransactionRunner undo = new TransactionRunner();
+        long[] bare = new long[n];
+        long[] withConfirm = new long[n];
+        long[] withPlain = new long[n];
+        for (int i = -warmup; i < n; i++) {
+            boolean timed = i >= 0;
+            long t0 = System.nanoTime();
+            ok(s.rpc(Rpcs.editConfig(Datastore.CANDIDATE, sample, false)));
+            ok(s.rpc(Rpcs.commit()));
+            long t1 = System.nanoTime();
+            ok(s.rpc(Rpcs.editConfig(Datastore.CANDIDATE, remove, false)));
+            ok(s.rpc(Rpcs.commit()));
+
+            long t2 = transaction(s, confirmed, confirmedSteps, item, timed);
+            undo.run(s, List.of(item), TestSubInterfaceCodec.removing());
+            long t3 = transaction(s, plain, plainSteps, item, timed);
+            undo.run(s, List.of(item), TestSubInterfaceCodec.removing());
+            if (timed) {
+                bare[i] = t1 - t0;
+                withConfirm[i] = t2;
+                withPlain[i] = t3;
+            }
+        }
+        report("bare edit-config + commit of the sample XML", bare);
+        report("ensm transaction, confirmed commit (default)", withConfirm);
+        confirmedSteps.print();
+        report("ensm transaction, plain commit", withPlain);
+        plainSteps.print();
+    }
+
+    private static long transaction(NetconfSession s, TransactionRunner runner, StepTimes steps, TestSubInterface item,
+                                    boolean timed) throws NetconfException {
+        steps.enabled = timed;
+        long t0 = System.nanoTime();
+        List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting());
+        long took = System.nanoTime() - t0;
+        steps.end();
+        if (!r.getFirst().ok()) {
+            throw r.getFirst().failure().orElseThrow();
+        }
+        return took;
+    }
+
+    private static void concurrent(SessionPool pool, int n, int maxBatch, String label, int round) throws Exception {
+        List<TestSubInterface> items = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            items.add(new TestSubInterface("eth2", 1000 + i, "10.64." + (i / 128) + "." + (2 * (i % 128)), 31, "bench-" + i));
+        }
+        long transactions;
+        long t0;
+        long took;
+        CountingListener counter = new CountingListener();
+        TransactionRunner runner = new TransactionRunner(TransactionOptions.DEFAULTS, counter);
+        try (GroupCommitter<TestSubInterface> g = new GroupCommitter<>(pool, runner, TestSubInterfaceCodec.putting(), maxBatch)) {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            t0 = System.nanoTime();
+            List<Thread> callers = new ArrayList<>();
+            for (TestSubInterface item : items) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                futures.add(f);
+                callers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        g.apply(item, Duration.ofMinutes(5));
+                        f.complete(null);
+                    } catch (NetconfException e) {
+                        f.completeExceptionally(e);
+                    }
+                }));
+            }
+            for (Thread c : callers) {
+                c.join();
+            }
+            took = System.nanoTime() - t0;
+            transactions = counter.locks;
+            for (CompletableFuture<Void> f : futures) {
+                f.get();
+            }
+        }
+        try (GroupCommitter<TestSubInterface> g = new GroupCommitter<>(pool, new TransactionRunner(), TestSubInterfaceCodec.removing(), 512)) {
+            List<CompletableFuture<Void>> removals = items.stream().map(g::submit).toList();
+            for (CompletableFuture<Void> f : removals) {
+                f.get();
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-28s round %d: %d concurrent items in %.0f ms = %.0f items/s, %d transactions%n",
+                label, round, n, took / 1e6, n / (took / 1e9), transactions);
+    }
+
+    private static void ok(RpcReply r) {
+        if (!r.ok()) {
+            throw new IllegalStateException("device refused: " + r.errors());
+        }
+    }
+
+    private static String sample() throws Exception {
+        try (InputStream in = NetconfBenchmark.class.getResourceAsStream("/samples/ietf-subinterface.xml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void report(String what, long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        System.out.printf(Locale.ROOT, "%-60s n=%d median=%.2f ms p90=%.2f ms p99=%.2f ms%n", what, s.length,
+                pct(s, 50), pct(s, 90), pct(s, 99));
+    }
+
+    private static double pct(long[] sorted, int p) {
+        int idx = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+    }
+
+    private static int intArg(String[] args, String key, int dflt) {
+        for (String a : args) {
+            if (a.startsWith(key + "=")) {
+                return Integer.parseInt(a.substring(key.length() + 1));
+            }
+        }
+        return dflt;
+    }
+
+    /** Median time of each step of the timed transactions, from one step's start to the next. */
+    private static final class StepTimes implements TransactionListener {
+        private final java.util.Map<io.ensm.netconf.transaction.Step, List<Long>> times = new java.util.EnumMap<>(io.ensm.netconf.transaction.Step.class);
+        private io.ensm.netconf.transaction.Step current;
+        private long since;
+        boolean enabled;
+
+        @Override
+        public void beforeStep(NetconfSession session, io.ensm.netconf.transaction.Step step) {
+            close();
+            current = step;
+            since = System.nanoTime();
+        }
+
+        void end() {
+            close();
+            current = null;
+        }
+
+        private void close() {
+            if (enabled && current != null) {
+                times.computeIfAbsent(current, k -> new ArrayList<>()).add(System.nanoTime() - since);
+            }
+        }
+
+        void print() {
+            StringBuilder b = new StringBuilder("  step medians:");
+            times.forEach((step, list) -> {
+                long[] a = list.stream().mapToLong(Long::longValue).sorted().toArray();
+                b.append(String.format(Locale.ROOT, " %s %.2f ms;", step, pct(a, 50)));
+            });
+            System.out.println(b);
+        }
+    }
+
+    private static final class CountingListener implements TransactionListener {
+        volatile long locks;
+
+        @Override
+        public void beforeStep(NetconfSession session, io.ensm.netconf.transaction.Step step) {
+            if (step == io.ensm.netconf.transaction.Step.LOCK) {
+                locks++;
+            }
+        }
+    }
+}

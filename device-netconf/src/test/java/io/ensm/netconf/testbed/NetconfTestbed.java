@@ -1,0 +1,213 @@
+package io.ensm.netconf.testbed;
+
+import io.ensm.netconf.client.Timeouts;
+import io.ensm.netconf.session.DeviceConfig;
+import io.ensm.netconf.session.HostKeyPolicy;
+import io.ensm.netconf.session.PasswordSource;
+import io.ensm.netconf.session.PoolSettings;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real NETCONF devices for tests: {@code scripts/netconf-testbed} started once per JVM for each
+ * (device count, target datastore), stopped when the JVM ends (also after failures, through a
+ * shutdown hook). If the machine cannot run it (no root, no Debian mirror), {@link #shared} throws
+ * {@link Unavailable} with the script's reason, and the JUnit extension skips loudly.
+ */
+public final class NetconfTestbed implements AutoCloseable {
+    private static final Map<String, NetconfTestbed> SHARED = new ConcurrentHashMap<>();
+
+    /** One device as the test bed wrote it in device.env. */
+    public record Device(int index, String name, String host, int port, String username, Path passwordFile,
+                         Path knownHosts, String hostKeySha256, String target) {}
+
+    /** The machine cannot run the test bed; the message is the script's reason. */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private final Path script;
+    private final Path dir;
+    private final List<Device> devices;
+    private volatile boolean stopped;
+
+    private NetconfTestbed(Path script, Path dir, List<Device> devices) {
+        this.script = script;
+        this.dir = dir;
+        this.devices = List.copyOf(devices);
+    }
+
+    /** The JVM's test bed with this many devices and this target ("candidate" or "running"). */
+    public static NetconfTestbed shared(int count, String target) {
+        return SHARED.computeIfAbsent(count + "/" + target, k -> start(count, target));
+    }
+
+    private static final String PREFIX = "ensm-netconf-testbed-";
+
+    private static NetconfTestbed start(int count, String target) {
+        Path script = findScript();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        stopOrphans(script, tmp);
+        Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + target + "-" + count);
+        Run run = Run.of(script, List.of("start", Integer.toString(count), "--dir", dir.toString(), "--target", target),
+                180);
+        if (run.exit() == 3) {
+            throw new Unavailable(run.stderr().strip());
+        }
+        if (run.exit() != 0) {
+            throw new IllegalStateException("scripts/netconf-testbed start failed (exit " + run.exit() + "):\n" + run.stderr());
+        }
+        List<Device> devices = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            devices.add(readDevice(i, dir.resolve("device-" + i).resolve("device.env")));
+        }
+        NetconfTestbed bed = new NetconfTestbed(script, dir, devices);
+        Runtime.getRuntime().addShutdownHook(new Thread(bed::close, "netconf-testbed-stop"));
+        return bed;
+    }
+
+    /** Stops test beds whose JVM died without its shutdown hook (killed): their directory names its pid. */
+    private static void stopOrphans(Path script, Path tmp) {
+        try (var dirs = Files.list(tmp)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.startsWith(PREFIX) || !Files.exists(d.resolve("testbed.env"))) {
+                    continue;
+                }
+                String pid = name.substring(PREFIX.length()).split("-", 2)[0];
+                boolean alive = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
+                if (!alive) {
+                    Run.of(script, List.of("stop", "--dir", d.toString()), 60);
+                }
+            }
+        } catch (IOException e) {
+            // Nothing to clean up then.
+        }
+    }
+
+    private static Device readDevice(int index, Path env) {
+        Map<String, String> v = new LinkedHashMap<>();
+        try {
+            for (String line : Files.readAllLines(env, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    v.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("test bed wrote no " + env, e);
+        }
+        return new Device(index, v.get("NAME"), v.get("HOST"), Integer.parseInt(v.get("PORT")), v.get("USERNAME"),
+                Path.of(v.get("PASSWORD_FILE")), Path.of(v.get("KNOWN_HOSTS")), v.get("HOST_KEY_SHA256"), v.get("TARGET"));
+    }
+
+    /** scripts/netconf-testbed of the source tree the tests run in. */
+    static Path findScript() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            Path candidate = dir.resolve("scripts").resolve("netconf-testbed");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+            dir = dir.getParent();
+        }
+        throw new IllegalStateException("scripts/netconf-testbed not found above " + Path.of("").toAbsolutePath());
+    }
+
+    public List<Device> devices() {
+        return devices;
+    }
+
+    public Device device(int index) {
+        return devices.get(index - 1);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /**
+     * A device configuration for ensm's session layer: host key checked against the test bed's
+     * known_hosts, password from its file, short timeouts and backoff suited to tests.
+     */
+    public DeviceConfig config(int index) {
+        Device d = device(index);
+        return new DeviceConfig(d.name(), d.host(), d.port(), d.username(), new PasswordSource.File(d.passwordFile()),
+                new HostKeyPolicy.KnownHosts(d.knownHosts()), Timeouts.DEFAULTS,
+                PoolSettings.DEFAULTS.withMinIdle(0));
+    }
+
+    /**
+     * Reads running of device {@code index} with OpenSSH's client through the device's sshd, not
+     * through ensm's code. Returns the rpc-reply text.
+     */
+    public String independentGetConfig(int index, String subtreeFilter) {
+        Run run = Run.of(script, List.of("get-config", Integer.toString(index), "--dir", dir.toString(), subtreeFilter), 60);
+        if (run.exit() != 0) {
+            throw new IllegalStateException("independent get-config of device " + index + " failed:\n" + run.stderr());
+        }
+        return run.stdout();
+    }
+
+    /** Reads the device's ietf-interfaces configuration independently. */
+    public String independentInterfaces(int index) {
+        return independentGetConfig(index, "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\"/>");
+    }
+
+    /** Cuts every SSH connection of the device on the server side (its sshd's children). */
+    public void dropSessions(int index) {
+        Run run = Run.of(script, List.of("drop-sessions", Integer.toString(index), "--dir", dir.toString()), 30);
+        if (run.exit() != 0) {
+            throw new IllegalStateException("drop-sessions failed:\n" + run.stderr());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        Run.of(script, List.of("stop", "--dir", dir.toString()), 60);
+    }
+
+    /** A finished process run. */
+    record Run(int exit, String stdout, String stderr) {
+        static Run of(Path script, List<String> args, int timeoutSeconds) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(script.toString());
+            cmd.addAll(args);
+            try {
+                Path out = Files.createTempFile("ensm-testbed", ".out");
+                Path err = Files.createTempFile("ensm-testbed", ".err");
+                try {
+                    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                        throw new IllegalStateException(String.join(" ", cmd) + " did not finish within " + timeoutSeconds + " s");
+                    }
+                    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+                } finally {
+                    Files.deleteIfExists(out);
+                    Files.deleteIfExists(err);
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot run " + cmd, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted running " + cmd, e);
+            }
+        }
+    }
+}

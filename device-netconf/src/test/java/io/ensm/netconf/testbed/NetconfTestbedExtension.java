@@ -1,0 +1,34 @@
+package io.ensm.netconf.testbed;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Injects the shared {@link NetconfTestbed} named by {@link UsesNetconfTestbed}. When the machine
+ * cannot run it, the test is skipped with the script's exact reason, printed to stderr as well.
+ */
+public final class NetconfTestbedExtension implements ParameterResolver {
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == NetconfTestbed.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) throws ParameterResolutionException {
+        UsesNetconfTestbed spec = context.getRequiredTestClass().getAnnotation(UsesNetconfTestbed.class);
+        int devices = spec == null ? 2 : spec.devices();
+        String target = spec == null ? "candidate" : spec.target();
+        try {
+            return NetconfTestbed.shared(devices, target);
+        } catch (NetconfTestbed.Unavailable e) {
+            String reason = "SKIPPED: real NETCONF test bed unavailable on this machine: " + e.getMessage();
+            System.err.println(reason);
+            Assumptions.abort(reason);
+            return null;
+        }
+    }
+}
