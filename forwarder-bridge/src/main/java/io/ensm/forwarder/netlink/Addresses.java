@@ -52,7 +52,7 @@ public final class Addresses {
     /** Addresses of one interface, or of all when {@code index} is 0. */
     public List<Address> list(int index) {
         List<Address> out = new ArrayList<>();
-        for (NetlinkSocket.Message r : socket.dump(ifaddr(RTM_GETADDR, NetlinkSocket.NLM_F_DUMP, Family.AF_UNSPEC, 0, 0),
+        for (NetlinkSocket.Message r : socket.dump(ifaddr(RTM_GETADDR, NetlinkSocket.NLM_F_DUMP, Family.AF_UNSPEC, 0, index),
                 "list addresses in " + socket.where())) {
             if (r.type() != RTM_NEWADDR) {
                 continue;

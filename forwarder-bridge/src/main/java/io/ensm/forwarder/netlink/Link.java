@@ -17,7 +17,7 @@ public record Link(int index, String name, String kind, int flags, int mtu, int 
     public static final int IFF_UP = 0x1;
 
     /** VXLAN parameters of a vxlan link; remote is null when the device has no default destination. */
-    public record Vxlan(int vni, InetAddress remote, InetAddress local, int port) {}
+    public record Vxlan(int vni, InetAddress remote, InetAddress local, int port, boolean learning) {}
 
     public boolean up() {
         return (flags & IFF_UP) != 0;

@@ -17,8 +17,10 @@ public sealed interface LinkKind {
     /**
      * A VXLAN device; {@code remote} null leaves the default destination to FDB entries.
      * {@code port} is the UDP port it listens on and, without an FDB entry, sends to.
+     * {@code learning} off keeps the kernel from adding FDB entries for source MACs (which would
+     * use the device's own port, not the peer's).
      */
-    record Vxlan(int vni, InetAddress remote, InetAddress local, int port) implements LinkKind {
+    record Vxlan(int vni, InetAddress remote, InetAddress local, int port, boolean learning) implements LinkKind {
         public Vxlan {
             if (vni < 1 || vni > 0xFFFFFF) {
                 throw new IllegalArgumentException("VNI " + vni + " outside 1-16777215");

@@ -27,6 +27,7 @@ public final class Links {
     private static final int IFLA_VXLAN_ID = 1;
     private static final int IFLA_VXLAN_GROUP = 2;
     private static final int IFLA_VXLAN_LOCAL = 4;
+    private static final int IFLA_VXLAN_LEARNING = 7;
     private static final int IFLA_VXLAN_PORT = 15;
     private static final int IFLA_VXLAN_GROUP6 = 16;
     private static final int IFLA_VXLAN_LOCAL6 = 17;
@@ -119,6 +120,7 @@ public final class Links {
         }
         m.attr(v4 ? IFLA_VXLAN_LOCAL : IFLA_VXLAN_LOCAL6, v.local().getAddress());
         m.attrBe16(IFLA_VXLAN_PORT, v.port());
+        m.attrU8(IFLA_VXLAN_LEARNING, v.learning() ? 1 : 0);
         m.end(data);
     }
 
@@ -221,7 +223,8 @@ public final class Links {
         if (kind.equals("vxlan")) {
             InetAddress remote = data.has(IFLA_VXLAN_GROUP) ? data.address(IFLA_VXLAN_GROUP) : data.address(IFLA_VXLAN_GROUP6);
             InetAddress local = data.has(IFLA_VXLAN_LOCAL) ? data.address(IFLA_VXLAN_LOCAL) : data.address(IFLA_VXLAN_LOCAL6);
-            vxlan = new Link.Vxlan(orZero(data.u32(IFLA_VXLAN_ID)), remote, local, orZero(data.be16(IFLA_VXLAN_PORT)));
+            vxlan = new Link.Vxlan(orZero(data.u32(IFLA_VXLAN_ID)), remote, local, orZero(data.be16(IFLA_VXLAN_PORT)),
+                    orZero(data.u8(IFLA_VXLAN_LEARNING)) != 0);
         } else if (kind.equals("vlan")) {
             vlanId = orZero(data.u16(IFLA_VLAN_ID));
         }

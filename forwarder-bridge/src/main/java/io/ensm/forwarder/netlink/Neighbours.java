@@ -17,6 +17,7 @@ public final class Neighbours {
     private static final int NDA_DST = 1;
     private static final int NDA_LLADDR = 2;
     private static final int NDA_PORT = 6;
+    private static final int NDA_IFINDEX = 8;
     private static final int NUD_NOARP = 0x40;
     private static final int NUD_PERMANENT = 0x80;
     private static final int NTF_SELF = 0x02;
@@ -93,8 +94,13 @@ public final class Neighbours {
 
     private List<Neighbour> dump(int family, int index, String what) {
         List<Neighbour> out = new ArrayList<>();
-        // A bare ndmsg (no attributes) is what the kernel accepts for every family's dump.
-        MessageWriter m = ndmsg(RTM_GETNEIGH, NetlinkSocket.NLM_F_DUMP, family, 0, 0, 0);
+        // With strict checking the kernel filters by interface itself: the FDB dump takes it in the
+        // header, the neighbour dump only as an attribute.
+        boolean fdb = family == Family.AF_BRIDGE;
+        MessageWriter m = ndmsg(RTM_GETNEIGH, NetlinkSocket.NLM_F_DUMP, family, fdb ? index : 0, 0, 0);
+        if (!fdb && index != 0) {
+            m.attrU32(NDA_IFINDEX, index);
+        }
         for (NetlinkSocket.Message r : socket.dump(m, what + " in " + socket.where())) {
             if (r.type() == RTM_NEWNEIGH) {
                 Neighbour n = parse(r.body());

@@ -66,6 +66,8 @@ public final class NetlinkSocket implements AutoCloseable {
             Libc.bindNetlink(fd);
             Libc.setIntOption(fd, Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, 1, "NETLINK_EXT_ACK");
             Libc.setIntOption(fd, Libc.SOL_NETLINK, Libc.NETLINK_CAP_ACK, 1, "NETLINK_CAP_ACK");
+            // Strict checking lets dumps filter by interface in the kernel instead of sending everything.
+            Libc.setIntOption(fd, Libc.SOL_NETLINK, Libc.NETLINK_GET_STRICT_CHK, 1, "NETLINK_GET_STRICT_CHK");
             Libc.setReceiveTimeout(fd, RECEIVE_TIMEOUT_MS);
             return new NetlinkSocket(fd, where);
         } catch (RuntimeException e) {

@@ -39,9 +39,9 @@ class RtnetlinkTest {
             assertThat(br.mtu()).isEqualTo(1450);
             assertThat(br.up()).isTrue();
 
-            links.create(new NewLink("tvx0", new LinkKind.Vxlan(4242, ip("198.51.100.7"), ip("198.51.100.1"), 4790), 1450, br.index(), true));
+            links.create(new NewLink("tvx0", new LinkKind.Vxlan(4242, ip("198.51.100.7"), ip("198.51.100.1"), 4790, true), 1450, br.index(), true));
             Link vx = links.get("tvx0").orElseThrow();
-            assertThat(vx.vxlan()).isEqualTo(new Link.Vxlan(4242, ip("198.51.100.7"), ip("198.51.100.1"), 4790));
+            assertThat(vx.vxlan()).isEqualTo(new Link.Vxlan(4242, ip("198.51.100.7"), ip("198.51.100.1"), 4790, true));
             assertThat(vx.master()).isEqualTo(br.index());
             links.change(vx.index(), new Links.Change().alias("ensm:test-1"), "alias");
             assertThat(links.get(vx.index()).orElseThrow().alias()).isEqualTo("ensm:test-1");
@@ -99,9 +99,9 @@ class RtnetlinkTest {
     @Test
     void vniInUseCarriesTheKernelsExplanation() throws Exception {
         try (Rtnetlink nl = Rtnetlink.openIn(ns)) {
-            nl.links().create(new NewLink("tvx0", new LinkKind.Vxlan(77, ip("198.51.100.7"), ip("198.51.100.1"), 4789), 0, 0, false));
+            nl.links().create(new NewLink("tvx0", new LinkKind.Vxlan(77, ip("198.51.100.7"), ip("198.51.100.1"), 4789, false), 0, 0, false));
             assertThatThrownBy(() -> nl.links().create(
-                    new NewLink("tvx1", new LinkKind.Vxlan(77, ip("198.51.100.8"), ip("198.51.100.1"), 4789), 0, 0, false)))
+                    new NewLink("tvx1", new LinkKind.Vxlan(77, ip("198.51.100.8"), ip("198.51.100.1"), 4789, false), 0, 0, false)))
                     .isInstanceOf(NetlinkException.class)
                     .hasMessageContaining("EEXIST")
                     .hasMessageContaining("kernel says \"A VXLAN device with the specified VNI already exists");
@@ -145,7 +145,7 @@ class RtnetlinkTest {
     @Test
     void vxlanForwardingEntriesAndIpNeighboursAreAddedListedAndDeleted() throws Exception {
         try (Rtnetlink nl = Rtnetlink.openIn(ns)) {
-            nl.links().create(new NewLink("tvx0", new LinkKind.Vxlan(5, null, ip("198.51.100.1"), 4789), 0, 0, true));
+            nl.links().create(new NewLink("tvx0", new LinkKind.Vxlan(5, null, ip("198.51.100.1"), 4789, false), 0, 0, true));
             int vx = nl.links().get("tvx0").orElseThrow().index();
             Neighbour fdb = new Neighbour(vx, ip("198.51.100.9"), Neighbour.ALL_ZEROS_MAC, 4790);
             nl.neighbours().addFdb(fdb);

@@ -1,0 +1,47 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.BackendException;
+import io.ensm.forwarder.netlink.Link;
+
+import java.util.Optional;
+
+/** The attachment's side of one cross-connect: the port that the bridge joins to the VXLAN. */
+sealed interface AttachmentLeg extends AutoCloseable permits UntaggedLeg, NamespaceLeg, VlanLeg {
+
+    /**
+     * What verify found for this leg.
+     *
+     * @param exists whether any link ensm made for it is there
+     * @param intact whether it is exactly as connect leaves it
+     */
+    record State(boolean exists, boolean intact) {}
+
+    /** The leg for an attachment, or empty when it needs nothing local. */
+    static Optional<AttachmentLeg> of(Attachment attachment, WiringContext ctx) {
+        return switch (attachment) {
+            case Attachment.Untagged u -> Optional.of(new UntaggedLeg(ctx, u.interfaceName()));
+            case Attachment.Namespace n -> Optional.of(new NamespaceLeg(ctx, n.netns(), n.interfaceName()));
+            case Attachment.Vlan v -> Optional.of(new VlanLeg(ctx, v.uplink(), v.vlanId()));
+            case Attachment.DeviceVxlan d -> Optional.empty();
+            case Attachment.FabricVlan f -> Optional.empty();
+        };
+    }
+
+    /** Checks what can be known before anything is written: missing interfaces, names taken by others. */
+    void precheck(Optional<Link> bridge) throws BackendException;
+
+    /** Creates or repairs the leg as a port of {@code bridgeIndex}, recording changes for rollback. */
+    void apply(int bridgeIndex, Transaction tx) throws BackendException;
+
+    State verify(Optional<Link> bridge) throws BackendException;
+
+    /** Removes what ensm made for the leg; absent is fine. Returns the names removed. */
+    java.util.List<String> remove(Optional<Link> bridge) throws BackendException;
+
+    /** E.g. "veth into network namespace 'x' as nsm0", for logs. */
+    String describe();
+
+    @Override
+    default void close() {}
+}

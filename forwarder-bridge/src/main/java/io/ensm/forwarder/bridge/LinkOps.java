@@ -1,0 +1,54 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.forwarder.netlink.Link;
+import io.ensm.forwarder.netlink.Links;
+import io.ensm.forwarder.netlink.NewLink;
+import io.ensm.forwarder.netlink.Rtnetlink;
+
+/** Steps shared by every link ensm makes: create-and-mark, and in-place repair of master, state and MTU. */
+final class LinkOps {
+    private LinkOps() {}
+
+    /** Creates the link, marks it with the connection's alias and records its deletion for rollback. */
+    static Link createMarked(Rtnetlink nl, NewLink spec, String marker, Transaction tx) {
+        Links links = nl.links();
+        links.create(spec);
+        Link made = links.get(spec.name()).orElseThrow(() -> new IllegalStateException(
+                "link " + spec.name() + " vanished right after it was created in " + nl.where()));
+        tx.did("created " + spec.kind().name() + " " + spec.name(), () -> links.delete(made.index(), spec.name()));
+        links.change(made.index(), new Links.Change().alias(marker), "mark link " + spec.name() + " as " + marker);
+        return made;
+    }
+
+    /** Sets master, up and MTU where they differ; marks a claimed link that has no alias yet. */
+    static boolean repair(Rtnetlink nl, Link have, int master, int mtu, String marker, Transaction tx) {
+        Links.Change c = new Links.Change();
+        boolean needed = false;
+        if (master >= 0 && have.master() != master) {
+            c.master(master);
+            needed = true;
+        }
+        if (!have.up()) {
+            c.up(true);
+            needed = true;
+        }
+        if (mtu > 0 && have.mtu() != mtu) {
+            c.mtu(mtu);
+            needed = true;
+        }
+        if (!have.alias().equals(marker)) {
+            c.alias(marker);
+            needed = true;
+        }
+        if (needed) {
+            nl.links().change(have.index(), c, "repair link " + have.name());
+            tx.did("repaired " + have.name(), () -> { });
+        }
+        return needed;
+    }
+
+    /** True when master, state and MTU are as wanted ({@code master} -1: not checked). */
+    static boolean intact(Link have, int master, int mtu, String marker) {
+        return (master < 0 || have.master() == master) && have.up() && (mtu <= 0 || have.mtu() == mtu) && have.alias().equals(marker);
+    }
+}

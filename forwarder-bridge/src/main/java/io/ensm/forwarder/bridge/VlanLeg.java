@@ -1,0 +1,106 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.core.spi.BackendException;
+import io.ensm.forwarder.netlink.Errno;
+import io.ensm.forwarder.netlink.Link;
+import io.ensm.forwarder.netlink.LinkKind;
+import io.ensm.forwarder.netlink.NetlinkException;
+import io.ensm.forwarder.netlink.NewLink;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An 802.1Q sub-interface of the uplink towards the box or fabric, made by ensm and joined to
+ * the bridge. Needs the kernel's 8021q support; without it the kernel refuses the link kind.
+ */
+final class VlanLeg implements AttachmentLeg {
+    private final WiringContext ctx;
+    private final String uplinkAsked;
+    private final int vlanId;
+
+    VlanLeg(WiringContext ctx, String uplink, int vlanId) {
+        this.ctx = ctx;
+        this.uplinkAsked = uplink == null ? "" : uplink;
+        this.vlanId = vlanId;
+    }
+
+    private String uplink() {
+        return uplinkAsked.isBlank() ? ctx.settings().uplink() : uplinkAsked;
+    }
+
+    private Optional<Link> vlan() {
+        return ctx.nl().links().get(ctx.names().vlan());
+    }
+
+    private Link uplinkLink() throws BackendException {
+        if (uplink().isEmpty()) {
+            throw Failures.rejected(ctx.connectionId(), "VLAN attachment " + vlanId + " names no uplink and the forwarder setting '"
+                    + BridgeSettings.UPLINK + "' is empty");
+        }
+        return ctx.nl().links().get(uplink()).orElseThrow(() -> Failures.notFound(ctx.connectionId(),
+                "VLAN attachment " + vlanId + ": uplink '" + uplink() + "' does not exist in " + ctx.where()));
+    }
+
+    private boolean matches(Link l, Link parent) {
+        return l.isKind("vlan") && l.parent() == parent.index() && l.vlanId() == vlanId;
+    }
+
+    @Override
+    public void precheck(Optional<Link> bridge) throws BackendException {
+        uplinkLink();
+        Optional<Link> have = vlan();
+        if (Owner.of(have, ctx.names().marker(), "vlan") == Owner.FOREIGN) {
+            throw Failures.rejected(ctx.connectionId(), "the name of ensm's VLAN sub-interface is taken in " + ctx.where() + " by "
+                    + Owner.describe(have.get()));
+        }
+    }
+
+    @Override
+    public void apply(int bridgeIndex, Transaction tx) throws BackendException {
+        Link parent = uplinkLink();
+        Optional<Link> have = vlan();
+        if (have.isPresent() && matches(have.get(), parent)) {
+            LinkOps.repair(ctx.nl(), have.get(), bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
+            return;
+        }
+        have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
+        try {
+            LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().vlan(), new LinkKind.Vlan(parent.index(), vlanId), ctx.mtu(),
+                    bridgeIndex, true), ctx.names().marker(), tx);
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.EOPNOTSUPP) {
+                throw new BackendException(BackendException.Kind.REJECTED, "connection " + ctx.connectionId()
+                        + ": VLAN sub-interface " + ctx.names().vlan() + " (VLAN " + vlanId + " on " + uplink() + ") cannot be created: "
+                        + "this kernel has no 802.1Q VLAN support (module 8021q neither loaded nor loadable): " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public State verify(Optional<Link> bridge) throws BackendException {
+        Optional<Link> have = vlan();
+        if (Owner.of(have, ctx.names().marker(), "vlan") != Owner.OURS) {
+            return new State(false, false);
+        }
+        Optional<Link> parent = ctx.nl().links().get(uplink());
+        boolean intact = bridge.isPresent() && parent.isPresent() && matches(have.get(), parent.get())
+                && LinkOps.intact(have.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker());
+        return new State(true, intact);
+    }
+
+    @Override
+    public List<String> remove(Optional<Link> bridge) {
+        Optional<Link> have = vlan();
+        if (Owner.of(have, ctx.names().marker(), "vlan") == Owner.OURS && ctx.nl().links().delete(have.get().index(), have.get().name())) {
+            return List.of(have.get().name());
+        }
+        return List.of();
+    }
+
+    @Override
+    public String describe() {
+        return "VLAN " + vlanId + " on " + (uplink().isEmpty() ? "(no uplink)" : uplink()) + " as " + ctx.names().vlan();
+    }
+}

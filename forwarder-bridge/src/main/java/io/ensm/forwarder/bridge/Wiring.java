@@ -1,0 +1,233 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.core.model.IpLiteral;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.CrossConnect;
+import io.ensm.core.spi.Verification;
+import io.ensm.forwarder.netlink.Errno;
+import io.ensm.forwarder.netlink.Link;
+import io.ensm.forwarder.netlink.LinkKind;
+import io.ensm.forwarder.netlink.NetlinkException;
+import io.ensm.forwarder.netlink.Neighbour;
+import io.ensm.forwarder.netlink.NewLink;
+import io.ensm.forwarder.netlink.Rtnetlink;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One connection's links in the forwarder's namespace: a bridge, the VXLAN device towards the
+ * caller's forwarder and the attachment's port, joined by the bridge. Connect creates them in
+ * that order (the tunnel last, so nothing arrives before the path is complete) and undoes its
+ * own work on failure; verify compares; remove deletes only links carrying this connection's mark.
+ */
+final class Wiring implements AutoCloseable {
+    private final WiringContext ctx;
+    private final CrossConnect cc;
+    private final InetAddress remote;
+    /** The caller listens on another port than ours: its address and port go into an FDB entry. */
+    private final boolean viaFdb;
+    private final AttachmentLeg leg;
+    private String step = "";
+
+    private Wiring(WiringContext ctx, CrossConnect cc, InetAddress remote, AttachmentLeg leg) {
+        this.ctx = ctx;
+        this.cc = cc;
+        this.remote = remote;
+        this.viaFdb = cc.remotePort() != 0 && cc.remotePort() != ctx.settings().vxlanPort();
+        this.leg = leg;
+    }
+
+    /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, CrossConnect cc, int defaultMtu) throws BackendException {
+        String id = cc.connectionId();
+        LinkNames names;
+        try {
+            names = LinkNames.of(id);
+        } catch (IllegalArgumentException e) {
+            throw Failures.rejected(String.valueOf(id), e.getMessage());
+        }
+        if (cc.attachment() == null) {
+            throw Failures.rejected(id, "cross-connect without an attachment");
+        }
+        if (cc.vni() < 1 || cc.vni() > 0xFFFFFF) {
+            throw Failures.rejected(id, "VNI " + cc.vni() + " outside 1-16777215");
+        }
+        if (cc.remotePort() < 0 || cc.remotePort() > 65535) {
+            throw Failures.rejected(id, "remote UDP port " + cc.remotePort() + " outside 1-65535");
+        }
+        if (!IpLiteral.isValid(cc.remoteIp())) {
+            throw Failures.rejected(id, "remote VXLAN end '" + cc.remoteIp() + "' is not an IP address");
+        }
+        InetAddress remote = InetAddress.ofLiteral(cc.remoteIp());
+        if (remote.getClass() != settings.localIp().getClass()) {
+            throw Failures.rejected(id, "remote VXLAN end " + cc.remoteIp() + " and local-ip " + settings.localIp().getHostAddress()
+                    + " are of different address families");
+        }
+        int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
+        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings);
+        Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
+        return leg.map(l -> new Wiring(ctx, cc, remote, l));
+    }
+
+    private LinkKind.Vxlan vxlanKind() {
+        // A point-to-point tunnel has one destination; learning would only add entries that
+        // point at the caller's address with ensm's own port.
+        return new LinkKind.Vxlan(cc.vni(), viaFdb ? null : remote, ctx.settings().localIp(), ctx.settings().vxlanPort(), false);
+    }
+
+    private Optional<Link> bridge() {
+        return ctx.nl().links().get(ctx.names().bridge());
+    }
+
+    private Optional<Link> vxlan() {
+        return ctx.nl().links().get(ctx.names().vxlan());
+    }
+
+    /** Makes the kernel match the cross-connect; returns what changed (empty when nothing had to). */
+    List<String> apply() throws BackendException {
+        Transaction tx = new Transaction(ctx.connectionId());
+        try {
+            step = "read back";
+            Optional<Link> bridge = bridge();
+            Optional<Link> vxlan = vxlan();
+            refuseForeign(bridge, "bridge");
+            refuseForeign(vxlan, "vxlan");
+            step = "check " + leg.describe();
+            leg.precheck(bridge);
+            step = "bridge " + ctx.names().bridge();
+            Link br = ensureBridge(bridge, tx);
+            step = leg.describe();
+            leg.apply(br.index(), tx);
+            step = "vxlan " + ctx.names().vxlan() + " (VNI " + cc.vni() + ")";
+            ensureVxlan(vxlan, br.index(), tx);
+            return tx.changes();
+        } catch (NetlinkException e) {
+            tx.rollback();
+            throw explain(e);
+        } catch (BackendException | RuntimeException e) {
+            tx.rollback();
+            throw e;
+        }
+    }
+
+    private void refuseForeign(Optional<Link> link, String kind) throws BackendException {
+        if (Owner.of(link, ctx.names().marker(), kind) == Owner.FOREIGN) {
+            throw Failures.rejected(ctx.connectionId(), "the name of ensm's " + kind + " is taken in " + ctx.where() + " by "
+                    + Owner.describe(link.get()) + "; ensm does not touch links it did not make");
+        }
+    }
+
+    private BackendException explain(NetlinkException e) {
+        if (e.errno() == Errno.EEXIST && step.startsWith("vxlan")) {
+            String holder = ctx.nl().links().list().stream()
+                    .filter(l -> l.vxlan() != null && l.vxlan().vni() == cc.vni() && l.vxlan().port() == ctx.settings().vxlanPort())
+                    .map(Link::name).findFirst().orElse("another device");
+            return new BackendException(BackendException.Kind.REJECTED, "connection " + ctx.connectionId() + ": VNI " + cc.vni()
+                    + " on UDP port " + ctx.settings().vxlanPort() + " is already used by VXLAN device " + holder + " in " + ctx.where()
+                    + "; nothing was left behind: " + e.getMessage(), e);
+        }
+        return Failures.of(ctx.connectionId(), step, e);
+    }
+
+    private Link ensureBridge(Optional<Link> have, Transaction tx) {
+        if (have.isPresent() && have.get().isKind("bridge")) {
+            LinkOps.repair(ctx.nl(), have.get(), -1, ctx.mtu(), ctx.names().marker(), tx);
+            return have.get();
+        }
+        have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
+        return LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, true),
+                ctx.names().marker(), tx);
+    }
+
+    private boolean vxlanMatches(Link l) {
+        LinkKind.Vxlan want = vxlanKind();
+        return l.isKind("vxlan") && l.vxlan() != null && l.vxlan().vni() == want.vni() && l.vxlan().port() == want.port()
+                && l.vxlan().learning() == want.learning()
+                && want.local().equals(l.vxlan().local())
+                && (want.remote() == null ? l.vxlan().remote() == null : want.remote().equals(l.vxlan().remote()));
+    }
+
+    private Neighbour fdbEntry(int index) {
+        return new Neighbour(index, remote, Neighbour.ALL_ZEROS_MAC, cc.remotePort());
+    }
+
+    private boolean fdbPresent(int index) {
+        return ctx.nl().neighbours().fdb(index).stream().anyMatch(n -> remote.equals(n.destination()) && n.port() == cc.remotePort()
+                && java.util.Arrays.equals(Neighbour.ALL_ZEROS_MAC, n.mac()));
+    }
+
+    private void ensureVxlan(Optional<Link> have, int bridgeIndex, Transaction tx) {
+        Link vx;
+        if (have.isPresent() && vxlanMatches(have.get())) {
+            vx = have.get();
+            LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
+        } else {
+            have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
+            vx = LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, true),
+                    ctx.names().marker(), tx);
+        }
+        if (viaFdb && !fdbPresent(vx.index())) {
+            ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
+            tx.did("forwarding entry to " + remote.getHostAddress() + " port " + cc.remotePort(), () -> { });
+        }
+    }
+
+    /** PRESENT when all is as connect leaves it, MISSING when none of ensm's links is there, else DRIFTED. */
+    Verification verify() throws BackendException {
+        try {
+            step = "read back";
+            Optional<Link> bridge = bridge();
+            Optional<Link> vxlan = vxlan();
+            Owner b = Owner.of(bridge, ctx.names().marker(), "bridge");
+            Owner v = Owner.of(vxlan, ctx.names().marker(), "vxlan");
+            AttachmentLeg.State s = leg.verify(b == Owner.OURS ? bridge : Optional.empty());
+            if (b == Owner.ABSENT && v == Owner.ABSENT && !s.exists()) {
+                return Verification.MISSING;
+            }
+            boolean bridgeOk = b == Owner.OURS && bridge.get().isKind("bridge")
+                    && LinkOps.intact(bridge.get(), -1, ctx.mtu(), ctx.names().marker());
+            boolean vxlanOk = bridgeOk && v == Owner.OURS && vxlanMatches(vxlan.get())
+                    && LinkOps.intact(vxlan.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())
+                    && (!viaFdb || fdbPresent(vxlan.get().index()));
+            return bridgeOk && vxlanOk && s.intact() ? Verification.PRESENT : Verification.DRIFTED;
+        } catch (NetlinkException e) {
+            throw Failures.of(ctx.connectionId(), step, e);
+        }
+    }
+
+    /** Deletes this connection's links (the tunnel first); returns their names. */
+    List<String> remove() throws BackendException {
+        List<String> removed = new ArrayList<>();
+        try {
+            step = "remove vxlan " + ctx.names().vxlan();
+            Optional<Link> vxlan = vxlan();
+            if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS && ctx.nl().links().delete(vxlan.get().index(), vxlan.get().name())) {
+                removed.add(vxlan.get().name());
+            }
+            Optional<Link> bridge = bridge();
+            boolean bridgeOurs = Owner.of(bridge, ctx.names().marker(), "bridge") == Owner.OURS;
+            step = "remove " + leg.describe();
+            removed.addAll(leg.remove(bridgeOurs ? bridge : Optional.empty()));
+            step = "remove bridge " + ctx.names().bridge();
+            if (bridgeOurs && ctx.nl().links().delete(bridge.get().index(), bridge.get().name())) {
+                removed.add(bridge.get().name());
+            }
+            return removed;
+        } catch (NetlinkException e) {
+            throw Failures.of(ctx.connectionId(), step, e);
+        }
+    }
+
+    String describe() {
+        return "VNI " + cc.vni() + " to " + cc.remoteIp() + ":" + (cc.remotePort() == 0 ? ctx.settings().vxlanPort() : cc.remotePort())
+                + " bridged to " + leg.describe();
+    }
+
+    @Override
+    public void close() {
+        leg.close();
+    }
+}

@@ -1,0 +1,12 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.forwarder.netlink.Rtnetlink;
+
+/**
+ * What every part of one connection's wiring needs.
+ *
+ * @param nl    rtnetlink in the forwarder's namespace
+ * @param where that namespace, for messages
+ * @param mtu   the MTU of every link ensm makes for the connection
+ */
+record WiringContext(String connectionId, LinkNames names, Rtnetlink nl, String where, int mtu, BridgeSettings settings) {}
