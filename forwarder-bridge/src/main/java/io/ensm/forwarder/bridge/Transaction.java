@@ -36,16 +36,28 @@ final class Transaction {
         return List.copyOf(done);
     }
 
-    /** Undoes every recorded change, newest first; an undo that fails is logged and the rest still run. */
-    void rollback() {
+    /**
+     * Undoes every recorded change, newest first; an undo that fails is logged and the rest still run.
+     *
+     * @return a sentence for the error message: what was undone, or what could not be
+     */
+    String rollback() {
+        List<String> undone = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         while (!steps.isEmpty()) {
             Step s = steps.pop();
             try {
                 s.undo().run();
+                undone.add(s.description());
                 log.info("event=cross-connect-undo connection={} undone=\"{}\"", connectionId, s.description());
             } catch (RuntimeException e) {
+                failed.add(s.description());
                 log.error("event=cross-connect-undo-failed connection={} step=\"{}\" reason=\"{}\"", connectionId, s.description(), e.getMessage());
             }
         }
+        if (!failed.isEmpty()) {
+            return "could not undo: " + String.join(", ", failed) + " (marked links are removed by the next orphan sweep)";
+        }
+        return undone.isEmpty() ? "nothing had been changed" : "undone: " + String.join(", ", undone);
     }
 }

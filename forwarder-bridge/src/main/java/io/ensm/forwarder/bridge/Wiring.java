@@ -105,9 +105,12 @@ final class Wiring implements AutoCloseable {
             ensureVxlan(vxlan, br.index(), tx);
             return tx.changes();
         } catch (NetlinkException e) {
-            tx.rollback();
-            throw explain(e);
-        } catch (BackendException | RuntimeException e) {
+            String undo = tx.rollback();
+            throw explain(e, undo);
+        } catch (BackendException e) {
+            String undo = tx.rollback();
+            throw new BackendException(e.kind(), e.getMessage() + "; " + undo, e.getCause());
+        } catch (RuntimeException e) {
             tx.rollback();
             throw e;
         }
@@ -120,16 +123,24 @@ final class Wiring implements AutoCloseable {
         }
     }
 
-    private BackendException explain(NetlinkException e) {
+    private BackendException explain(NetlinkException e, String undo) {
         if (e.errno() == Errno.EEXIST && step.startsWith("vxlan")) {
-            String holder = ctx.nl().links().list().stream()
-                    .filter(l -> l.vxlan() != null && l.vxlan().vni() == cc.vni() && l.vxlan().port() == ctx.settings().vxlanPort())
-                    .map(Link::name).findFirst().orElse("another device");
             return new BackendException(BackendException.Kind.REJECTED, "connection " + ctx.connectionId() + ": VNI " + cc.vni()
-                    + " on UDP port " + ctx.settings().vxlanPort() + " is already used by VXLAN device " + holder + " in " + ctx.where()
-                    + "; nothing was left behind: " + e.getMessage(), e);
+                    + " on UDP port " + ctx.settings().vxlanPort() + " is already used by " + vniHolder() + " in " + ctx.where()
+                    + " (" + e.getMessage() + "); " + undo, e);
         }
-        return Failures.of(ctx.connectionId(), step, e);
+        BackendException b = Failures.of(ctx.connectionId(), step, e);
+        return new BackendException(b.kind(), b.getMessage() + "; " + undo, e);
+    }
+
+    private String vniHolder() {
+        try {
+            return ctx.nl().links().list().stream()
+                    .filter(l -> l.vxlan() != null && l.vxlan().vni() == cc.vni() && l.vxlan().port() == ctx.settings().vxlanPort())
+                    .map(l -> "VXLAN device " + l.name()).findFirst().orElse("another VXLAN device");
+        } catch (NetlinkException e) {
+            return "another VXLAN device";
+        }
     }
 
     private Link ensureBridge(Optional<Link> have, Transaction tx) {
