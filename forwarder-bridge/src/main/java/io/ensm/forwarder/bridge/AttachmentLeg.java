@@ -7,7 +7,7 @@ import io.ensm.forwarder.netlink.Link;
 import java.util.Optional;
 
 /** The attachment's side of one cross-connect: the port that the bridge joins to the VXLAN. */
-sealed interface AttachmentLeg extends AutoCloseable permits UntaggedLeg, NamespaceLeg, VlanLeg {
+sealed interface AttachmentLeg permits UntaggedLeg, NamespaceLeg, VlanLeg {
 
     /**
      * What verify found for this leg.
@@ -41,7 +41,4 @@ sealed interface AttachmentLeg extends AutoCloseable permits UntaggedLeg, Namesp
 
     /** E.g. "veth into network namespace 'x' as nsm0", for logs. */
     String describe();
-
-    @Override
-    default void close() {}
 }

@@ -32,6 +32,7 @@ public final class BridgeForwarder implements Forwarder {
     private final BridgeSettings settings;
     private final Rtnetlink nl;
     private final ForwarderInfo info;
+    private final NamespaceSockets namespaces = new NamespaceSockets();
 
     public BridgeForwarder(BridgeSettings settings) {
         this.settings = settings;
@@ -72,11 +73,12 @@ public final class BridgeForwarder implements Forwarder {
     @Override
     public void connect(CrossConnect crossConnect) throws BackendException {
         long start = System.nanoTime();
-        Optional<Wiring> wiring = Wiring.of(nl, settings, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
-        try (Wiring w = wiring.get()) {
+        Wiring w = wiring.get();
+        try {
             List<String> changes = w.apply();
             if (changes.isEmpty()) {
                 log.debug("event=cross-connect-unchanged connection={}", crossConnect.connectionId());
@@ -92,27 +94,23 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void disconnect(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
-        try (Wiring w = wiring.get()) {
-            List<String> removed = w.remove();
-            if (!removed.isEmpty()) {
-                log.info("event=cross-connect-removed connection={} links=\"{}\"", crossConnect.connectionId(), String.join(", ", removed));
-            }
+        List<String> removed = wiring.get().remove();
+        if (!removed.isEmpty()) {
+            log.info("event=cross-connect-removed connection={} links=\"{}\"", crossConnect.connectionId(), String.join(", ", removed));
         }
     }
 
     @Override
     public Verification verify(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return Verification.PRESENT;
         }
-        try (Wiring w = wiring.get()) {
-            return w.verify();
-        }
+        return wiring.get().verify();
     }
 
     /**
@@ -122,6 +120,10 @@ public final class BridgeForwarder implements Forwarder {
      */
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        int pruned = namespaces.prune();
+        if (pruned > 0) {
+            log.info("event=namespace-handles-closed count={} reason=\"namespace deleted or replaced\"", pruned);
+        }
         List<Link> all;
         try {
             all = nl.links().list();
@@ -156,6 +158,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void close() {
+        namespaces.close();
         nl.close();
     }
 }

@@ -2,6 +2,7 @@ package io.ensm.forwarder.bridge;
 
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.Links;
+import io.ensm.forwarder.netlink.LinkKind;
 import io.ensm.forwarder.netlink.NewLink;
 import io.ensm.forwarder.netlink.Rtnetlink;
 
@@ -9,14 +10,18 @@ import io.ensm.forwarder.netlink.Rtnetlink;
 final class LinkOps {
     private LinkOps() {}
 
-    /** Creates the link, marks it with the connection's alias and records its deletion for rollback. */
-    static Link createMarked(Rtnetlink nl, NewLink spec, String marker, Transaction tx) {
+    /**
+     * Creates the link down, records its deletion for rollback, marks it with the connection's
+     * alias and turns off its IPv6 link-local address (ensm's links are layer-2 plumbing), then
+     * brings it up. Two requests, because the kernel applies a link's state before its address
+     * settings within one, and refuses address settings on creation.
+     */
+    static Link createMarked(Rtnetlink nl, String name, LinkKind kind, int mtu, int master, String marker, Transaction tx) {
         Links links = nl.links();
-        links.create(spec);
-        Link made = links.get(spec.name()).orElseThrow(() -> new IllegalStateException(
-                "link " + spec.name() + " vanished right after it was created in " + nl.where()));
-        tx.did("created " + spec.kind().name() + " " + spec.name(), () -> links.delete(made.index(), spec.name()));
-        links.change(made.index(), new Links.Change().alias(marker), "mark link " + spec.name() + " as " + marker);
+        Link made = links.create(new NewLink(name, kind, mtu, master, false));
+        tx.did("created " + kind.name() + " " + name, () -> links.delete(made.index(), name));
+        links.change(made.index(), new Links.Change().alias(marker).noIpv6LinkLocal(), "mark link " + name);
+        links.change(made.index(), new Links.Change().up(true), "bring up " + name);
         return made;
     }
 

@@ -1,14 +1,10 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.spi.BackendException;
-import io.ensm.forwarder.netlink.Errno;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.LinkKind;
 import io.ensm.forwarder.netlink.LinkNameRules;
 import io.ensm.forwarder.netlink.Links;
-import io.ensm.forwarder.netlink.NetlinkException;
-import io.ensm.forwarder.netlink.NetworkNamespace;
-import io.ensm.forwarder.netlink.NewLink;
 import io.ensm.forwarder.netlink.Rtnetlink;
 
 import java.util.ArrayList;
@@ -24,7 +20,9 @@ final class NamespaceLeg implements AttachmentLeg {
     private final WiringContext ctx;
     private final String netns;
     private final String peerName;
-    private Rtnetlink there;
+    /** What precheck found, reused by apply in the same connect. */
+    private Optional<Link> seenHost = Optional.empty();
+    private Optional<Link> seenPeer = Optional.empty();
 
     NamespaceLeg(WiringContext ctx, String netns, String peerName) {
         this.ctx = ctx;
@@ -36,27 +34,20 @@ final class NamespaceLeg implements AttachmentLeg {
         return "network namespace '" + netns + "'";
     }
 
-    private boolean namespaceExists() {
-        try {
-            return NetworkNamespace.exists(netns);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+    private Optional<NamespaceSockets.Handle> namespace() {
+        return ctx.namespaces().get(netns);
     }
 
-    /** rtnetlink inside the attachment's namespace, opened once per operation. */
-    private Rtnetlink there() {
-        if (there == null) {
-            there = Rtnetlink.openIn(netns);
-        }
-        return there;
+    private Rtnetlink there() throws BackendException {
+        return namespace().orElseThrow(() -> Failures.notFound(ctx.connectionId(),
+                "namespace attachment: network namespace '" + netns + "' does not exist")).nl();
     }
 
     private Optional<Link> host() {
         return ctx.nl().links().get(ctx.names().veth());
     }
 
-    private Optional<Link> peer() {
+    private Optional<Link> peer() throws BackendException {
         return there().links().get(peerName);
     }
 
@@ -75,54 +66,49 @@ final class NamespaceLeg implements AttachmentLeg {
         if (problem != null) {
             throw Failures.rejected(ctx.connectionId(), "namespace attachment: interface name '" + peerName + "' " + problem);
         }
-        if (!namespaceExists()) {
-            throw Failures.notFound(ctx.connectionId(), "namespace attachment: network namespace '" + netns + "' does not exist");
-        }
-        Optional<Link> host = host();
-        if (Owner.of(host, ctx.names().marker(), "veth") == Owner.FOREIGN) {
+        seenHost = host();
+        if (Owner.of(seenHost, ctx.names().marker(), "veth") == Owner.FOREIGN) {
             throw Failures.rejected(ctx.connectionId(), "the name of ensm's veth end is taken in " + ctx.where() + " by "
-                    + Owner.describe(host.get()));
+                    + Owner.describe(seenHost.get()));
         }
-        Optional<Link> peer = peer();
-        if (peer.isPresent() && !peerIsOurs(host, peer.get())) {
+        seenPeer = peer();
+        if (seenPeer.isPresent() && !peerIsOurs(seenHost, seenPeer.get())) {
             throw Failures.rejected(ctx.connectionId(), "namespace attachment: interface '" + peerName + "' already exists in "
-                    + inNs() + " and is not ensm's (" + Owner.describe(peer.get()) + ")");
+                    + inNs() + " and is not ensm's (" + Owner.describe(seenPeer.get()) + ")");
         }
     }
 
     @Override
-    public void apply(int bridgeIndex, Transaction tx) {
-        Optional<Link> host = host();
-        Optional<Link> peer = peer();
+    public void apply(int bridgeIndex, Transaction tx) throws BackendException {
+        Optional<Link> host = seenHost;
+        Optional<Link> peer = seenPeer;
         String marker = ctx.names().marker();
+        Rtnetlink there = there();
         if (host.isPresent() && host.get().isKind("veth") && peer.isPresent() && peerIsOurs(host, peer.get())) {
             LinkOps.repair(ctx.nl(), host.get(), bridgeIndex, ctx.mtu(), marker, tx);
-            LinkOps.repair(there(), peer.get(), -1, ctx.mtu(), marker, tx);
+            LinkOps.repair(there, peer.get(), -1, ctx.mtu(), marker, tx);
             return;
         }
         // Half a pair (or a stale one) is replaced whole.
         host.ifPresent(h -> ctx.nl().links().delete(h.index(), h.name()));
-        peer.ifPresent(p -> there().links().delete(p.index(), p.name()));
-        int fd = NetworkNamespace.open(netns);
-        try {
-            LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().veth(), new LinkKind.Veth(peerName, fd, ctx.mtu()), ctx.mtu(),
-                    bridgeIndex, true), marker, tx);
-        } finally {
-            NetworkNamespace.closeHandle(fd);
-        }
-        Link made = peer().orElseThrow(() -> new NetlinkException("find veth end " + peerName + " in " + inNs(), Errno.ENODEV,
-                "it was not there right after the pair was created"));
-        there().links().change(made.index(), new Links.Change().alias(marker).up(true), "mark and bring up " + peerName + " in " + inNs());
+        peer.ifPresent(p -> there.links().delete(p.index(), p.name()));
+        int fd = namespace().orElseThrow().fd();
+        Link made = LinkOps.createMarked(ctx.nl(), ctx.names().veth(), new LinkKind.Veth(peerName, fd, ctx.mtu()), ctx.mtu(),
+                bridgeIndex, marker, tx);
+        // The veth end knows its peer's index in the other namespace (IFLA_LINK).
+        int peerIndex = made.parent() > 0 ? made.parent()
+                : there.links().get(peerName).map(Link::index).orElseThrow(() -> Failures.notFound(ctx.connectionId(),
+                        "veth end " + peerName + " is not in " + inNs() + " right after the pair was created"));
+        there.links().change(peerIndex, new Links.Change().alias(marker).up(true), "mark and bring up " + peerName + " in " + inNs());
     }
 
     @Override
-    public State verify(Optional<Link> bridge) {
+    public State verify(Optional<Link> bridge) throws BackendException {
         Optional<Link> host = host();
-        boolean ours = Owner.of(host, ctx.names().marker(), "veth") == Owner.OURS;
-        if (!ours) {
+        if (Owner.of(host, ctx.names().marker(), "veth") != Owner.OURS) {
             return new State(false, false);
         }
-        if (bridge.isEmpty() || !namespaceExists() || !LinkOps.intact(host.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())) {
+        if (bridge.isEmpty() || namespace().isEmpty() || !LinkOps.intact(host.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())) {
             return new State(true, false);
         }
         Optional<Link> peer = peer();
@@ -131,14 +117,14 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge) {
+    public List<String> remove(Optional<Link> bridge) throws BackendException {
         List<String> removed = new ArrayList<>();
         Optional<Link> host = host();
         if (Owner.of(host, ctx.names().marker(), "veth") == Owner.OURS) {
             if (ctx.nl().links().delete(host.get().index(), host.get().name())) {
                 removed.add(host.get().name());
             }
-        } else if (namespaceExists()) {
+        } else if (namespace().isPresent()) {
             Optional<Link> peer = peer();
             if (peer.isPresent() && peer.get().alias().equals(ctx.names().marker()) && there().links().delete(peer.get().index(), peerName)) {
                 removed.add(peerName + "@" + netns);
@@ -150,13 +136,5 @@ final class NamespaceLeg implements AttachmentLeg {
     @Override
     public String describe() {
         return "veth " + ctx.names().veth() + " into " + inNs() + " as " + peerName;
-    }
-
-    @Override
-    public void close() {
-        if (there != null) {
-            there.close();
-            there = null;
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.ensm.forwarder.netlink.Errno;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.LinkKind;
 import io.ensm.forwarder.netlink.NetlinkException;
-import io.ensm.forwarder.netlink.NewLink;
 
 import java.util.List;
 import java.util.Optional;
@@ -66,8 +65,8 @@ final class VlanLeg implements AttachmentLeg {
         }
         have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
         try {
-            LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().vlan(), new LinkKind.Vlan(parent.index(), vlanId), ctx.mtu(),
-                    bridgeIndex, true), ctx.names().marker(), tx);
+            LinkOps.createMarked(ctx.nl(), ctx.names().vlan(), new LinkKind.Vlan(parent.index(), vlanId), ctx.mtu(), bridgeIndex,
+                    ctx.names().marker(), tx);
         } catch (NetlinkException e) {
             if (e.errno() == Errno.EOPNOTSUPP) {
                 throw new BackendException(BackendException.Kind.REJECTED, "connection " + ctx.connectionId()

@@ -9,7 +9,6 @@ import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.LinkKind;
 import io.ensm.forwarder.netlink.NetlinkException;
 import io.ensm.forwarder.netlink.Neighbour;
-import io.ensm.forwarder.netlink.NewLink;
 import io.ensm.forwarder.netlink.Rtnetlink;
 
 import java.net.InetAddress;
@@ -23,7 +22,7 @@ import java.util.Optional;
  * that order (the tunnel last, so nothing arrives before the path is complete) and undoes its
  * own work on failure; verify compares; remove deletes only links carrying this connection's mark.
  */
-final class Wiring implements AutoCloseable {
+final class Wiring {
     private final WiringContext ctx;
     private final CrossConnect cc;
     private final InetAddress remote;
@@ -41,7 +40,8 @@ final class Wiring implements AutoCloseable {
     }
 
     /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
-    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, CrossConnect cc, int defaultMtu) throws BackendException {
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, CrossConnect cc, int defaultMtu)
+            throws BackendException {
         String id = cc.connectionId();
         LinkNames names;
         try {
@@ -67,7 +67,7 @@ final class Wiring implements AutoCloseable {
                     + " are of different address families");
         }
         int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
-        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings);
+        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces);
         Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
         return leg.map(l -> new Wiring(ctx, cc, remote, l));
     }
@@ -149,8 +149,7 @@ final class Wiring implements AutoCloseable {
             return have.get();
         }
         have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
-        return LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, true),
-                ctx.names().marker(), tx);
+        return LinkOps.createMarked(ctx.nl(), ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, ctx.names().marker(), tx);
     }
 
     private boolean vxlanMatches(Link l) {
@@ -177,8 +176,7 @@ final class Wiring implements AutoCloseable {
             LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
         } else {
             have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
-            vx = LinkOps.createMarked(ctx.nl(), new NewLink(ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, true),
-                    ctx.names().marker(), tx);
+            vx = LinkOps.createMarked(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
         }
         if (viaFdb && !fdbPresent(vx.index())) {
             ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
@@ -235,10 +233,5 @@ final class Wiring implements AutoCloseable {
     String describe() {
         return "VNI " + cc.vni() + " to " + cc.remoteIp() + ":" + (cc.remotePort() == 0 ? ctx.settings().vxlanPort() : cc.remotePort())
                 + " bridged to " + leg.describe();
-    }
-
-    @Override
-    public void close() {
-        leg.close();
     }
 }

@@ -8,5 +8,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
  * @param nl    rtnetlink in the forwarder's namespace
  * @param where that namespace, for messages
  * @param mtu   the MTU of every link ensm makes for the connection
+ * @param namespaces open handles of attachment namespaces
  */
-record WiringContext(String connectionId, LinkNames names, Rtnetlink nl, String where, int mtu, BridgeSettings settings) {}
+record WiringContext(String connectionId, LinkNames names, Rtnetlink nl, String where, int mtu, BridgeSettings settings,
+                     NamespaceSockets namespaces) {}

@@ -19,6 +19,9 @@ public final class Links {
     private static final int IFLA_MASTER = 10;
     private static final int IFLA_LINKINFO = 18;
     private static final int IFLA_IFALIAS = 20;
+    private static final int IFLA_AF_SPEC = 26;
+    private static final int IFLA_INET6_ADDR_GEN_MODE = 8;
+    private static final int IN6_ADDR_GEN_MODE_NONE = 1;
     private static final int IFLA_NET_NS_FD = 28;
     private static final int IFLA_EXT_MASK = 29;
     private static final int RTEXT_FILTER_SKIP_STATS = 1 << 3;
@@ -58,15 +61,11 @@ public final class Links {
     }
 
     private Optional<Link> getOne(MessageWriter m, String what) {
-        try {
-            List<NetlinkSocket.Message> reply = socket.request(m, what + " in " + socket.where());
-            return reply.stream().filter(r -> r.type() == RTM_NEWLINK).findFirst().map(r -> parse(r.body()));
-        } catch (NetlinkException e) {
-            if (e.errno() == Errno.ENODEV) {
-                return Optional.empty();
-            }
-            throw e;
+        NetlinkSocket.Reply reply = socket.call(m, what + " in " + socket.where());
+        if (reply.errno() == Errno.ENODEV) {
+            return Optional.empty();
         }
+        return reply.orThrow().stream().filter(r -> r.type() == RTM_NEWLINK).findFirst().map(r -> parse(r.body()));
     }
 
     /** Every link of the namespace. */
@@ -81,9 +80,12 @@ public final class Links {
         return out;
     }
 
-    /** Creates a link; fails with EEXIST when the name is taken. */
-    public void create(NewLink spec) {
-        int flags = NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL;
+    /**
+     * Creates a link; fails with EEXIST when the name is taken. Returns the link as the kernel
+     * announced it (NLM_F_ECHO), or looks it up on kernels that do not echo new links.
+     */
+    public Link create(NewLink spec) {
+        int flags = NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL | NetlinkSocket.NLM_F_ECHO;
         MessageWriter m = ifinfo(RTM_NEWLINK, flags, 0, spec.up() ? Link.IFF_UP : 0, spec.up() ? Link.IFF_UP : 0)
                 .attrString(IFLA_IFNAME, spec.name());
         if (spec.mtu() > 0) {
@@ -108,7 +110,17 @@ public final class Links {
             }
         }
         m.end(info);
-        socket.request(m, "create " + spec.kind().name() + " link " + spec.name() + " in " + socket.where());
+        String what = "create " + spec.kind().name() + " link " + spec.name() + " in " + socket.where();
+        Link echoed = null;
+        for (NetlinkSocket.Message r : socket.request(m, what)) {
+            if (r.type() == RTM_NEWLINK) {
+                Link l = parse(r.body());
+                if (l.name().equals(spec.name())) {
+                    echoed = l; // the last announcement is the most complete (master, peer)
+                }
+            }
+        }
+        return echoed != null ? echoed : get(spec.name()).orElseThrow(() -> new NetlinkException(what, Errno.ENODEV, "the new link is not there"));
     }
 
     private static void vxlanData(MessageWriter m, LinkKind.Vxlan v) {
@@ -147,6 +159,7 @@ public final class Links {
         private Integer master;
         private Boolean up;
         private int netnsFd = -1;
+        private boolean noIpv6LinkLocal;
 
         public Change alias(String a) {
             if (a.length() > MAX_ALIAS) {
@@ -169,6 +182,15 @@ public final class Links {
 
         public Change up(boolean u) {
             this.up = u;
+            return this;
+        }
+
+        /**
+         * No IPv6 link-local address on this link (addrgenmode none): a pure layer-2 port then
+         * sends no neighbour discovery or MLD of its own into the segment it bridges.
+         */
+        public Change noIpv6LinkLocal() {
+            this.noIpv6LinkLocal = true;
             return this;
         }
 
@@ -195,20 +217,31 @@ public final class Links {
         if (c.netnsFd >= 0) {
             m.attrU32(IFLA_NET_NS_FD, c.netnsFd);
         }
-        socket.request(m, what + " in " + socket.where());
+        if (c.noIpv6LinkLocal) {
+            int spec = m.begin(IFLA_AF_SPEC);
+            int inet6 = m.begin(Family.AF_INET6);
+            m.attrU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+            m.end(inet6);
+            m.end(spec);
+        }
+        NetlinkSocket.Reply r = socket.call(m, what + " in " + socket.where());
+        if (r.errno() == Errno.EAFNOSUPPORT && c.noIpv6LinkLocal) {
+            // A kernel without IPv6: there is no link-local address to avoid.
+            c.noIpv6LinkLocal = false;
+            change(index, c, what);
+            return;
+        }
+        r.orThrow();
     }
 
     /** Deletes a link (a veth takes its peer along); false when it was already gone. */
     public boolean delete(int index, String name) {
-        try {
-            socket.request(ifinfo(RTM_DELLINK, 0, index, 0, 0), "delete link " + name + " in " + socket.where());
-            return true;
-        } catch (NetlinkException e) {
-            if (e.errno() == Errno.ENODEV) {
-                return false;
-            }
-            throw e;
+        NetlinkSocket.Reply r = socket.call(ifinfo(RTM_DELLINK, 0, index, 0, 0), "delete link " + name + " in " + socket.where());
+        if (r.errno() == Errno.ENODEV) {
+            return false;
         }
+        r.orThrow();
+        return true;
     }
 
     static Link parse(ByteBuffer body) {

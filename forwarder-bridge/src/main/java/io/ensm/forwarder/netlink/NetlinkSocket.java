@@ -21,6 +21,7 @@ public final class NetlinkSocket implements AutoCloseable {
     static final int NLM_F_REQUEST = 0x1;
     static final int NLM_F_MULTI = 0x2;
     static final int NLM_F_ACK = 0x4;
+    static final int NLM_F_ECHO = 0x8;
     static final int NLM_F_DUMP = 0x300;
     static final int NLM_F_REPLACE = 0x100;
     static final int NLM_F_EXCL = 0x200;
@@ -34,6 +35,20 @@ public final class NetlinkSocket implements AutoCloseable {
 
     /** One received message: its type, flags, sequence number and the bytes after the header. */
     public record Message(int type, int flags, int seq, ByteBuffer body) {}
+
+    /**
+     * The outcome of one request: the data messages, and the errno (0 on success) with the
+     * kernel's extended-ack text. Lets callers treat an expected errno (ENODEV on a lookup) as
+     * an answer instead of paying for an exception.
+     */
+    public record Reply(List<Message> data, int errno, String kernelMessage, String what) {
+        public List<Message> orThrow() {
+            if (errno != 0) {
+                throw new NetlinkException(what, errno, kernelMessage);
+            }
+            return data;
+        }
+    }
 
     private final int fd;
     private final String where;
@@ -92,15 +107,20 @@ public final class NetlinkSocket implements AutoCloseable {
      * @throws NetlinkException naming {@code what} when the kernel refuses
      */
     public List<Message> request(MessageWriter message, String what) {
+        return exchange(message, what, false).orThrow();
+    }
+
+    /** Sends a request and returns the kernel's answer, refusal included, without throwing for it. */
+    public Reply call(MessageWriter message, String what) {
         return exchange(message, what, false);
     }
 
     /** Sends a dump request and collects every message until NLMSG_DONE. */
     public List<Message> dump(MessageWriter message, String what) {
-        return exchange(message, what, true);
+        return exchange(message, what, true).orThrow();
     }
 
-    private List<Message> exchange(MessageWriter message, String what, boolean dump) {
+    private Reply exchange(MessageWriter message, String what, boolean dump) {
         lock.lock();
         try {
             if (closed) {
@@ -125,7 +145,7 @@ public final class NetlinkSocket implements AutoCloseable {
         return seq;
     }
 
-    private List<Message> receive(int mySeq, String what, boolean dump) {
+    private Reply receive(int mySeq, String what, boolean dump) {
         List<Message> data = new ArrayList<>();
         while (true) {
             int n = recv();
@@ -146,17 +166,11 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 if (type == NLMSG_ERROR) {
                     int error = body.getInt(0);
-                    if (error == 0) {
-                        return data;
-                    }
-                    throw new NetlinkException(what, -error, extAckMessage(body, flags, true));
+                    return error == 0 ? new Reply(data, 0, "", what) : new Reply(data, -error, extAckMessage(body, flags, true), what);
                 }
                 if (type == NLMSG_DONE && dump) {
                     int error = body.remaining() >= 4 ? body.getInt(0) : 0;
-                    if (error < 0) {
-                        throw new NetlinkException(what, -error, extAckMessage(body, flags, false));
-                    }
-                    return data;
+                    return error < 0 ? new Reply(data, -error, extAckMessage(body, flags, false), what) : new Reply(data, 0, "", what);
                 }
                 data.add(new Message(type, flags, seqOf, body));
             }

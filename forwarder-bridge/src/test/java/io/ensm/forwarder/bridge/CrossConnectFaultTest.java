@@ -209,6 +209,26 @@ class CrossConnectFaultTest {
     }
 
     @Test
+    void attachmentNamespaceDeletedAndMadeAgainUnderTheSameNameIsFollowed() throws Exception {
+        net.nodeVxlan(VNI, 4789, 4789);
+        try (BridgeForwarder fwd = net.forwarder()) {
+            fwd.connect(inNamespace());
+            // The endpoint's namespace goes away (its veth end with it) and comes back empty.
+            Cmd.run("ip", "netns", "del", net.attach);
+            Cmd.run("ip", "netns", "add", net.attach);
+            Cmd.run("ip", "-n", net.attach, "link", "set", "lo", "up");
+            assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.DRIFTED);
+            fwd.connect(inNamespace());
+            assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.PRESENT);
+            assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).contains("nsm0");
+            net.attachAddress("nsm0");
+            net.forgetNeighbours(net.node);
+            assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();
+            fwd.disconnect(inNamespace());
+        }
+    }
+
+    @Test
     void unmarkedLinkUnderEnsmsNameFromAnInterruptedConnectIsClaimed() throws Exception {
         // What a crash between creating a link and setting its alias leaves behind.
         Cmd.run("ip", "-n", net.ensm, "link", "add", names.bridge(), "type", "bridge");
