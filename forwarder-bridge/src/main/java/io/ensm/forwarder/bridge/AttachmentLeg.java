@@ -4,9 +4,14 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.forwarder.netlink.Link;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** The attachment's side of one cross-connect: the port that the bridge joins to the VXLAN. */
+/**
+ * The attachment's side of one cross-connect: the port that the bridge joins to the VXLAN.
+ * The wiring looks up the leg's links together with its own in one round trip and hands them over.
+ */
 sealed interface AttachmentLeg permits UntaggedLeg, NamespaceLeg, VlanLeg {
 
     /**
@@ -28,16 +33,22 @@ sealed interface AttachmentLeg permits UntaggedLeg, NamespaceLeg, VlanLeg {
         };
     }
 
+    /** Refuses an attachment that cannot be valid whatever the kernel holds (a bad interface name). */
+    void validate() throws BackendException;
+
+    /** Names of links in the forwarder's namespace this leg reads. */
+    List<String> linkNames();
+
     /** Checks what can be known before anything is written: missing interfaces, names taken by others. */
-    void precheck(Optional<Link> bridge) throws BackendException;
+    void precheck(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 
     /** Creates or repairs the leg as a port of {@code bridgeIndex}, recording changes for rollback. */
     void apply(int bridgeIndex, Transaction tx) throws BackendException;
 
-    State verify(Optional<Link> bridge) throws BackendException;
+    State verify(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 
     /** Removes what ensm made for the leg; absent is fine. Returns the names removed. */
-    java.util.List<String> remove(Optional<Link> bridge) throws BackendException;
+    List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 
     /** E.g. "veth into network namespace 'x' as nsm0", for logs. */
     String describe();

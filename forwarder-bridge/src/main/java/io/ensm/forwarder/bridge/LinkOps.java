@@ -6,22 +6,38 @@ import io.ensm.forwarder.netlink.LinkKind;
 import io.ensm.forwarder.netlink.NewLink;
 import io.ensm.forwarder.netlink.Rtnetlink;
 
+import java.util.List;
+
 /** Steps shared by every link ensm makes: create-and-mark, and in-place repair of master, state and MTU. */
 final class LinkOps {
     private LinkOps() {}
 
     /**
-     * Creates the link down, records its deletion for rollback, marks it with the connection's
-     * alias and turns off its IPv6 link-local address (ensm's links are layer-2 plumbing), then
-     * brings it up. Two requests, because the kernel applies a link's state before its address
-     * settings within one, and refuses address settings on creation.
+     * Creates a link that gets no carrier until a later step (a new bridge has no port yet; a
+     * veth end waits for its peer), records its deletion for rollback, then marks it with the
+     * connection's alias and turns off its IPv6 link-local address: ensm's links are layer-2
+     * plumbing and should send no neighbour discovery of their own. Without carrier the kernel
+     * has not made that address yet.
      */
-    static Link createMarked(Rtnetlink nl, String name, LinkKind kind, int mtu, int master, String marker, Transaction tx) {
+    static Link createUpAndMark(Rtnetlink nl, String name, LinkKind kind, int mtu, int master, String marker, Transaction tx) {
+        Links links = nl.links();
+        Link made = links.create(new NewLink(name, kind, mtu, master, true));
+        tx.did("created " + kind.name() + " " + name, () -> links.delete(made.index(), name));
+        links.change(made.index(), new Links.Change().alias(marker).noIpv6LinkLocal(), "mark link " + name);
+        return made;
+    }
+
+    /**
+     * Creates a link that has carrier as soon as it is up (VXLAN, VLAN): down first, then marked
+     * and brought up by two requests in one round trip. Two, because within one request the
+     * kernel applies the state before the address settings, and it refuses those on creation.
+     */
+    static Link createMarkThenUp(Rtnetlink nl, String name, LinkKind kind, int mtu, int master, String marker, Transaction tx) {
         Links links = nl.links();
         Link made = links.create(new NewLink(name, kind, mtu, master, false));
         tx.did("created " + kind.name() + " " + name, () -> links.delete(made.index(), name));
-        links.change(made.index(), new Links.Change().alias(marker).noIpv6LinkLocal(), "mark link " + name);
-        links.change(made.index(), new Links.Change().up(true), "bring up " + name);
+        links.change(made.index(), List.of(new Links.Change().alias(marker).noIpv6LinkLocal(), new Links.Change().up(true)),
+                "mark and bring up link " + name);
         return made;
     }
 

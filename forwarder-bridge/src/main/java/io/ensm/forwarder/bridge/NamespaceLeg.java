@@ -9,6 +9,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,10 +44,6 @@ final class NamespaceLeg implements AttachmentLeg {
                 "namespace attachment: network namespace '" + netns + "' does not exist")).nl();
     }
 
-    private Optional<Link> host() {
-        return ctx.nl().links().get(ctx.names().veth());
-    }
-
     private Optional<Link> peer() throws BackendException {
         return there().links().get(peerName);
     }
@@ -61,12 +58,21 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
-    public void precheck(Optional<Link> bridge) throws BackendException {
+    public void validate() throws BackendException {
         String problem = LinkNameRules.problem(peerName);
         if (problem != null) {
             throw Failures.rejected(ctx.connectionId(), "namespace attachment: interface name '" + peerName + "' " + problem);
         }
-        seenHost = host();
+    }
+
+    @Override
+    public List<String> linkNames() {
+        return List.of(ctx.names().veth());
+    }
+
+    @Override
+    public void precheck(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
+        seenHost = found.get(ctx.names().veth());
         if (Owner.of(seenHost, ctx.names().marker(), "veth") == Owner.FOREIGN) {
             throw Failures.rejected(ctx.connectionId(), "the name of ensm's veth end is taken in " + ctx.where() + " by "
                     + Owner.describe(seenHost.get()));
@@ -93,7 +99,7 @@ final class NamespaceLeg implements AttachmentLeg {
         host.ifPresent(h -> ctx.nl().links().delete(h.index(), h.name()));
         peer.ifPresent(p -> there.links().delete(p.index(), p.name()));
         int fd = namespace().orElseThrow().fd();
-        Link made = LinkOps.createMarked(ctx.nl(), ctx.names().veth(), new LinkKind.Veth(peerName, fd, ctx.mtu()), ctx.mtu(),
+        Link made = LinkOps.createUpAndMark(ctx.nl(), ctx.names().veth(), new LinkKind.Veth(peerName, fd, ctx.mtu()), ctx.mtu(),
                 bridgeIndex, marker, tx);
         // The veth end knows its peer's index in the other namespace (IFLA_LINK).
         int peerIndex = made.parent() > 0 ? made.parent()
@@ -103,8 +109,8 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
-    public State verify(Optional<Link> bridge) throws BackendException {
-        Optional<Link> host = host();
+    public State verify(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
+        Optional<Link> host = found.get(ctx.names().veth());
         if (Owner.of(host, ctx.names().marker(), "veth") != Owner.OURS) {
             return new State(false, false);
         }
@@ -117,9 +123,9 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge) throws BackendException {
+    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
         List<String> removed = new ArrayList<>();
-        Optional<Link> host = host();
+        Optional<Link> host = found.get(ctx.names().veth());
         if (Owner.of(host, ctx.names().marker(), "veth") == Owner.OURS) {
             if (ctx.nl().links().delete(host.get().index(), host.get().name())) {
                 removed.add(host.get().name());

@@ -6,6 +6,7 @@ import io.ensm.forwarder.netlink.LinkNameRules;
 import io.ensm.forwarder.netlink.Links;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,23 +17,29 @@ import java.util.Optional;
 final class UntaggedLeg implements AttachmentLeg {
     private final WiringContext ctx;
     private final String name;
+    private Link seen;
 
     UntaggedLeg(WiringContext ctx, String name) {
         this.ctx = ctx;
         this.name = name;
     }
 
-    private Optional<Link> find() {
-        return ctx.nl().links().get(name);
-    }
-
     @Override
-    public void precheck(Optional<Link> bridge) throws BackendException {
+    public void validate() throws BackendException {
         String problem = LinkNameRules.problem(name);
         if (problem != null) {
             throw Failures.rejected(ctx.connectionId(), "untagged attachment: interface name '" + name + "' " + problem);
         }
-        Link l = find().orElseThrow(() -> Failures.notFound(ctx.connectionId(),
+    }
+
+    @Override
+    public List<String> linkNames() {
+        return List.of(name);
+    }
+
+    @Override
+    public void precheck(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
+        Link l = found.get(name).orElseThrow(() -> Failures.notFound(ctx.connectionId(),
                 "untagged attachment: interface '" + name + "' does not exist in " + ctx.where()));
         if (LinkNames.connectionIdOf(l.alias()).isPresent()) {
             throw Failures.rejected(ctx.connectionId(), "untagged attachment: interface '" + name + "' is ensm's own "
@@ -44,11 +51,12 @@ final class UntaggedLeg implements AttachmentLeg {
             throw Failures.rejected(ctx.connectionId(), "untagged attachment: interface '" + name + "' is already a port of "
                     + master + " in " + ctx.where() + "; ensm does not take interfaces from other bridges");
         }
+        seen = l;
     }
 
     @Override
     public void apply(int bridgeIndex, Transaction tx) {
-        Link l = find().orElseThrow();
+        Link l = seen;
         if (l.master() == bridgeIndex && l.up()) {
             return;
         }
@@ -61,15 +69,15 @@ final class UntaggedLeg implements AttachmentLeg {
     }
 
     @Override
-    public State verify(Optional<Link> bridge) {
-        Optional<Link> l = find();
+    public State verify(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+        Optional<Link> l = found.get(name);
         boolean intact = l.isPresent() && bridge.isPresent() && l.get().master() == bridge.get().index() && l.get().up();
         return new State(false, intact);
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge) {
-        Optional<Link> l = find();
+    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+        Optional<Link> l = found.get(name);
         if (l.isPresent() && bridge.isPresent() && l.get().master() == bridge.get().index()) {
             ctx.nl().links().change(l.get().index(), new Links.Change().master(0), "release " + name + " from " + bridge.get().name());
         }

@@ -4,9 +4,11 @@ import io.ensm.core.spi.BackendException;
 import io.ensm.forwarder.netlink.Errno;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.LinkKind;
+import io.ensm.forwarder.netlink.LinkNameRules;
 import io.ensm.forwarder.netlink.NetlinkException;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,17 +30,24 @@ final class VlanLeg implements AttachmentLeg {
         return uplinkAsked.isBlank() ? ctx.settings().uplink() : uplinkAsked;
     }
 
-    private Optional<Link> vlan() {
-        return ctx.nl().links().get(ctx.names().vlan());
-    }
+    private Optional<Link> seenVlan = Optional.empty();
+    private Link seenUplink;
 
-    private Link uplinkLink() throws BackendException {
+    @Override
+    public void validate() throws BackendException {
         if (uplink().isEmpty()) {
             throw Failures.rejected(ctx.connectionId(), "VLAN attachment " + vlanId + " names no uplink and the forwarder setting '"
                     + BridgeSettings.UPLINK + "' is empty");
         }
-        return ctx.nl().links().get(uplink()).orElseThrow(() -> Failures.notFound(ctx.connectionId(),
-                "VLAN attachment " + vlanId + ": uplink '" + uplink() + "' does not exist in " + ctx.where()));
+        String problem = LinkNameRules.problem(uplink());
+        if (problem != null) {
+            throw Failures.rejected(ctx.connectionId(), "VLAN attachment " + vlanId + ": uplink name '" + uplink() + "' " + problem);
+        }
+    }
+
+    @Override
+    public List<String> linkNames() {
+        return List.of(ctx.names().vlan(), uplink());
     }
 
     private boolean matches(Link l, Link parent) {
@@ -46,26 +55,27 @@ final class VlanLeg implements AttachmentLeg {
     }
 
     @Override
-    public void precheck(Optional<Link> bridge) throws BackendException {
-        uplinkLink();
-        Optional<Link> have = vlan();
-        if (Owner.of(have, ctx.names().marker(), "vlan") == Owner.FOREIGN) {
+    public void precheck(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
+        seenUplink = found.get(uplink()).orElseThrow(() -> Failures.notFound(ctx.connectionId(),
+                "VLAN attachment " + vlanId + ": uplink '" + uplink() + "' does not exist in " + ctx.where()));
+        seenVlan = found.get(ctx.names().vlan());
+        if (Owner.of(seenVlan, ctx.names().marker(), "vlan") == Owner.FOREIGN) {
             throw Failures.rejected(ctx.connectionId(), "the name of ensm's VLAN sub-interface is taken in " + ctx.where() + " by "
-                    + Owner.describe(have.get()));
+                    + Owner.describe(seenVlan.get()));
         }
     }
 
     @Override
     public void apply(int bridgeIndex, Transaction tx) throws BackendException {
-        Link parent = uplinkLink();
-        Optional<Link> have = vlan();
+        Link parent = seenUplink;
+        Optional<Link> have = seenVlan;
         if (have.isPresent() && matches(have.get(), parent)) {
             LinkOps.repair(ctx.nl(), have.get(), bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
             return;
         }
         have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
         try {
-            LinkOps.createMarked(ctx.nl(), ctx.names().vlan(), new LinkKind.Vlan(parent.index(), vlanId), ctx.mtu(), bridgeIndex,
+            LinkOps.createMarkThenUp(ctx.nl(), ctx.names().vlan(), new LinkKind.Vlan(parent.index(), vlanId), ctx.mtu(), bridgeIndex,
                     ctx.names().marker(), tx);
         } catch (NetlinkException e) {
             if (e.errno() == Errno.EOPNOTSUPP) {
@@ -78,20 +88,20 @@ final class VlanLeg implements AttachmentLeg {
     }
 
     @Override
-    public State verify(Optional<Link> bridge) throws BackendException {
-        Optional<Link> have = vlan();
+    public State verify(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+        Optional<Link> have = found.get(ctx.names().vlan());
         if (Owner.of(have, ctx.names().marker(), "vlan") != Owner.OURS) {
             return new State(false, false);
         }
-        Optional<Link> parent = ctx.nl().links().get(uplink());
+        Optional<Link> parent = found.get(uplink());
         boolean intact = bridge.isPresent() && parent.isPresent() && matches(have.get(), parent.get())
                 && LinkOps.intact(have.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker());
         return new State(true, intact);
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge) {
-        Optional<Link> have = vlan();
+    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+        Optional<Link> have = found.get(ctx.names().vlan());
         if (Owner.of(have, ctx.names().marker(), "vlan") == Owner.OURS && ctx.nl().links().delete(have.get().index(), have.get().name())) {
             return List.of(have.get().name());
         }

@@ -14,6 +14,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,7 +70,11 @@ final class Wiring {
         int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
         WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces);
         Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
-        return leg.map(l -> new Wiring(ctx, cc, remote, l));
+        if (leg.isEmpty()) {
+            return Optional.empty();
+        }
+        leg.get().validate();
+        return Optional.of(new Wiring(ctx, cc, remote, leg.get()));
     }
 
     private LinkKind.Vxlan vxlanKind() {
@@ -78,12 +83,11 @@ final class Wiring {
         return new LinkKind.Vxlan(cc.vni(), viaFdb ? null : remote, ctx.settings().localIp(), ctx.settings().vxlanPort(), false);
     }
 
-    private Optional<Link> bridge() {
-        return ctx.nl().links().get(ctx.names().bridge());
-    }
-
-    private Optional<Link> vxlan() {
-        return ctx.nl().links().get(ctx.names().vxlan());
+    /** This connection's links and the leg's, read in one round trip. */
+    private Map<String, Optional<Link>> lookup() {
+        List<String> names = new ArrayList<>(List.of(ctx.names().bridge(), ctx.names().vxlan()));
+        names.addAll(leg.linkNames());
+        return ctx.nl().links().get(names);
     }
 
     /** Makes the kernel match the cross-connect; returns what changed (empty when nothing had to). */
@@ -91,12 +95,13 @@ final class Wiring {
         Transaction tx = new Transaction(ctx.connectionId());
         try {
             step = "read back";
-            Optional<Link> bridge = bridge();
-            Optional<Link> vxlan = vxlan();
+            Map<String, Optional<Link>> found = lookup();
+            Optional<Link> bridge = found.get(ctx.names().bridge());
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
             refuseForeign(bridge, "bridge");
             refuseForeign(vxlan, "vxlan");
             step = "check " + leg.describe();
-            leg.precheck(bridge);
+            leg.precheck(bridge, found);
             step = "bridge " + ctx.names().bridge();
             Link br = ensureBridge(bridge, tx);
             step = leg.describe();
@@ -149,7 +154,7 @@ final class Wiring {
             return have.get();
         }
         have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
-        return LinkOps.createMarked(ctx.nl(), ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, ctx.names().marker(), tx);
+        return LinkOps.createUpAndMark(ctx.nl(), ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, ctx.names().marker(), tx);
     }
 
     private boolean vxlanMatches(Link l) {
@@ -176,7 +181,7 @@ final class Wiring {
             LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
         } else {
             have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
-            vx = LinkOps.createMarked(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
+            vx = LinkOps.createMarkThenUp(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
         }
         if (viaFdb && !fdbPresent(vx.index())) {
             ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
@@ -188,11 +193,12 @@ final class Wiring {
     Verification verify() throws BackendException {
         try {
             step = "read back";
-            Optional<Link> bridge = bridge();
-            Optional<Link> vxlan = vxlan();
+            Map<String, Optional<Link>> found = lookup();
+            Optional<Link> bridge = found.get(ctx.names().bridge());
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
             Owner b = Owner.of(bridge, ctx.names().marker(), "bridge");
             Owner v = Owner.of(vxlan, ctx.names().marker(), "vxlan");
-            AttachmentLeg.State s = leg.verify(b == Owner.OURS ? bridge : Optional.empty());
+            AttachmentLeg.State s = leg.verify(b == Owner.OURS ? bridge : Optional.empty(), found);
             if (b == Owner.ABSENT && v == Owner.ABSENT && !s.exists()) {
                 return Verification.MISSING;
             }
@@ -211,15 +217,17 @@ final class Wiring {
     List<String> remove() throws BackendException {
         List<String> removed = new ArrayList<>();
         try {
+            step = "read back";
+            Map<String, Optional<Link>> found = lookup();
             step = "remove vxlan " + ctx.names().vxlan();
-            Optional<Link> vxlan = vxlan();
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
             if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS && ctx.nl().links().delete(vxlan.get().index(), vxlan.get().name())) {
                 removed.add(vxlan.get().name());
             }
-            Optional<Link> bridge = bridge();
+            Optional<Link> bridge = found.get(ctx.names().bridge());
             boolean bridgeOurs = Owner.of(bridge, ctx.names().marker(), "bridge") == Owner.OURS;
             step = "remove " + leg.describe();
-            removed.addAll(leg.remove(bridgeOurs ? bridge : Optional.empty()));
+            removed.addAll(leg.remove(bridgeOurs ? bridge : Optional.empty(), found));
             step = "remove bridge " + ctx.names().bridge();
             if (bridgeOurs && ctx.nl().links().delete(bridge.get().index(), bridge.get().name())) {
                 removed.add(bridge.get().name());

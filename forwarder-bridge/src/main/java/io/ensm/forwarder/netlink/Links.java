@@ -4,7 +4,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Links (network interfaces) through RTM_NEWLINK, RTM_GETLINK and RTM_DELLINK. */
@@ -50,9 +52,31 @@ public final class Links {
     }
 
     public Optional<Link> get(String name) {
+        return getOne(byName(name), "look up link " + name);
+    }
+
+    private static MessageWriter byName(String name) {
         LinkNameRules.check(name);
-        MessageWriter m = ifinfo(RTM_GETLINK, 0, 0, 0, 0).attrString(IFLA_IFNAME, name).attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-        return getOne(m, "look up link " + name);
+        return ifinfo(RTM_GETLINK, 0, 0, 0, 0).attrString(IFLA_IFNAME, name).attrU32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    }
+
+    /** Looks several links up by name in one round trip; absent ones are empty. */
+    public Map<String, Optional<Link>> get(List<String> names) {
+        List<String> distinct = names.stream().distinct().toList();
+        List<NetlinkSocket.Reply> replies = socket.callAll(distinct.stream().map(Links::byName).toList(),
+                distinct.stream().map(n -> "look up link " + n + " in " + socket.where()).toList());
+        Map<String, Optional<Link>> out = new LinkedHashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            out.put(distinct.get(i), found(replies.get(i)));
+        }
+        return out;
+    }
+
+    private static Optional<Link> found(NetlinkSocket.Reply reply) {
+        if (reply.errno() == Errno.ENODEV) {
+            return Optional.empty();
+        }
+        return reply.orThrow().stream().filter(r -> r.type() == RTM_NEWLINK).findFirst().map(r -> parse(r.body()));
     }
 
     public Optional<Link> get(int index) {
@@ -61,11 +85,7 @@ public final class Links {
     }
 
     private Optional<Link> getOne(MessageWriter m, String what) {
-        NetlinkSocket.Reply reply = socket.call(m, what + " in " + socket.where());
-        if (reply.errno() == Errno.ENODEV) {
-            return Optional.empty();
-        }
-        return reply.orThrow().stream().filter(r -> r.type() == RTM_NEWLINK).findFirst().map(r -> parse(r.body()));
+        return found(socket.call(m, what + " in " + socket.where()));
     }
 
     /** Every link of the namespace. */
@@ -201,7 +221,25 @@ public final class Links {
         }
     }
 
-    public void change(int index, Change c, String what) {
+    /**
+     * Applies changes one after the other in one round trip (they reach the kernel in order);
+     * the first refusal is thrown after all were answered.
+     */
+    public void change(int index, List<Change> changes, String what) {
+        List<NetlinkSocket.Reply> replies = socket.callAll(changes.stream().map(c -> changeMessage(index, c)).toList(),
+                changes.stream().map(c -> what + " in " + socket.where()).toList());
+        for (int i = 0; i < replies.size(); i++) {
+            NetlinkSocket.Reply r = replies.get(i);
+            if (r.errno() == Errno.EAFNOSUPPORT && changes.get(i).noIpv6LinkLocal) {
+                changes.get(i).noIpv6LinkLocal = false; // a kernel without IPv6: nothing to turn off
+                change(index, changes.get(i), what);
+            } else {
+                r.orThrow();
+            }
+        }
+    }
+
+    private static MessageWriter changeMessage(int index, Change c) {
         int flags = c.up == null ? 0 : (c.up ? Link.IFF_UP : 0);
         int change = c.up == null ? 0 : Link.IFF_UP;
         MessageWriter m = ifinfo(RTM_NEWLINK, 0, index, flags, change);
@@ -224,7 +262,11 @@ public final class Links {
             m.end(inet6);
             m.end(spec);
         }
-        NetlinkSocket.Reply r = socket.call(m, what + " in " + socket.where());
+        return m;
+    }
+
+    public void change(int index, Change c, String what) {
+        NetlinkSocket.Reply r = socket.call(changeMessage(index, c), what + " in " + socket.where());
         if (r.errno() == Errno.EAFNOSUPPORT && c.noIpv6LinkLocal) {
             // A kernel without IPv6: there is no link-local address to avoid.
             c.noIpv6LinkLocal = false;

@@ -115,6 +115,43 @@ public final class NetlinkSocket implements AutoCloseable {
         return exchange(message, what, false);
     }
 
+    /**
+     * Sends several requests in one datagram and returns their answers in order. The kernel
+     * handles them one after the other, each as if sent alone (a refusal does not stop the
+     * rest), so only requests that do not depend on each other's outcome belong together.
+     */
+    public List<Reply> callAll(List<MessageWriter> messages, List<String> whats) {
+        if (messages.size() != whats.size()) {
+            throw new IllegalArgumentException("one description per request");
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("netlink socket in " + where + " is closed");
+            }
+            int[] seqs = new int[messages.size()];
+            long length = 0;
+            for (int i = 0; i < messages.size(); i++) {
+                seqs[i] = nextSeq();
+                ByteBuffer out = messages.get(i).finish(seqs[i]);
+                int n = out.remaining();
+                if (length + n > BUFFER) {
+                    throw new IllegalArgumentException(whats.get(i) + ": requests of more than " + BUFFER + " bytes together");
+                }
+                MemorySegment.copy(MemorySegment.ofBuffer(out), 0, sendBuffer, length, n);
+                length += n;
+            }
+            Libc.send(fd, sendBuffer, length, capture);
+            List<Reply> replies = new ArrayList<>(seqs.length);
+            for (int i = 0; i < seqs.length; i++) {
+                replies.add(receive(seqs[i], whats.get(i), false));
+            }
+            return replies;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Sends a dump request and collects every message until NLMSG_DONE. */
     public List<Message> dump(MessageWriter message, String what) {
         return exchange(message, what, true).orThrow();
