@@ -47,8 +47,11 @@ sealed interface AttachmentLeg permits UntaggedLeg, NamespaceLeg, VlanLeg {
 
     State verify(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 
-    /** Removes what ensm made for the leg; absent is fine. Returns the names removed. */
-    List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
+    /**
+     * Undoes what deleting links does not (an untagged interface leaves the bridge) and returns
+     * the links of the forwarder's namespace that ensm made for this leg, to be deleted.
+     */
+    List<Link> release(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 
     /** E.g. "veth into network namespace 'x' as nsm0", for logs. */
     String describe();

@@ -28,11 +28,14 @@ import java.util.function.Predicate;
 public final class BridgeForwarder implements Forwarder {
     private static final Logger log = LoggerFactory.getLogger(BridgeForwarder.class);
     private static final int DEFAULT_UNDERLAY_MTU = 1500;
+    /** A connection has at most three links of its own to delete. */
+    private static final int DELETE_PARALLELISM = 3;
 
     private final BridgeSettings settings;
     private final Rtnetlink nl;
     private final ForwarderInfo info;
     private final NamespaceSockets namespaces = new NamespaceSockets();
+    private final LinkDeleter deleter;
 
     public BridgeForwarder(BridgeSettings settings) {
         this.settings = settings;
@@ -41,6 +44,12 @@ public final class BridgeForwarder implements Forwarder {
         } catch (NetlinkException e) {
             throw new IllegalArgumentException((settings.netns().isEmpty() ? "" : BridgeSettings.NETNS + ": ")
                     + "cannot open rtnetlink in " + settings.where() + ": " + e.getMessage(), e);
+        }
+        try {
+            this.deleter = new LinkDeleter(DELETE_PARALLELISM, () -> Rtnetlink.openNamedOrCurrent(settings.netns()));
+        } catch (NetlinkException e) {
+            nl.close();
+            throw new IllegalArgumentException("cannot open rtnetlink in " + settings.where() + ": " + e.getMessage(), e);
         }
         int underlay = settings.mtu() > 0 ? settings.mtu() : detectUnderlayMtu();
         this.info = new ForwarderInfo(settings.localIp().getHostAddress(), settings.vxlanPort(), underlay - settings.overhead());
@@ -73,7 +82,7 @@ public final class BridgeForwarder implements Forwarder {
     @Override
     public void connect(CrossConnect crossConnect) throws BackendException {
         long start = System.nanoTime();
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
@@ -94,7 +103,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void disconnect(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
@@ -106,7 +115,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public Verification verify(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return Verification.PRESENT;
         }
@@ -158,6 +167,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void close() {
+        deleter.close();
         namespaces.close();
         nl.close();
     }

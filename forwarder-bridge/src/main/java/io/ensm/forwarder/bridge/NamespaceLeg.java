@@ -7,7 +7,6 @@ import io.ensm.forwarder.netlink.LinkNameRules;
 import io.ensm.forwarder.netlink.Links;
 import io.ensm.forwarder.netlink.Rtnetlink;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,20 +122,19 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
-        List<String> removed = new ArrayList<>();
+    public List<Link> release(Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
         Optional<Link> host = found.get(ctx.names().veth());
         if (Owner.of(host, ctx.names().marker(), "veth") == Owner.OURS) {
-            if (ctx.nl().links().delete(host.get().index(), host.get().name())) {
-                removed.add(host.get().name());
-            }
-        } else if (namespace().isPresent()) {
+            return List.of(host.get()); // its peer goes with it
+        }
+        // Our end is gone but a marked peer was left (it was moved, or the pair half-made): remove it there.
+        if (namespace().isPresent()) {
             Optional<Link> peer = peer();
-            if (peer.isPresent() && peer.get().alias().equals(ctx.names().marker()) && there().links().delete(peer.get().index(), peerName)) {
-                removed.add(peerName + "@" + netns);
+            if (peer.isPresent() && peer.get().alias().equals(ctx.names().marker())) {
+                there().links().delete(peer.get().index(), peerName);
             }
         }
-        return removed;
+        return List.of();
     }
 
     @Override

@@ -76,12 +76,12 @@ final class UntaggedLeg implements AttachmentLeg {
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+    public List<Link> release(Optional<Link> bridge, Map<String, Optional<Link>> found) {
         Optional<Link> l = found.get(name);
         if (l.isPresent() && bridge.isPresent() && l.get().master() == bridge.get().index()) {
             ctx.nl().links().change(l.get().index(), new Links.Change().master(0), "release " + name + " from " + bridge.get().name());
         }
-        return List.of();
+        return List.of(); // the host's interface stays
     }
 
     @Override

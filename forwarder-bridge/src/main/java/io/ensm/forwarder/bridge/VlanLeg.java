@@ -100,12 +100,9 @@ final class VlanLeg implements AttachmentLeg {
     }
 
     @Override
-    public List<String> remove(Optional<Link> bridge, Map<String, Optional<Link>> found) {
+    public List<Link> release(Optional<Link> bridge, Map<String, Optional<Link>> found) {
         Optional<Link> have = found.get(ctx.names().vlan());
-        if (Owner.of(have, ctx.names().marker(), "vlan") == Owner.OURS && ctx.nl().links().delete(have.get().index(), have.get().name())) {
-            return List.of(have.get().name());
-        }
-        return List.of();
+        return Owner.of(have, ctx.names().marker(), "vlan") == Owner.OURS ? List.of(have.get()) : List.of();
     }
 
     @Override

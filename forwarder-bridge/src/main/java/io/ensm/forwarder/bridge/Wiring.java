@@ -41,8 +41,8 @@ final class Wiring {
     }
 
     /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
-    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, CrossConnect cc, int defaultMtu)
-            throws BackendException {
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, LinkDeleter deleter,
+                               CrossConnect cc, int defaultMtu) throws BackendException {
         String id = cc.connectionId();
         LinkNames names;
         try {
@@ -68,7 +68,7 @@ final class Wiring {
                     + " are of different address families");
         }
         int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
-        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces);
+        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces, deleter);
         Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
         if (leg.isEmpty()) {
             return Optional.empty();
@@ -213,26 +213,25 @@ final class Wiring {
         }
     }
 
-    /** Deletes this connection's links (the tunnel first); returns their names. */
+    /** Deletes this connection's links, side by side; returns their names. */
     List<String> remove() throws BackendException {
-        List<String> removed = new ArrayList<>();
         try {
             step = "read back";
             Map<String, Optional<Link>> found = lookup();
-            step = "remove vxlan " + ctx.names().vxlan();
             Optional<Link> vxlan = found.get(ctx.names().vxlan());
-            if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS && ctx.nl().links().delete(vxlan.get().index(), vxlan.get().name())) {
-                removed.add(vxlan.get().name());
-            }
             Optional<Link> bridge = found.get(ctx.names().bridge());
             boolean bridgeOurs = Owner.of(bridge, ctx.names().marker(), "bridge") == Owner.OURS;
-            step = "remove " + leg.describe();
-            removed.addAll(leg.remove(bridgeOurs ? bridge : Optional.empty(), found));
-            step = "remove bridge " + ctx.names().bridge();
-            if (bridgeOurs && ctx.nl().links().delete(bridge.get().index(), bridge.get().name())) {
-                removed.add(bridge.get().name());
+            List<Link> doomed = new ArrayList<>();
+            if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS) {
+                doomed.add(vxlan.get());
             }
-            return removed;
+            step = "release " + leg.describe();
+            doomed.addAll(leg.release(bridgeOurs ? bridge : Optional.empty(), found));
+            if (bridgeOurs) {
+                doomed.add(bridge.get());
+            }
+            step = "delete " + doomed.stream().map(Link::name).toList();
+            return ctx.deleter().deleteAll(doomed);
         } catch (NetlinkException e) {
             throw Failures.of(ctx.connectionId(), step, e);
         }

@@ -7,6 +7,7 @@ public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
+    public static final int EINTR = 4;
     public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
@@ -37,6 +38,7 @@ public final class Errno {
             Map.entry(EPERM, new Text("EPERM", "operation not permitted (needs CAP_NET_ADMIN)")),
             Map.entry(ENOENT, new Text("ENOENT", "no such object")),
             Map.entry(ESRCH, new Text("ESRCH", "no such object")),
+            Map.entry(EINTR, new Text("EINTR", "interrupted")),
             Map.entry(EBADF, new Text("EBADF", "bad file descriptor")),
             Map.entry(EAGAIN, new Text("EAGAIN", "no answer in time")),
             Map.entry(ENOMEM, new Text("ENOMEM", "out of kernel memory")),
