@@ -24,12 +24,13 @@ final class Iperf {
             Cmd.Result r = null;
             for (int attempt = 0; attempt < 50; attempt++) {
                 r = Cmd.inNetns(clientNs, cmd.toArray(String[]::new));
-                if (r.ok()) {
+                // iperf3 -J may exit 0 with an "error" member when the server is not listening yet
+                if (r.ok() && !r.output().contains("\"error\"")) {
                     break;
                 }
                 Thread.sleep(100); // the server may not listen yet
             }
-            if (r == null || !r.ok()) {
+            if (r == null || !r.ok() || r.output().contains("\"error\"")) {
                 throw new IllegalStateException("iperf3 to " + serverIp + " failed: " + (r == null ? "" : r.output()));
             }
             Matcher m = RECEIVED.matcher(r.output());
