@@ -25,6 +25,12 @@ final class Failures {
         return new BackendException(kindOf(e.errno()), "connection " + connectionId + ": " + step + ": " + e.getMessage(), e);
     }
 
+    /** A failure that is not the kernel's answer (a socket closed under us, a thread that could not start). */
+    static BackendException unexpected(String connectionId, String step, RuntimeException e, String consequence) {
+        Kind kind = e instanceof NetlinkException n ? kindOf(n.errno()) : Kind.UNREACHABLE;
+        return new BackendException(kind, "connection " + connectionId + ": " + step + ": " + e.getMessage() + "; " + consequence, e);
+    }
+
     static BackendException rejected(String connectionId, String message) {
         return new BackendException(Kind.REJECTED, "connection " + connectionId + ": " + message);
     }

@@ -116,8 +116,8 @@ final class Wiring {
             String undo = tx.rollback();
             throw new BackendException(e.kind(), e.getMessage() + "; " + undo, e.getCause());
         } catch (RuntimeException e) {
-            tx.rollback();
-            throw e;
+            String undo = tx.rollback();
+            throw Failures.unexpected(ctx.connectionId(), step, e, undo);
         }
     }
 
@@ -210,6 +210,8 @@ final class Wiring {
             return bridgeOk && vxlanOk && s.intact() ? Verification.PRESENT : Verification.DRIFTED;
         } catch (NetlinkException e) {
             throw Failures.of(ctx.connectionId(), step, e);
+        } catch (RuntimeException e) {
+            throw Failures.unexpected(ctx.connectionId(), step, e, "nothing was changed");
         }
     }
 
@@ -234,6 +236,8 @@ final class Wiring {
             return ctx.deleter().deleteAll(doomed);
         } catch (NetlinkException e) {
             throw Failures.of(ctx.connectionId(), step, e);
+        } catch (RuntimeException e) {
+            throw Failures.unexpected(ctx.connectionId(), step, e, "links not yet deleted stay marked for the orphan sweep");
         }
     }
 

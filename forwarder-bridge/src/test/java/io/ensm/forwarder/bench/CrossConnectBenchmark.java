@@ -5,6 +5,7 @@ import io.ensm.core.spi.CrossConnect;
 import io.ensm.forwarder.bridge.BridgeForwarder;
 import io.ensm.forwarder.bridge.BridgeSettings;
 import io.ensm.forwarder.bridge.LinkNames;
+import io.ensm.forwarder.netlink.Rtnetlink;
 import io.ensm.forwarder.testbed.Cmd;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.Namespaces;
@@ -30,13 +31,14 @@ public final class CrossConnectBenchmark {
     private String node;
     private String ensm;
     private String attach;
+    private Stats kernelDeleteFloor;
 
     private CrossConnectBenchmark(Map<String, Integer> options) {
         this.options = options;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Integer> o = new HashMap<>(Map.of("connections", 200, "warmup", 100, "rounds", 3, "seconds", 5));
+        Map<String, Integer> o = new HashMap<>(Map.of("connections", 200, "warmup", 100, "rounds", 5, "seconds", 4));
         for (String a : args) {
             String[] kv = a.split("=", 2);
             if (kv.length != 2 || !o.containsKey(kv[0])) {
@@ -153,6 +155,22 @@ public final class CrossConnectBenchmark {
             long[] up = time(conns, c -> fwd.connect(cc(c)));
             long[] down = time(conns, c -> fwd.disconnect(cc(c)));
             results.put("ensm forwarder (rtnetlink over FFM)", new long[][] {up, down});
+
+            // What the kernel alone needs to delete the three links, one request after the other.
+            List<Conn> floor = connections(n, 6000);
+            for (Conn c : floor) {
+                fwd.connect(cc(c));
+            }
+            try (Rtnetlink nl = Rtnetlink.openIn(ensm)) {
+                Map<String, Integer> index = new HashMap<>();
+                nl.links().list().forEach(l -> index.put(l.name(), l.index()));
+                long[] bare = time(floor, c -> {
+                    nl.links().delete(index.get(c.names().vxlan()), c.names().vxlan());
+                    nl.links().delete(index.get(c.names().veth()), c.names().veth());
+                    nl.links().delete(index.get(c.names().bridge()), c.names().bridge());
+                });
+                kernelDeleteFloor = Stats.of(bare);
+            }
         }
         for (Conn c : connections(Math.min(warm, 20), 2000)) {
             ipOneByOne(ipSetup(c));
@@ -182,6 +200,7 @@ public final class CrossConnectBenchmark {
         System.out.println("| method, teardown | p50 µs | p90 µs | p99 µs | mean µs |");
         System.out.println("|---|---:|---:|---:|---:|");
         results.forEach((k, v) -> System.out.println(Stats.of(v[1]).row(k)));
+        System.out.println(kernelDeleteFloor.row("kernel alone: 3 × RTM_DELLINK in sequence, no lookups"));
         long[][] f = results.get("ensm forwarder (rtnetlink over FFM)");
         long[][] ip = results.get("`ip` commands one by one (7 up, 3 down)");
         System.out.printf("%nratio forwarder / ip one by one (median): setup %.3f, teardown %.3f (target <= 0.100)%n",
