@@ -13,6 +13,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -169,9 +170,19 @@ final class Wiring {
         return new Neighbour(index, remote, Neighbour.ALL_ZEROS_MAC, cc.remotePort());
     }
 
-    private boolean fdbPresent(int index) {
-        return ctx.nl().neighbours().fdb(index).stream().anyMatch(n -> remote.equals(n.destination()) && n.port() == cc.remotePort()
-                && java.util.Arrays.equals(Neighbour.ALL_ZEROS_MAC, n.mac()));
+    /** The default-destination entries of the VXLAN device (all-zeros MAC). */
+    private List<Neighbour> defaultDestinations(int index) {
+        return ctx.nl().neighbours().fdb(index).stream().filter(n -> Arrays.equals(Neighbour.ALL_ZEROS_MAC, n.mac())).toList();
+    }
+
+    private boolean isWanted(Neighbour n) {
+        return remote.equals(n.destination()) && n.port() == cc.remotePort();
+    }
+
+    /** Exactly one default destination, the caller's address and port. */
+    private boolean fdbIntact(int index) {
+        List<Neighbour> d = defaultDestinations(index);
+        return d.size() == 1 && isWanted(d.getFirst());
     }
 
     private void ensureVxlan(Optional<Link> have, int bridgeIndex, Transaction tx) {
@@ -183,8 +194,19 @@ final class Wiring {
             have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
             vx = LinkOps.createMarkThenUp(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
         }
-        if (viaFdb && !fdbPresent(vx.index())) {
-            ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
+        if (viaFdb && !fdbIntact(vx.index())) {
+            // Frames would go to every default destination: a stale one (the caller moved) goes.
+            boolean present = false;
+            for (Neighbour n : defaultDestinations(vx.index())) {
+                if (isWanted(n)) {
+                    present = true;
+                } else {
+                    ctx.nl().neighbours().deleteFdb(n);
+                }
+            }
+            if (!present) {
+                ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
+            }
             tx.did("forwarding entry to " + remote.getHostAddress() + " port " + cc.remotePort(), () -> { });
         }
     }
@@ -206,7 +228,7 @@ final class Wiring {
                     && LinkOps.intact(bridge.get(), -1, ctx.mtu(), ctx.names().marker());
             boolean vxlanOk = bridgeOk && v == Owner.OURS && vxlanMatches(vxlan.get())
                     && LinkOps.intact(vxlan.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())
-                    && (!viaFdb || fdbPresent(vxlan.get().index()));
+                    && (!viaFdb || fdbIntact(vxlan.get().index()));
             return bridgeOk && vxlanOk && s.intact() ? Verification.PRESENT : Verification.DRIFTED;
         } catch (NetlinkException e) {
             throw Failures.of(ctx.connectionId(), step, e);

@@ -38,7 +38,7 @@ public final class CrossConnectBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Integer> o = new HashMap<>(Map.of("connections", 200, "warmup", 100, "rounds", 5, "seconds", 4));
+        Map<String, Integer> o = new HashMap<>(Map.of("connections", 200, "warmup", 300, "rounds", 5, "seconds", 4));
         for (String a : args) {
             String[] kv = a.split("=", 2);
             if (kv.length != 2 || !o.containsKey(kv[0])) {

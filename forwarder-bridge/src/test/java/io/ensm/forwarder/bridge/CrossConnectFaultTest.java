@@ -229,6 +229,26 @@ class CrossConnectFaultTest {
     }
 
     @Test
+    void aCallerEndThatMovedReplacesTheTunnelDestination() throws Exception {
+        try (BridgeForwarder fwd = net.forwarder()) {
+            Attachment a = new Attachment.Namespace(net.attach, "nsm0");
+            fwd.connect(new CrossConnect(id, VNI, "192.168.77.21", 4790, a, 1450));
+            fwd.connect(new CrossConnect(id, VNI, "192.168.77.22", 4790, a, 1450));
+            assertThat(fwd.verify(new CrossConnect(id, VNI, "192.168.77.22", 4790, a, 1450))).isEqualTo(Verification.PRESENT);
+            assertThat(fwd.verify(new CrossConnect(id, VNI, "192.168.77.21", 4790, a, 1450))).isEqualTo(Verification.DRIFTED);
+            String fdb = Cmd.run("bridge", "-n", net.ensm, "fdb", "show", "dev", names.vxlan());
+            assertThat(fdb).contains("00:00:00:00:00:00 dst 192.168.77.22 port 4790").doesNotContain("192.168.77.21");
+
+            // Back to the caller listening on ensm's own port: the device's default destination, no entry.
+            fwd.connect(new CrossConnect(id, VNI, "192.168.77.23", 4789, a, 1450));
+            assertThat(Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.vxlan())).contains("remote 192.168.77.23");
+            assertThat(Cmd.run("bridge", "-n", net.ensm, "fdb", "show", "dev", names.vxlan())).doesNotContain("192.168.77.22");
+            fwd.disconnect(new CrossConnect(id, VNI, "192.168.77.23", 4789, a, 1450));
+        }
+        assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
+    }
+
+    @Test
     void unmarkedLinkUnderEnsmsNameFromAnInterruptedConnectIsClaimed() throws Exception {
         // What a crash between creating a link and setting its alias leaves behind.
         Cmd.run("ip", "-n", net.ensm, "link", "add", names.bridge(), "type", "bridge");
