@@ -1,0 +1,270 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.core.model.IpLiteral;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.CrossConnect;
+import io.ensm.core.spi.Verification;
+import io.ensm.forwarder.netlink.Errno;
+import io.ensm.forwarder.netlink.Link;
+import io.ensm.forwarder.netlink.LinkKind;
+import io.ensm.forwarder.netlink.NetlinkException;
+import io.ensm.forwarder.netlink.Neighbour;
+import io.ensm.forwarder.netlink.Rtnetlink;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One connection's links in the forwarder's namespace: a bridge, the VXLAN device towards the
+ * caller's forwarder and the attachment's port, joined by the bridge. Connect creates them in
+ * that order (the tunnel last, so nothing arrives before the path is complete) and undoes its
+ * own work on failure; verify compares; remove deletes only links carrying this connection's mark.
+ */
+final class Wiring {
+    private final WiringContext ctx;
+    private final CrossConnect cc;
+    private final InetAddress remote;
+    /** The caller listens on another port than ours: its address and port go into an FDB entry. */
+    private final boolean viaFdb;
+    private final AttachmentLeg leg;
+    private String step = "";
+
+    private Wiring(WiringContext ctx, CrossConnect cc, InetAddress remote, AttachmentLeg leg) {
+        this.ctx = ctx;
+        this.cc = cc;
+        this.remote = remote;
+        this.viaFdb = cc.remotePort() != 0 && cc.remotePort() != ctx.settings().vxlanPort();
+        this.leg = leg;
+    }
+
+    /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, LinkDeleter deleter,
+                               CrossConnect cc, int defaultMtu) throws BackendException {
+        String id = cc.connectionId();
+        LinkNames names;
+        try {
+            names = LinkNames.of(id);
+        } catch (IllegalArgumentException e) {
+            throw Failures.rejected(String.valueOf(id), e.getMessage());
+        }
+        if (cc.attachment() == null) {
+            throw Failures.rejected(id, "cross-connect without an attachment");
+        }
+        if (cc.vni() < 1 || cc.vni() > 0xFFFFFF) {
+            throw Failures.rejected(id, "VNI " + cc.vni() + " outside 1-16777215");
+        }
+        if (cc.remotePort() < 0 || cc.remotePort() > 65535) {
+            throw Failures.rejected(id, "remote UDP port " + cc.remotePort() + " outside 1-65535");
+        }
+        if (!IpLiteral.isValid(cc.remoteIp())) {
+            throw Failures.rejected(id, "remote VXLAN end '" + cc.remoteIp() + "' is not an IP address");
+        }
+        InetAddress remote = InetAddress.ofLiteral(cc.remoteIp());
+        if (remote.getClass() != settings.localIp().getClass()) {
+            throw Failures.rejected(id, "remote VXLAN end " + cc.remoteIp() + " and local-ip " + settings.localIp().getHostAddress()
+                    + " are of different address families");
+        }
+        int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
+        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces, deleter);
+        Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
+        if (leg.isEmpty()) {
+            return Optional.empty();
+        }
+        leg.get().validate();
+        return Optional.of(new Wiring(ctx, cc, remote, leg.get()));
+    }
+
+    private LinkKind.Vxlan vxlanKind() {
+        // A point-to-point tunnel has one destination; learning would only add entries that
+        // point at the caller's address with ensm's own port.
+        return new LinkKind.Vxlan(cc.vni(), viaFdb ? null : remote, ctx.settings().localIp(), ctx.settings().vxlanPort(), false);
+    }
+
+    /** This connection's links and the leg's, read in one round trip. */
+    private Map<String, Optional<Link>> lookup() {
+        List<String> names = new ArrayList<>(List.of(ctx.names().bridge(), ctx.names().vxlan()));
+        names.addAll(leg.linkNames());
+        return ctx.nl().links().get(names);
+    }
+
+    /** Makes the kernel match the cross-connect; returns what changed (empty when nothing had to). */
+    List<String> apply() throws BackendException {
+        Transaction tx = new Transaction(ctx.connectionId());
+        try {
+            step = "read back";
+            Map<String, Optional<Link>> found = lookup();
+            Optional<Link> bridge = found.get(ctx.names().bridge());
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
+            refuseForeign(bridge, "bridge");
+            refuseForeign(vxlan, "vxlan");
+            step = "check " + leg.describe();
+            leg.precheck(bridge, found);
+            step = "bridge " + ctx.names().bridge();
+            Link br = ensureBridge(bridge, tx);
+            step = leg.describe();
+            leg.apply(br.index(), tx);
+            step = "vxlan " + ctx.names().vxlan() + " (VNI " + cc.vni() + ")";
+            ensureVxlan(vxlan, br.index(), tx);
+            return tx.changes();
+        } catch (NetlinkException e) {
+            String undo = tx.rollback();
+            throw explain(e, undo);
+        } catch (BackendException e) {
+            String undo = tx.rollback();
+            throw new BackendException(e.kind(), e.getMessage() + "; " + undo, e.getCause());
+        } catch (RuntimeException e) {
+            String undo = tx.rollback();
+            throw Failures.unexpected(ctx.connectionId(), step, e, undo);
+        }
+    }
+
+    private void refuseForeign(Optional<Link> link, String kind) throws BackendException {
+        if (Owner.of(link, ctx.names().marker(), kind) == Owner.FOREIGN) {
+            throw Failures.rejected(ctx.connectionId(), "the name of ensm's " + kind + " is taken in " + ctx.where() + " by "
+                    + Owner.describe(link.get()) + "; ensm does not touch links it did not make");
+        }
+    }
+
+    private BackendException explain(NetlinkException e, String undo) {
+        if (e.errno() == Errno.EEXIST && step.startsWith("vxlan")) {
+            return new BackendException(BackendException.Kind.REJECTED, "connection " + ctx.connectionId() + ": VNI " + cc.vni()
+                    + " on UDP port " + ctx.settings().vxlanPort() + " is already used by " + vniHolder() + " in " + ctx.where()
+                    + " (" + e.getMessage() + "); " + undo, e);
+        }
+        BackendException b = Failures.of(ctx.connectionId(), step, e);
+        return new BackendException(b.kind(), b.getMessage() + "; " + undo, e);
+    }
+
+    private String vniHolder() {
+        try {
+            return ctx.nl().links().list().stream()
+                    .filter(l -> l.vxlan() != null && l.vxlan().vni() == cc.vni() && l.vxlan().port() == ctx.settings().vxlanPort())
+                    .map(l -> "VXLAN device " + l.name()).findFirst().orElse("another VXLAN device");
+        } catch (NetlinkException e) {
+            return "another VXLAN device";
+        }
+    }
+
+    private Link ensureBridge(Optional<Link> have, Transaction tx) {
+        if (have.isPresent() && have.get().isKind("bridge")) {
+            LinkOps.repair(ctx.nl(), have.get(), -1, ctx.mtu(), ctx.names().marker(), tx);
+            return have.get();
+        }
+        have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
+        return LinkOps.createUpAndMark(ctx.nl(), ctx.names().bridge(), new LinkKind.Bridge(), ctx.mtu(), 0, ctx.names().marker(), tx);
+    }
+
+    private boolean vxlanMatches(Link l) {
+        LinkKind.Vxlan want = vxlanKind();
+        return l.isKind("vxlan") && l.vxlan() != null && l.vxlan().vni() == want.vni() && l.vxlan().port() == want.port()
+                && l.vxlan().learning() == want.learning()
+                && want.local().equals(l.vxlan().local())
+                && (want.remote() == null ? l.vxlan().remote() == null : want.remote().equals(l.vxlan().remote()));
+    }
+
+    private Neighbour fdbEntry(int index) {
+        return new Neighbour(index, remote, Neighbour.ALL_ZEROS_MAC, cc.remotePort());
+    }
+
+    /** The default-destination entries of the VXLAN device (all-zeros MAC). */
+    private List<Neighbour> defaultDestinations(int index) {
+        return ctx.nl().neighbours().fdb(index).stream().filter(n -> Arrays.equals(Neighbour.ALL_ZEROS_MAC, n.mac())).toList();
+    }
+
+    private boolean isWanted(Neighbour n) {
+        return remote.equals(n.destination()) && n.port() == cc.remotePort();
+    }
+
+    /** Exactly one default destination, the caller's address and port. */
+    private boolean fdbIntact(int index) {
+        List<Neighbour> d = defaultDestinations(index);
+        return d.size() == 1 && isWanted(d.getFirst());
+    }
+
+    private void ensureVxlan(Optional<Link> have, int bridgeIndex, Transaction tx) {
+        Link vx;
+        if (have.isPresent() && vxlanMatches(have.get())) {
+            vx = have.get();
+            LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
+        } else {
+            have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
+            vx = LinkOps.createMarkThenUp(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
+        }
+        if (viaFdb && !fdbIntact(vx.index())) {
+            // Frames would go to every default destination: a stale one (the caller moved) goes.
+            boolean present = false;
+            for (Neighbour n : defaultDestinations(vx.index())) {
+                if (isWanted(n)) {
+                    present = true;
+                } else {
+                    ctx.nl().neighbours().deleteFdb(n);
+                }
+            }
+            if (!present) {
+                ctx.nl().neighbours().addFdb(fdbEntry(vx.index()));
+            }
+            tx.did("forwarding entry to " + remote.getHostAddress() + " port " + cc.remotePort(), () -> { });
+        }
+    }
+
+    /** PRESENT when all is as connect leaves it, MISSING when none of ensm's links is there, else DRIFTED. */
+    Verification verify() throws BackendException {
+        try {
+            step = "read back";
+            Map<String, Optional<Link>> found = lookup();
+            Optional<Link> bridge = found.get(ctx.names().bridge());
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
+            Owner b = Owner.of(bridge, ctx.names().marker(), "bridge");
+            Owner v = Owner.of(vxlan, ctx.names().marker(), "vxlan");
+            AttachmentLeg.State s = leg.verify(b == Owner.OURS ? bridge : Optional.empty(), found);
+            if (b == Owner.ABSENT && v == Owner.ABSENT && !s.exists()) {
+                return Verification.MISSING;
+            }
+            boolean bridgeOk = b == Owner.OURS && bridge.get().isKind("bridge")
+                    && LinkOps.intact(bridge.get(), -1, ctx.mtu(), ctx.names().marker());
+            boolean vxlanOk = bridgeOk && v == Owner.OURS && vxlanMatches(vxlan.get())
+                    && LinkOps.intact(vxlan.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())
+                    && (!viaFdb || fdbIntact(vxlan.get().index()));
+            return bridgeOk && vxlanOk && s.intact() ? Verification.PRESENT : Verification.DRIFTED;
+        } catch (NetlinkException e) {
+            throw Failures.of(ctx.connectionId(), step, e);
+        } catch (RuntimeException e) {
+            throw Failures.unexpected(ctx.connectionId(), step, e, "nothing was changed");
+        }
+    }
+
+    /** Deletes this connection's links, side by side; returns their names. */
+    List<String> remove() throws BackendException {
+        try {
+            step = "read back";
+            Map<String, Optional<Link>> found = lookup();
+            Optional<Link> vxlan = found.get(ctx.names().vxlan());
+            Optional<Link> bridge = found.get(ctx.names().bridge());
+            boolean bridgeOurs = Owner.of(bridge, ctx.names().marker(), "bridge") == Owner.OURS;
+            List<Link> doomed = new ArrayList<>();
+            if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS) {
+                doomed.add(vxlan.get());
+            }
+            step = "release " + leg.describe();
+            doomed.addAll(leg.release(bridgeOurs ? bridge : Optional.empty(), found));
+            if (bridgeOurs) {
+                doomed.add(bridge.get());
+            }
+            step = "delete " + doomed.stream().map(Link::name).toList();
+            return ctx.deleter().deleteAll(doomed);
+        } catch (NetlinkException e) {
+            throw Failures.of(ctx.connectionId(), step, e);
+        } catch (RuntimeException e) {
+            throw Failures.unexpected(ctx.connectionId(), step, e, "links not yet deleted stay marked for the orphan sweep");
+        }
+    }
+
+    String describe() {
+        return "VNI " + cc.vni() + " to " + cc.remoteIp() + ":" + (cc.remotePort() == 0 ? ctx.settings().vxlanPort() : cc.remotePort())
+                + " bridged to " + leg.describe();
+    }
+}

@@ -1,0 +1,15 @@
+package io.ensm.forwarder.bridge;
+
+import io.ensm.forwarder.netlink.Rtnetlink;
+
+/**
+ * What every part of one connection's wiring needs.
+ *
+ * @param nl    rtnetlink in the forwarder's namespace
+ * @param where that namespace, for messages
+ * @param mtu   the MTU of every link ensm makes for the connection
+ * @param namespaces open handles of attachment namespaces
+ * @param deleter deletes links side by side
+ */
+record WiringContext(String connectionId, LinkNames names, Rtnetlink nl, String where, int mtu, BridgeSettings settings,
+                     NamespaceSockets namespaces, LinkDeleter deleter) {}
