@@ -73,4 +73,7 @@ public final class CallContext {
 
     /** The request deadline, if the caller set one. */
     public static final Key<Instant> DEADLINE = Key.of("deadline", Instant.class);
+
+    /** The caller's identity, when the call came over mutual TLS. */
+    public static final Key<Caller> CALLER = Key.of("caller", Caller.class);
 }
