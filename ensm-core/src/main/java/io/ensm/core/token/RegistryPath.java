@@ -33,6 +33,9 @@ public record RegistryPath(int index, List<String> tokens) {
     /** @throws IllegalArgumentException when the text is not such a JSON object */
     public static RegistryPath parse(String json) {
         Map<String, Object> object;
+        if (!json.strip().startsWith("{")) {
+            throw new IllegalArgumentException("metadata path is not a JSON object");
+        }
         try {
             object = JSONObjectUtils.parse(json);
         } catch (ParseException e) {
