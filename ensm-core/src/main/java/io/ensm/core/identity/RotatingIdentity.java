@@ -8,7 +8,10 @@ import io.spiffe.svid.x509svid.X509Svid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.cert.X509Certificate;
+import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,7 +26,11 @@ abstract class RotatingIdentity implements Identity {
 
     private record Snapshot(X509Svid svid, BundleSource<X509Bundle> bundles, SvidInfo info) {}
 
+    /** SVIDs replaced by a rotation: connections opened before it still present them. */
+    private static final int KEPT = 4;
+
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final java.util.Deque<X509Svid> replaced = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private final List<Consumer<SvidInfo>> listeners = new CopyOnWriteArrayList<>();
 
     /**
@@ -40,6 +47,12 @@ abstract class RotatingIdentity implements Identity {
         Snapshot previous = current.getAndSet(new Snapshot(svid, bundles, info));
         if (previous != null && previous.info().equals(info)) {
             return;
+        }
+        if (previous != null) {
+            replaced.addFirst(previous.svid());
+            while (replaced.size() > KEPT) {
+                replaced.pollLast();
+            }
         }
         if (previous == null) {
             log.info("event=svid-loaded source=\"{}\" spiffe_id={} serial={} not_after={}",
@@ -72,6 +85,18 @@ abstract class RotatingIdentity implements Identity {
     @Override
     public X509Svid getX509Svid() {
         return snapshot().svid();
+    }
+
+    @Override
+    public Optional<X509Svid> svidFor(X509Certificate leaf) {
+        X509Svid now = snapshot().svid();
+        if (now.getLeaf().equals(leaf)) {
+            return Optional.of(now);
+        }
+        Date at = new Date();
+        return replaced.stream()
+                .filter(s -> s.getLeaf().equals(leaf) && s.getLeaf().getNotAfter().after(at))
+                .findFirst();
     }
 
     @Override

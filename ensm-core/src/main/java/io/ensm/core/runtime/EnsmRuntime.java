@@ -269,6 +269,12 @@ public final class EnsmRuntime implements AutoCloseable {
         ChannelCredentials credentials = security == null ? transport.client()
                 : CompositeChannelCredentials.create(transport.client(), TokenCredentials.forRegistry(minter));
         registryChannel = Grpc.newChannelBuilder(target, credentials).build();
+        if (security != null) {
+            // Open connections keep the certificate they started with; after a rotation, new
+            // registry calls should handshake with the new SVID before the old one expires.
+            ManagedChannel channel = registryChannel;
+            security.identity().onRotation(svid -> channel.enterIdle());
+        }
         publisher = RegistryPublisher.builder(registryChannel, scheduler)
                 .services(settings.services().stream().map(RegistryModels::service).toList())
                 .endpoints(catalog.endpoints().stream().map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())

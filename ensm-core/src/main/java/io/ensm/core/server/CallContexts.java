@@ -11,6 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,6 +26,7 @@ public final class CallContexts implements ServerInterceptor {
     private static final Context.Key<Map<String, String>> METADATA = Context.key("ensm-metadata");
     private static final Context.Key<String> PEER = Context.key("ensm-peer");
     private static final Context.Key<Caller> CALLER = Context.key("ensm-caller");
+    private static final Context.Key<X509Certificate> PRESENTED = Context.key("ensm-presented");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -40,7 +42,8 @@ public final class CallContexts implements ServerInterceptor {
         Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         Caller caller = Callers.of(call.getAttributes()).orElse(null);
         String peer = caller != null ? caller.spiffeId() : remote == null ? "" : remote.toString();
-        Context ctx = Context.current().withValues(METADATA, md, PEER, peer, CALLER, caller);
+        Context ctx = Context.current().withValues(METADATA, md, PEER, peer, CALLER, caller)
+                .withValue(PRESENTED, Callers.presented(call.getAttributes()).orElse(null));
         return Contexts.interceptCall(ctx, call, headers, next);
     }
 
@@ -51,6 +54,10 @@ public final class CallContexts implements ServerInterceptor {
         Caller caller = CALLER.get();
         if (caller != null) {
             c.put(CallContext.CALLER, caller);
+        }
+        X509Certificate presented = PRESENTED.get();
+        if (presented != null) {
+            c.put(CallContext.PRESENTED, presented);
         }
         var deadline = Context.current().getDeadline();
         if (deadline != null) {

@@ -21,6 +21,16 @@ public final class Callers {
         return of(session);
     }
 
+    /** The certificate this side presented on the connection (it may predate a rotation). */
+    public static Optional<X509Certificate> presented(Attributes transportAttributes) {
+        SSLSession session = transportAttributes == null ? null : transportAttributes.get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session == null) {
+            return Optional.empty();
+        }
+        Certificate[] local = session.getLocalCertificates();
+        return local != null && local.length > 0 && local[0] instanceof X509Certificate leaf ? Optional.of(leaf) : Optional.empty();
+    }
+
     public static Optional<Caller> of(SSLSession session) {
         if (session == null) {
             return Optional.empty();

@@ -13,8 +13,9 @@ import java.util.concurrent.Executor;
  * Sends this hop's path token on every outgoing call, like NSM's per-RPC token credentials:
  * {@code nsm-client-token} signed for the server's SPIFFE ID (read from the TLS session) and
  * {@code nsm-client-token-expires}. For registry calls it also sends the registry {@code path}
- * metadata with this hop as the only segment. Without TLS the call fails: tokens only travel
- * over mutual TLS.
+ * metadata with this hop as the only segment. The token is signed with the key of the certificate
+ * this side presented on the connection, which may predate a rotation, so that the server's
+ * prev_token_signed check holds. Without TLS the call fails: tokens only travel over mutual TLS.
  */
 public final class TokenCredentials extends CallCredentials {
     private final TokenMinter minter;
@@ -44,7 +45,7 @@ public final class TokenCredentials extends CallCredentials {
             return;
         }
         try {
-            TokenMinter.Minted minted = minter.mint(server.get().spiffeId());
+            TokenMinter.Minted minted = minter.mint(server.get().spiffeId(), Callers.presented(info.getTransportAttrs()).orElse(null));
             Metadata headers = new Metadata();
             headers.put(TokenMetadata.TOKEN, minted.token());
             headers.put(TokenMetadata.EXPIRES, TokenMetadata.formatExpires(minted.expires()));

@@ -11,6 +11,7 @@ import io.ensm.core.identity.Identity;
 import io.spiffe.svid.x509svid.X509Svid;
 
 import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,7 +68,17 @@ public final class TokenMinter {
      * @param audience the peer's SPIFFE ID, or null to leave {@code aud} out (NSM does so without a TLS peer)
      */
     public Minted mint(String audience) {
-        X509Svid svid = identity.getX509Svid();
+        return mint(audience, null);
+    }
+
+    /**
+     * A token signed with the key of {@code presented}, the certificate ensm showed on the
+     * connection the token travels on (it may predate a rotation); the current SVID when null or
+     * no longer known.
+     */
+    public Minted mint(String audience, X509Certificate presented) {
+        X509Svid svid = presented == null ? identity.getX509Svid()
+                : identity.svidFor(presented).orElseGet(identity::getX509Svid);
         Instant now = clock.instant();
         Instant until = now.plus(maxLifetime);
         Instant notAfter = svid.getLeaf().getNotAfter().toInstant();

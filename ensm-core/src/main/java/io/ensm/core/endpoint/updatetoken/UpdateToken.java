@@ -63,7 +63,8 @@ public final class UpdateToken implements Element {
             b.setPathSegments(own - 1, fromMetadata(path.getPathSegments(own - 1), context.metadata()));
         }
         Caller caller = context.find(CallContext.CALLER).orElse(null);
-        TokenMinter.Minted minted = minter.mint(caller == null ? null : caller.spiffeId());
+        TokenMinter.Minted minted = minter.mint(caller == null ? null : caller.spiffeId(),
+                context.find(CallContext.PRESENTED).orElse(null));
         Instant expires = minted.expires();
         if (caller != null) {
             Instant callerNotAfter = caller.certificate().getNotAfter().toInstant();

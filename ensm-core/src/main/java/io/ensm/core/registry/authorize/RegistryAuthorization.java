@@ -150,7 +150,8 @@ public final class RegistryAuthorization implements ServerInterceptor {
             Caller caller = Callers.of(getAttributes()).orElse(null);
             String peerToken = Optional.ofNullable(headers.get(TokenMetadata.TOKEN)).orElse("");
             Instant peerExpires = peerExpires();
-            TokenMinter.Minted own = minter.mint(caller == null ? null : caller.spiffeId());
+            TokenMinter.Minted own = minter.mint(caller == null ? null : caller.spiffeId(),
+                    Callers.presented(getAttributes()).orElse(null));
             Updated path = updatePath(incomingPath(), peerToken, own.token());
 
             List<PathPolicies.Segment> left = new ArrayList<>();
