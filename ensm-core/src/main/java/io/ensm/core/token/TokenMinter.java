@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Signs ensm's NSM path tokens, as NSM's {@code spiffejwt} does: ES256 with the current SVID's
@@ -26,13 +27,24 @@ import java.util.Map;
  * {@code aud} (a JSON array holding the peer's SPIFFE ID, even when it is the only one: NSM's
  * {@code tokens_chained} policy iterates it) and {@code exp} (whole seconds: now plus the maximum
  * lifetime, but never after the SVID's own expiry).
+ *
+ * <p>Tokens with the same claims (same audience, key and {@code exp} second) are interchangeable,
+ * so a token minted earlier in the same second is handed out again instead of signing anew: a
+ * busy manager refreshing thousands of connections then costs one ES256 signature per second.
  */
 public final class TokenMinter {
     private static final JWSHeader HEADER = new JWSHeader.Builder(JWSAlgorithm.ES256).type(JOSEObjectType.JWT).build();
 
+    /** Distinct (audience, key) pairs kept for the current second; more are signed without caching. */
+    private static final int CACHE_LIMIT = 256;
+
     private final Identity identity;
     private final Duration maxLifetime;
     private final Clock clock;
+    private final ConcurrentHashMap<CacheKey, Minted> minted = new ConcurrentHashMap<>();
+    private volatile long cachedExp;
+
+    private record CacheKey(String audience, X509Certificate leaf) {}
 
     /** A signed token and when it expires. Its string form never shows the token. */
     public record Minted(String token, Instant expires) {
@@ -86,6 +98,23 @@ public final class TokenMinter {
             until = notAfter;
         }
         long exp = until.getEpochSecond();
+        if (exp != cachedExp) {
+            minted.clear();
+            cachedExp = exp;
+        }
+        CacheKey key = new CacheKey(audience == null ? "" : audience, svid.getLeaf());
+        Minted cached = minted.get(key);
+        if (cached != null && cached.expires().getEpochSecond() == exp) {
+            return cached;
+        }
+        Minted fresh = sign(svid, audience, exp);
+        if (minted.size() < CACHE_LIMIT) {
+            minted.put(key, fresh);
+        }
+        return fresh;
+    }
+
+    private static Minted sign(X509Svid svid, String audience, long exp) {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("sub", svid.getSpiffeId().toString());
         if (audience != null) {

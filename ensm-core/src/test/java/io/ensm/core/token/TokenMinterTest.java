@@ -76,6 +76,25 @@ class TokenMinterTest {
     }
 
     @Test
+    void aTokenWithTheSameClaimsIsReusedWithinTheSameSecondOnly() {
+        MutableClock clock = new MutableClock();
+        clock.set(Instant.parse("2026-06-01T10:00:00.100Z"));
+        StaticIdentity identity = StaticIdentity.of(CA.issue("ensm", Duration.ofDays(3650)));
+        TokenMinter minter = new TokenMinter(identity, Duration.ofMinutes(10), clock);
+        String first = minter.mint(PEER).token();
+        clock.advance(Duration.ofMillis(800));
+        assertThat(minter.mint(PEER).token()).as("same second, same claims").isEqualTo(first);
+        assertThat(minter.mint("spiffe://example.org/other").token()).as("another audience").isNotEqualTo(first);
+        clock.advance(Duration.ofMillis(200));
+        String next = minter.mint(PEER).token();
+        assertThat(next).as("next second").isNotEqualTo(first);
+        assertThat(IndependentJwt.parse(next).claim("exp").getAsLong())
+                .isEqualTo(IndependentJwt.parse(first).claim("exp").getAsLong() + 1);
+        identity.rotate(CA.issue("ensm", Duration.ofDays(3650)));
+        assertThat(minter.mint(PEER).token()).as("after a rotation").isNotEqualTo(next);
+    }
+
+    @Test
     void anRsaSvidIsRefusedBecauseEs256NeedsAnEcKey() {
         StaticIdentity identity = StaticIdentity.of(CA.issue("ensm", Duration.ofHours(1), TestCa.rsaKeyPair()));
         assertThatThrownBy(() -> new TokenMinter(identity, Duration.ofMinutes(10), java.time.Clock.systemUTC()))
