@@ -107,6 +107,12 @@ public final class RegistryAuthorization implements ServerInterceptor {
                         refused = true;
                         Guarded.super.close(e.getStatus(), new Metadata());
                         return;
+                    } catch (RuntimeException e) {
+                        refused = true;
+                        log.error("event=registry-authorization-failed reason=\"unexpected error\"", e);
+                        Guarded.super.close(Status.INTERNAL.withDescription("registry authorization failed: " + e.getMessage()),
+                                new Metadata());
+                        return;
                     }
                     super.onMessage(checked);
                 }
