@@ -14,6 +14,8 @@ public final class OutputCapture implements AutoCloseable {
     private final PrintStream originalOut = System.out;
     private final PrintStream originalErr = System.err;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    /** Guards the buffer only; never held while touching a PrintStream, whose own lock writers hold. */
+    private final Object lock = new Object();
 
     private OutputCapture() {
         System.setOut(new PrintStream(new Tee(originalOut), true, StandardCharsets.UTF_8));
@@ -25,10 +27,12 @@ public final class OutputCapture implements AutoCloseable {
     }
 
     /** Everything captured so far. */
-    public synchronized String text() {
+    public String text() {
         System.out.flush();
         System.err.flush();
-        return buffer.toString(StandardCharsets.UTF_8);
+        synchronized (lock) {
+            return buffer.toString(StandardCharsets.UTF_8);
+        }
     }
 
     @Override
@@ -48,7 +52,7 @@ public final class OutputCapture implements AutoCloseable {
 
         @Override
         public void write(int b) {
-            synchronized (OutputCapture.this) {
+            synchronized (lock) {
                 buffer.write(b);
             }
             try {
@@ -60,7 +64,7 @@ public final class OutputCapture implements AutoCloseable {
 
         @Override
         public void write(byte[] b, int off, int len) {
-            synchronized (OutputCapture.this) {
+            synchronized (lock) {
                 buffer.write(b, off, len);
             }
             try {
