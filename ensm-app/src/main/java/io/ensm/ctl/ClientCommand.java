@@ -2,6 +2,7 @@ package io.ensm.ctl;
 
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -14,12 +15,17 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        ManagedChannel channel = root().openChannel();
+        ManagedChannel channel = root().openChannel(tokenLifetime());
         try {
             return call(channel);
         } finally {
-            ChannelFactory.close(channel);
+            root().releaseChannel(channel);
         }
+    }
+
+    /** How long the path tokens of this command live over mutual TLS; commands with --expires use it. */
+    Duration tokenLifetime() {
+        return Duration.ofMinutes(10);
     }
 
     /** Runs the command on an open channel and returns the exit code. */

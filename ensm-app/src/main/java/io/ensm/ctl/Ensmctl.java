@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -56,6 +57,28 @@ public final class Ensmctl implements Runnable {
                     + "one object per line. Default ${DEFAULT-VALUE}.")
     OutputFormat output;
 
+    @Option(names = "--tls-svid", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:ENSMCTL_TLS_SVID}",
+            description = "mTLS: PEM SVID certificate chain, leaf first (env ENSMCTL_TLS_SVID). With --tls-key and --tls-bundle.")
+    Path tlsSvid;
+
+    @Option(names = "--tls-key", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:ENSMCTL_TLS_KEY}",
+            description = "mTLS: PEM PKCS#8 private key of the SVID (env ENSMCTL_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-bundle", scope = ScopeType.INHERIT, paramLabel = "FILE", defaultValue = "${env:ENSMCTL_TLS_BUNDLE}",
+            description = "mTLS: PEM trust bundle of the trust domain (env ENSMCTL_TLS_BUNDLE).")
+    Path tlsBundle;
+
+    @Option(names = "--spiffe-socket", scope = ScopeType.INHERIT, paramLabel = "ADDRESS",
+            defaultValue = "${env:SPIFFE_ENDPOINT_SOCKET}",
+            description = "mTLS: SPIFFE Workload API address, e.g. unix:///run/spire/sockets/agent.sock "
+                    + "(env SPIFFE_ENDPOINT_SOCKET). Ignored when PEM files are given.")
+    String spiffeSocket;
+
+    @Option(names = "--plaintext", scope = ScopeType.INHERIT,
+            description = "No TLS even if SPIFFE_ENDPOINT_SOCKET is set (ensm on loopback without ensm.tls.mode).")
+    boolean plaintext;
+
     @Spec
     CommandSpec spec;
 
@@ -92,8 +115,20 @@ public final class Ensmctl implements Runnable {
                 "missing command: one of nse, ns, request, refresh, close, watch");
     }
 
-    ManagedChannel openChannel() {
-        return channels.open(address);
+    ManagedChannel openChannel(Duration tokenLifetime) {
+        return channels.open(address, tls(), tokenLifetime);
+    }
+
+    void releaseChannel(ManagedChannel channel) {
+        channels.release(channel);
+    }
+
+    private ClientTls tls() {
+        if (plaintext) {
+            return ClientTls.plaintext();
+        }
+        boolean files = tlsSvid != null || tlsKey != null || tlsBundle != null;
+        return new ClientTls(tlsSvid, tlsKey, tlsBundle, files ? null : spiffeSocket);
     }
 
     Duration timeout() {

@@ -27,6 +27,11 @@ final class RefreshCommand extends ClientCommand {
     Path save;
 
     @Override
+    Duration tokenLifetime() {
+        return expires;
+    }
+
+    @Override
     int call(ManagedChannel channel) {
         Connection saved = ConnectionFile.load(from);
         Connection refreshed = NetworkServiceGrpc.newBlockingStub(channel)

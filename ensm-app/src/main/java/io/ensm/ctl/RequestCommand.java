@@ -56,6 +56,11 @@ final class RequestCommand extends ClientCommand {
     Path save;
 
     @Override
+    Duration tokenLifetime() {
+        return expires;
+    }
+
+    @Override
     int call(ManagedChannel channel) {
         NetworkServiceRequest request = root().requests().request(new RequestFactory.Ask(
                 id, service, endpoint, labels, payload == null ? null : payload.name(), expires, excluded, mechanisms));

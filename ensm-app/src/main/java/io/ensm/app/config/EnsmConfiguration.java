@@ -1,6 +1,7 @@
 package io.ensm.app.config;
 
 import io.ensm.app.observe.GrpcMetricsInterceptor;
+import io.ensm.app.observe.SecurityMetrics;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.store.SqliteConnectionStore;
 import io.micrometer.core.instrument.Gauge;
@@ -21,11 +22,22 @@ public class EnsmConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EnsmRuntime ensmRuntime(EnsmProperties properties, GrpcMetricsInterceptor metrics, MeterRegistry registry) {
+    WireSecurity wireSecurity(EnsmProperties properties) {
+        return WireSecurity.from(properties);
+    }
+
+    @Bean
+    SecurityMetrics securityMetrics(WireSecurity security, MeterRegistry registry) {
+        return new SecurityMetrics(security, registry);
+    }
+
+    @Bean(destroyMethod = "close")
+    EnsmRuntime ensmRuntime(EnsmProperties properties, WireSecurity security, SecurityMetrics securityMetrics,
+                            GrpcMetricsInterceptor metrics, MeterRegistry registry) {
         EnsmRuntime runtime;
         try {
             runtime = EnsmRuntime.start(SettingsMapper.toSettings(properties), SqliteConnectionStore::new,
-                    EnsmRuntime.Transport.plaintext(List.of(metrics)), Clock.systemUTC());
+                    security.transport(List.of(metrics), securityMetrics::refused), Clock.systemUTC());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage().startsWith("ensm.") ? e.getMessage() : "ensm." + e.getMessage(), e);
         }

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param dataDir           directory of the embedded connection store
  * @param reconcileInterval how often backends and kernel are compared with the store
  * @param mtu               MTU reported when no forwarder leg lowers it
+ * @param tls               mutual TLS with SPIFFE identities, path tokens and authorization
  */
 @Validated
 @ConfigurationProperties("ensm")
@@ -42,7 +43,8 @@ public record EnsmProperties(
         @Valid @DefaultValue Vni vni,
         @DefaultValue List<@Valid Service> services,
         @DefaultValue List<@Valid Endpoint> endpoints,
-        @Valid Forwarder forwarder) {
+        @Valid Forwarder forwarder,
+        @Valid @DefaultValue Tls tls) {
 
     /**
      * @param defaultLifetime lifetime when the caller's path segment carries no expiry (NSM's token lifetime)
@@ -96,6 +98,37 @@ public record EnsmProperties(
 
     /** A backend or forwarder by type name, with its settings. */
     public record Plugin(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
+
+    /**
+     * Wire security. {@code mode}: {@code spiffe-workload-api} (SVIDs from a SPIRE agent),
+     * {@code pem-files} (SVID, key and bundle files), {@code insecure} (plaintext, also off
+     * loopback), or empty: plaintext, allowed only while ensm listens and dials on loopback.
+     *
+     * @param allowedCallers   SPIFFE IDs that may call ensm; empty allows every peer of a trusted domain
+     * @param maxTokenLifetime upper bound of the path tokens ensm signs (NSM's MAX_TOKEN_LIFETIME)
+     */
+    public record Tls(@DefaultValue("") @Pattern(regexp = "|spiffe-workload-api|pem-files|insecure",
+                              message = "must be spiffe-workload-api, pem-files or insecure (or empty: plaintext on loopback only)")
+                      String mode,
+                      @Valid @DefaultValue WorkloadApi workloadApi,
+                      @Valid @DefaultValue Pem pem,
+                      @DefaultValue List<String> allowedCallers,
+                      @DefaultValue("10m") @NotNull Duration maxTokenLifetime) {}
+
+    /**
+     * @param socket  the agent's address, unix:///path or tcp://IP:PORT (default: env SPIFFE_ENDPOINT_SOCKET)
+     * @param timeout how long start-up waits for the first SVID
+     */
+    public record WorkloadApi(@DefaultValue("") String socket, @DefaultValue("30s") @NotNull Duration timeout) {}
+
+    /**
+     * @param svid           PEM certificate chain, leaf first
+     * @param key            PEM PKCS#8 private key of the leaf
+     * @param bundle         PEM CA certificates of the trust domain
+     * @param reloadInterval how often the files are read again to pick up a rotation
+     */
+    public record Pem(@DefaultValue("") String svid, @DefaultValue("") String key, @DefaultValue("") String bundle,
+                      @DefaultValue("5s") @NotNull Duration reloadInterval) {}
 
     /** The local kernel forwarder. */
     public record Forwarder(@NotBlank String type, @DefaultValue Map<String, String> settings) {}

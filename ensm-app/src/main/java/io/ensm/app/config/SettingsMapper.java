@@ -69,7 +69,7 @@ public final class SettingsMapper {
         return new EndpointDefinition(spec, e.backend().type(), e.backend().settings());
     }
 
-    private static InetSocketAddress address(String key, String hostPort) {
+    static InetSocketAddress address(String key, String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         String host = hostPort.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {

@@ -1,17 +1,28 @@
 package io.ensm.app.observe;
 
+import io.ensm.app.config.WireSecurity;
 import io.ensm.core.runtime.EnsmRuntime;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** UP while the NSM API serves; details say whether the registrations are current. */
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * UP while the NSM API serves; details say whether the registrations are current and, with
+ * mutual TLS, which SVID ensm presents and when it expires.
+ */
 @Component("ensm")
 public class EnsmHealthIndicator implements HealthIndicator {
     private final EnsmRuntime runtime;
+    private final WireSecurity security;
 
-    public EnsmHealthIndicator(EnsmRuntime runtime) {
+    public EnsmHealthIndicator(EnsmRuntime runtime, WireSecurity security) {
         this.runtime = runtime;
+        this.security = security;
     }
 
     @Override
@@ -25,6 +36,15 @@ public class EnsmHealthIndicator implements HealthIndicator {
         if (!s.registryError().isEmpty()) {
             b.withDetail("registryError", s.registryError());
         }
+        b.withDetail("tls", security.mode().label());
+        runtime.svid().ifPresent(svid -> {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("spiffeId", svid.spiffeId());
+            d.put("expires", svid.notAfter().toString());
+            d.put("expiresInSeconds", Math.max(0, Duration.between(Instant.now(), svid.notAfter()).toSeconds()));
+            d.put("serial", svid.serialHex());
+            b.withDetail("svid", d);
+        });
         return b.build();
     }
 }

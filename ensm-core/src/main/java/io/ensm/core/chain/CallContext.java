@@ -73,4 +73,11 @@ public final class CallContext {
 
     /** The request deadline, if the caller set one. */
     public static final Key<Instant> DEADLINE = Key.of("deadline", Instant.class);
+
+    /** The caller's identity, when the call came over mutual TLS. */
+    public static final Key<Caller> CALLER = Key.of("caller", Caller.class);
+
+    /** The certificate ensm presented on the caller's connection: its key signs ensm's token in the reply. */
+    public static final Key<java.security.cert.X509Certificate> PRESENTED =
+            Key.of("presented-certificate", java.security.cert.X509Certificate.class);
 }

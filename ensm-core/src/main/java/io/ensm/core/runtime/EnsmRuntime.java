@@ -10,11 +10,14 @@ import io.ensm.core.alloc.AddressPool;
 import io.ensm.core.alloc.PoolAllocator;
 import io.ensm.core.alloc.VlanPools;
 import io.ensm.core.alloc.VniPool;
+import io.ensm.core.authz.AllowedCallers;
 import io.ensm.core.chain.CallContext;
+import io.ensm.core.chain.Element;
 import io.ensm.core.chain.Endpoint;
 import io.ensm.core.endpoint.Catalog;
 import io.ensm.core.endpoint.ExposedEndpoint;
 import io.ensm.core.endpoint.allocate.Allocate;
+import io.ensm.core.endpoint.authorize.Authorize;
 import io.ensm.core.endpoint.expiry.Expiry;
 import io.ensm.core.endpoint.expiry.ExpiryTimers;
 import io.ensm.core.endpoint.known.LoadKnown;
@@ -28,11 +31,14 @@ import io.ensm.core.endpoint.provision.Provisioner;
 import io.ensm.core.endpoint.select.SelectEndpoint;
 import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.endpoint.updatepath.UpdatePath;
+import io.ensm.core.endpoint.updatetoken.UpdateToken;
+import io.ensm.core.identity.SvidInfo;
 import io.ensm.core.endpoint.validate.ValidateRequest;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.registry.EmbeddedRegistry;
 import io.ensm.core.registry.RegistryPublisher;
+import io.ensm.core.registry.authorize.RegistryAuthorization;
 import io.ensm.core.server.CallContexts;
 import io.ensm.core.server.NetworkServiceService;
 import io.ensm.core.spi.Backend;
@@ -40,8 +46,12 @@ import io.ensm.core.spi.Forwarder;
 import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.StoredConnection;
+import io.ensm.core.tls.MtlsCredentials;
+import io.ensm.core.token.TokenCredentials;
+import io.ensm.core.token.TokenMinter;
 import io.grpc.BindableService;
 import io.grpc.ChannelCredentials;
+import io.grpc.CompositeChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -63,6 +73,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,22 +104,41 @@ public final class EnsmRuntime implements AutoCloseable {
     private final ExecutorService callExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final EmbeddedRegistry embeddedRegistry;
     private final Server server;
+    private final Security security;
+    private final TokenMinter minter;
     private RegistryPublisher publisher;
     private ManagedChannel registryChannel;
 
-    /** How the runtime reaches out and lets callers in; TLS plugs in here. */
-    public record Transport(ServerCredentials server, ChannelCredentials client, List<ServerInterceptor> interceptors) {
+    /**
+     * How the runtime reaches out and lets callers in. With {@code security} (mutual TLS), the
+     * chain also takes in and signs path tokens and authorizes every call, the embedded registry
+     * does the same, and the registry client sends tokens; without it everything is plaintext.
+     */
+    public record Transport(ServerCredentials server, ChannelCredentials client, List<ServerInterceptor> interceptors,
+                            Security security) {
         public Transport {
             interceptors = List.copyOf(interceptors);
+        }
+
+        public Transport(ServerCredentials server, ChannelCredentials client, List<ServerInterceptor> interceptors) {
+            this(server, client, interceptors, null);
         }
 
         public static Transport plaintext(List<ServerInterceptor> interceptors) {
             return new Transport(io.grpc.InsecureServerCredentials.create(), io.grpc.InsecureChannelCredentials.create(), interceptors);
         }
+
+        /** Mutual TLS with the SPIFFE identity, path tokens and authorization. */
+        public static Transport mtls(Security security, List<ServerInterceptor> interceptors) {
+            return new Transport(MtlsCredentials.server(security.identity()), MtlsCredentials.client(security.identity()),
+                    interceptors, security);
+        }
     }
 
     private EnsmRuntime(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
         this.settings = settings;
+        this.security = transport.security();
+        this.minter = security == null ? null : minter(security, clock);
         List<ExposedEndpoint> endpoints = Backends.create(settings.endpoints());
         Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings());
         try {
@@ -125,10 +155,15 @@ public final class EnsmRuntime implements AutoCloseable {
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
         this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));
         Provisioner provisioner = new Provisioner(forwarder);
-        this.endpoint = new Endpoint(List.of(
+        List<Element> elements = new ArrayList<>(List.of(
                 new ValidateRequest(),
                 new UpdatePath(settings.name()),
-                serializer,
+                serializer));
+        if (security != null) {
+            elements.add(new UpdateToken(minter));
+            elements.add(new Authorize(security.refusals(), clock));
+        }
+        elements.addAll(List.of(
                 new LoadKnown(table),
                 new Expiry(timers, clock, settings.defaultLifetime(), settings.maxLifetime()),
                 new Monitor(monitor),
@@ -137,25 +172,35 @@ public final class EnsmRuntime implements AutoCloseable {
                 new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu(),
                         id -> table.get(id).isPresent()),
                 new Provision(table, provisioner)));
+        this.endpoint = new Endpoint(elements);
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
         this.recovery = reconciler.startup();
 
         this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
         this.embeddedRegistry = settings.embeddedRegistry() ? new EmbeddedRegistry(clock, settings.registryExpiry()) : null;
-        this.server = startServer(transport);
+        this.server = startServer(transport, clock);
         startRegistry(transport, clock);
         long every = settings.reconcileInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, every, every, TimeUnit.MILLISECONDS);
-        log.info("event=ensm-started name={} listen={} url={} registry={} services={} endpoints={} connections={}",
+        log.info("event=ensm-started name={} listen={} url={} registry={} services={} endpoints={} connections={} tls={}",
                 settings.name(), server.getListenSockets(), settings.advertisedUrl(),
                 settings.embeddedRegistry() ? "embedded" : settings.registryUrl(),
-                settings.services().size(), endpoints.size(), table.size());
+                settings.services().size(), endpoints.size(), table.size(),
+                security == null ? "off" : "mtls spiffe_id=" + security.identity().current().spiffeId());
     }
 
     /** Starts ensm; throws IllegalArgumentException for a bad setting and IllegalStateException when it cannot start. */
     public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
         return new EnsmRuntime(settings, storeFactory, transport, clock);
+    }
+
+    private static TokenMinter minter(Security security, Clock clock) {
+        try {
+            return new TokenMinter(security.identity(), security.maxTokenLifetime(), clock);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: " + e.getMessage(), e);
+        }
     }
 
     private static PoolAllocator allocator(EnsmSettings settings, List<ExposedEndpoint> endpoints) {
@@ -179,7 +224,7 @@ public final class EnsmRuntime implements AutoCloseable {
         return new PoolAllocator(pools, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
     }
 
-    private Server startServer(Transport transport) {
+    private Server startServer(Transport transport, Clock clock) {
         List<BindableService> services = new ArrayList<>(List.of(
                 new NetworkServiceService(endpoint),
                 new MonitorConnectionService(monitor)));
@@ -190,10 +235,21 @@ public final class EnsmRuntime implements AutoCloseable {
                 .executor(callExecutor)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
-        List<ServerInterceptor> interceptors = new ArrayList<>(transport.interceptors());
+        // The first interceptor in the list runs last: authorization sits closest to the service,
+        // so the transport's interceptors (metrics) see its refusals.
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        if (security != null) {
+            interceptors.add(new AllowedCallers(security.allowedCallers(), minter::ownId, security.refusals()));
+        }
+        interceptors.addAll(transport.interceptors());
         interceptors.add(new CallContexts());
+        List<ServerInterceptor> registryInterceptors = new ArrayList<>(interceptors);
+        if (security != null) {
+            registryInterceptors.addFirst(new RegistryAuthorization(minter, security.refusals(), clock));
+        }
         for (BindableService s : services) {
-            builder.addService(ServerInterceptors.intercept(s, interceptors));
+            boolean registry = embeddedRegistry != null && embeddedRegistry.services().contains(s);
+            builder.addService(ServerInterceptors.intercept(s, registry ? registryInterceptors : interceptors));
             health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
         builder.addService(health.getHealthService());
@@ -210,7 +266,15 @@ public final class EnsmRuntime implements AutoCloseable {
             embeddedRegistry.startExpiry(scheduler, java.time.Duration.ofSeconds(1));
         }
         String target = settings.embeddedRegistry() ? "127.0.0.1:" + port() : stripScheme(settings.registryUrl());
-        registryChannel = Grpc.newChannelBuilder(target, transport.client()).build();
+        ChannelCredentials credentials = security == null ? transport.client()
+                : CompositeChannelCredentials.create(transport.client(), TokenCredentials.forRegistry(minter));
+        registryChannel = Grpc.newChannelBuilder(target, credentials).build();
+        if (security != null) {
+            // Open connections keep the certificate they started with; after a rotation, new
+            // registry calls should handshake with the new SVID before the old one expires.
+            ManagedChannel channel = registryChannel;
+            security.identity().onRotation(svid -> channel.enterIdle());
+        }
         publisher = RegistryPublisher.builder(registryChannel, scheduler)
                 .services(settings.services().stream().map(RegistryModels::service).toList())
                 .endpoints(catalog.endpoints().stream().map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
@@ -271,6 +335,11 @@ public final class EnsmRuntime implements AutoCloseable {
 
     public Catalog catalog() {
         return catalog;
+    }
+
+    /** The SVID in use, when ensm runs with mutual TLS. */
+    public Optional<SvidInfo> svid() {
+        return security == null ? Optional.empty() : Optional.of(security.identity().current());
     }
 
     /** What health checks report. */

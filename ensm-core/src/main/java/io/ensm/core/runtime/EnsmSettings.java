@@ -36,6 +36,14 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
     }
 
+    /** Like the record's, but the forwarder settings show their keys only: values may be secrets. */
+    @Override
+    public String toString() {
+        return "EnsmSettings[name=" + name + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
+                + ", dataDir=" + dataDir + ", services=" + services + ", endpoints=" + endpoints + ", forwarderType=" + forwarderType
+                + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet()) + "]";
+    }
+
     public boolean embeddedRegistry() {
         return registryUrl == null || registryUrl.isBlank();
     }

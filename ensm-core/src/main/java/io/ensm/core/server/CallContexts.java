@@ -1,6 +1,8 @@
 package io.ensm.core.server;
 
 import io.ensm.core.chain.CallContext;
+import io.ensm.core.chain.Caller;
+import io.ensm.core.tls.Callers;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -9,6 +11,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,11 +19,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Carries the gRPC call's metadata and peer into the chain's {@link CallContext}. Only ASCII
- * metadata is kept; NSM's tokens travel there.
+ * metadata is kept; NSM's tokens travel there. Over mutual TLS the peer is the caller's SPIFFE ID,
+ * and the chain gets the caller's certificate as {@link CallContext#CALLER}.
  */
 public final class CallContexts implements ServerInterceptor {
     private static final Context.Key<Map<String, String>> METADATA = Context.key("ensm-metadata");
     private static final Context.Key<String> PEER = Context.key("ensm-peer");
+    private static final Context.Key<Caller> CALLER = Context.key("ensm-caller");
+    private static final Context.Key<X509Certificate> PRESENTED = Context.key("ensm-presented");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -34,7 +40,10 @@ public final class CallContexts implements ServerInterceptor {
             }
         }
         Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        Context ctx = Context.current().withValue(METADATA, md).withValue(PEER, remote == null ? "" : remote.toString());
+        Caller caller = Callers.of(call.getAttributes()).orElse(null);
+        String peer = caller != null ? caller.spiffeId() : remote == null ? "" : remote.toString();
+        Context ctx = Context.current().withValues(METADATA, md, PEER, peer, CALLER, caller)
+                .withValue(PRESENTED, Callers.presented(call.getAttributes()).orElse(null));
         return Contexts.interceptCall(ctx, call, headers, next);
     }
 
@@ -42,6 +51,14 @@ public final class CallContexts implements ServerInterceptor {
     static CallContext current() {
         Map<String, String> md = METADATA.get();
         CallContext c = new CallContext(md == null ? Map.of() : md, PEER.get(), CallContext.Cause.CLIENT);
+        Caller caller = CALLER.get();
+        if (caller != null) {
+            c.put(CallContext.CALLER, caller);
+        }
+        X509Certificate presented = PRESENTED.get();
+        if (presented != null) {
+            c.put(CallContext.PRESENTED, presented);
+        }
         var deadline = Context.current().getDeadline();
         if (deadline != null) {
             c.put(CallContext.DEADLINE, Instant.now().plusMillis(deadline.timeRemaining(TimeUnit.MILLISECONDS)));

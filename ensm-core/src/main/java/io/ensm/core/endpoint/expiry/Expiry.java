@@ -9,6 +9,7 @@ import io.ensm.core.chain.Chain;
 import io.ensm.core.chain.Element;
 import io.ensm.core.chain.Failures;
 import io.ensm.core.endpoint.known.LoadKnown;
+import io.ensm.core.endpoint.updatetoken.UpdateToken;
 import io.ensm.core.registry.ProtoTime;
 import io.ensm.core.store.StoredConnection;
 
@@ -19,7 +20,8 @@ import java.time.Instant;
 /**
  * Closes a connection when the caller's path segment expires, like NSM's timeout element. The
  * expiry is the caller's segment {@code expires} (capped at a maximum lifetime), or now plus a
- * default when the caller sent none; ensm's own segment gets the same expiry. A refresh re-arms
+ * default when the caller sent none; ensm's own segment gets the same expiry, or its token's expiry
+ * when that comes first (see {@link UpdateToken}). A refresh re-arms
  * the timer. An expiry that fires after a refresh raced it is ignored.
  */
 public final class Expiry implements Element {
@@ -60,8 +62,14 @@ public final class Expiry implements Element {
             expires = cap;
         }
         chain.context().put(EXPIRES, expires);
+        // ensm's segment must not outlive its own path token, or the caller would refresh too late.
+        Instant ownExpires = expires;
+        Instant tokenExpires = chain.context().find(UpdateToken.OWN_TOKEN_EXPIRES).orElse(null);
+        if (tokenExpires != null && tokenExpires.isBefore(ownExpires)) {
+            ownExpires = tokenExpires;
+        }
         Path withOwnExpiry = path.toBuilder()
-                .setPathSegments(own, path.getPathSegments(own).toBuilder().setExpires(ProtoTime.toTimestamp(expires)))
+                .setPathSegments(own, path.getPathSegments(own).toBuilder().setExpires(ProtoTime.toTimestamp(ownExpires)))
                 .build();
         Connection reply = chain.proceed(request.toBuilder()
                 .setConnection(connection.toBuilder().setPath(withOwnExpiry)).build());

@@ -1,0 +1,89 @@
+package io.ensm.core.testing;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Looks for secrets in captured output (logs, error messages, health or metrics text). Each
+ * secret has a label; a finding names the label and the line number, never the value, so the
+ * failure report does not leak what it found. Register every form a secret may take: the value,
+ * and for keys every base64 line of the PEM and the base64 of the raw bytes.
+ *
+ * <p>Backends add their own secrets (device passwords, OpenStack and TF credentials) with
+ * {@link #secret} and run their failure paths inside an {@link OutputCapture}.
+ */
+public final class SecretScan {
+    /** Shorter values match too much ordinary text to be meaningful. */
+    private static final int MIN_LENGTH = 8;
+
+    private final Map<String, String> secrets = new LinkedHashMap<>();
+
+    public static SecretScan of() {
+        return new SecretScan();
+    }
+
+    /** A secret value under a label used in findings. Values shorter than 8 characters are refused. */
+    public SecretScan secret(String label, String value) {
+        Objects.requireNonNull(value, label);
+        if (value.length() < MIN_LENGTH) {
+            throw new IllegalArgumentException("secret '" + label + "' is shorter than " + MIN_LENGTH
+                    + " characters: use a longer test value so that a match means a leak");
+        }
+        secrets.put(label + (secrets.containsKey(label) ? "#" + secrets.size() : ""), value);
+        return this;
+    }
+
+    /** A private key: its raw encoding in base64 and every line of its PEM body. */
+    public SecretScan privateKey(String label, java.security.PrivateKey key, List<String> pemLines) {
+        secret(label + " (base64)", Base64.getEncoder().encodeToString(key.getEncoded()));
+        for (int i = 0; i < pemLines.size(); i++) {
+            if (pemLines.get(i).length() >= MIN_LENGTH) {
+                secret(label + " (PEM line " + (i + 1) + ")", pemLines.get(i));
+            }
+        }
+        return this;
+    }
+
+    /** A JWT: the whole token and its signature part (the payload alone is not secret). */
+    public SecretScan token(String label, String token) {
+        secret(label, token);
+        String[] parts = token.split("\\.");
+        if (parts.length == 3) {
+            secret(label + " (signature)", parts[2]);
+        }
+        return this;
+    }
+
+    /** "label at line N" for every secret found in the text; empty when clean. */
+    public List<String> findings(String text) {
+        List<String> found = new ArrayList<>();
+        String[] lines = text.split("\n", -1);
+        for (Map.Entry<String, String> s : secrets.entrySet()) {
+            for (int i = 0; i < lines.length; i++) {
+                if (lines[i].contains(s.getValue())) {
+                    found.add(s.getKey() + " at line " + (i + 1));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Fails naming what leaked and where, without printing the secret. */
+    public void assertClean(String what, String text) {
+        if (secrets.isEmpty()) {
+            throw new AssertionError("no secrets registered: the scan of " + what + " would prove nothing");
+        }
+        List<String> f = findings(text);
+        if (!f.isEmpty()) {
+            throw new AssertionError(what + " contains secrets: " + f);
+        }
+    }
+
+    public int size() {
+        return secrets.size();
+    }
+}
