@@ -24,9 +24,14 @@ public record Credentials(URI authUrl, String username, Ref userDomain, Secret p
         Objects.requireNonNull(endpointInterface, "endpointInterface");
     }
 
+    /** As whom, for messages: never the password. */
+    public String who() {
+        return "user " + username + " (domain " + userDomain + ") project " + project;
+    }
+
     /** Where and as whom, for log lines and messages: never the password. */
     public String describe() {
-        return "user " + username + " (domain " + userDomain + ") project " + project + " at " + authUrl;
+        return who() + " at " + authUrl;
     }
 
     @Override

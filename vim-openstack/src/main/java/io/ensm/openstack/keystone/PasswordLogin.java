@@ -40,19 +40,19 @@ public final class PasswordLogin implements KeystoneLogin {
             Token token = client.getToken();
             return new IssuedToken(token, token.getIssuedAt().toInstant(), token.getExpires().toInstant());
         } catch (AuthenticationException e) {
-            throw new BackendException(Kind.DENIED, "Keystone at " + url + " refused the password of " + credentials.describe()
+            throw new BackendException(Kind.DENIED, "Keystone at " + url + " refused the password of " + credentials.who()
                     + " (HTTP 401): check the user, its domain, the project and the password", e);
         } catch (ClientResponseException e) {
             throw new BackendException(e.getStatus() == 403 ? Kind.DENIED : Kind.REJECTED,
-                    "Keystone at " + url + " refused to authenticate " + credentials.describe() + " (HTTP " + e.getStatus() + ": "
+                    "Keystone at " + url + " refused to authenticate " + credentials.who() + " (HTTP " + e.getStatus() + ": "
                             + e.getMessage() + ")", e);
         } catch (ConnectionException e) {
-            throw new BackendException(Kind.UNREACHABLE, "Keystone at " + url + " is unreachable: " + cause(e), e);
+            throw new BackendException(Kind.UNREACHABLE, "Keystone at " + url + " is unreachable: " + Causes.describe(e), e);
         } catch (ResponseException e) {
             throw new BackendException(Kind.UNREACHABLE, "Keystone at " + url + " failed (HTTP " + e.getStatus() + ": " + e.getMessage() + ")", e);
         } catch (RuntimeException e) {
             // openstack4j wraps transport failures in plain runtime exceptions in places
-            throw new BackendException(Kind.UNREACHABLE, "Keystone at " + url + " could not be used: " + cause(e), e);
+            throw new BackendException(Kind.UNREACHABLE, "Keystone at " + url + " could not be used: " + Causes.describe(e), e);
         }
     }
 
@@ -68,15 +68,5 @@ public final class PasswordLogin implements KeystoneLogin {
 
     private static Identifier identifier(Ref ref) {
         return ref.isId() ? Identifier.byId(ref.value()) : Identifier.byName(ref.value());
-    }
-
-    /** The innermost message: "Connection refused", "Read timed out", ... */
-    static String cause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.BackendException.Kind;
+import io.ensm.openstack.keystone.Causes;
 import io.ensm.openstack.keystone.IssuedToken;
 import io.ensm.openstack.keystone.TokenKeeper;
 import org.openstack4j.api.OSClient;
@@ -90,9 +91,9 @@ public final class NeutronTransport extends BaseNetworkingServices {
             throw new BackendException(Kind.NOT_FOUND, "no network endpoint in the Keystone catalog"
                     + (region == null ? "" : " for region " + region) + ": " + e.getMessage(), e);
         } catch (ConnectionException e) {
-            throw new BackendException(Kind.UNREACHABLE, "Neutron is unreachable (" + operation + "): " + innermost(e), e);
+            throw new BackendException(Kind.UNREACHABLE, "Neutron is unreachable (" + operation + "): " + Causes.describe(e), e);
         } catch (IOException | RuntimeException e) {
-            throw new BackendException(Kind.UNREACHABLE, "Neutron call failed (" + operation + "): " + innermost(e), e);
+            throw new BackendException(Kind.UNREACHABLE, "Neutron call failed (" + operation + "): " + Causes.describe(e), e);
         }
     }
 
@@ -138,13 +139,5 @@ public final class NeutronTransport extends BaseNetworkingServices {
     /** "/ports/8f3e.../tags" becomes "/ports/{id}/tags": ids do not make operations different. */
     static String operationPath(String path) {
         return path.replaceAll("/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "/{id}");
-    }
-
-    private static String innermost(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 }
