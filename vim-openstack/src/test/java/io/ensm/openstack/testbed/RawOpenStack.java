@@ -164,8 +164,16 @@ public final class RawOpenStack {
 
     /** A port as Nova would have it for a VM: bound to a host, owned by the server. */
     public String port(String name, String networkId, String... fixedIps) {
+        return portIn(null, name, networkId, fixedIps);
+    }
+
+    /** A port in the given project (null: the admin's). */
+    public String portIn(String projectId, String name, String networkId, String... fixedIps) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode p = body.putObject("port").put("name", name).put("network_id", networkId);
+        if (projectId != null) {
+            p.put("project_id", projectId);
+        }
         if (fixedIps.length > 0) {
             var ips = p.putArray("fixed_ips");
             for (String ip : fixedIps) {
@@ -177,9 +185,17 @@ public final class RawOpenStack {
 
     /** A VM's trunk: a parent port on the network, the trunk, then the parent bound to compute-1 for the server. */
     public Trunk vmTrunk(String name, String networkId, String serverId) {
-        String parent = port(name + "-parent", networkId);
+        return vmTrunk(name, networkId, serverId, null);
+    }
+
+    /** A VM's trunk in the given project (null: the admin's). */
+    public Trunk vmTrunk(String name, String networkId, String serverId, String projectId) {
+        String parent = portIn(projectId, name + "-parent", networkId);
         ObjectNode tb = JSON.createObjectNode();
-        tb.putObject("trunk").put("name", name).put("port_id", parent);
+        ObjectNode t = tb.putObject("trunk").put("name", name).put("port_id", parent);
+        if (projectId != null) {
+            t.put("project_id", projectId);
+        }
         String trunk = post("/trunks", tb).path("trunk").path("id").asText();
         ObjectNode bind = JSON.createObjectNode();
         bind.putObject("port").put("binding:host_id", "compute-1").put("device_id", serverId).put("device_owner", "compute:nova");
@@ -229,6 +245,13 @@ public final class RawOpenStack {
                 delete("/networks/" + n.path("id").asText());
             }
         }
+    }
+
+    /** Sets the project's port quota (-1: unlimited). */
+    public void portQuota(String projectId, int ports) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("quota").put("port", ports);
+        put("/quotas/" + projectId, body);
     }
 
     public static ObjectNode object() {
