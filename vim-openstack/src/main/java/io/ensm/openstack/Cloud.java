@@ -19,6 +19,9 @@ import java.util.Locale;
  * with equal credentials and timeouts share one, so they share one token.
  */
 public final class Cloud {
+    /** Clouds of the providers ServiceLoader makes: the discovery source and the endpoints it finds share tokens. */
+    private static final java.util.Map<Key, Cloud> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Credentials credentials;
     private final TokenKeeper tokens;
     private final Neutron neutron;
@@ -30,6 +33,10 @@ public final class Cloud {
         static Key of(OpenStackSettings s) {
             return new Key(s.credentials(), s.timeout(), s.tokenRenewBefore(), s.authRetryAfter());
         }
+    }
+
+    static Cloud shared(Key key) {
+        return SHARED.computeIfAbsent(key, k -> new Cloud(k, Clock.systemUTC()));
     }
 
     Cloud(Key key, Clock clock) {

@@ -28,15 +28,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * exhausted rather than bridged onto a VLAN that is already in use.
  */
 public final class OpenStackBackendProvider implements BackendProvider {
-    private final Map<Cloud.Key, Cloud> clouds = new ConcurrentHashMap<>();
-    private final Clock clock;
+    private final java.util.function.Function<Cloud.Key, Cloud> clouds;
 
+    /** The provider ServiceLoader makes: clouds shared JVM-wide, with the discovery source too. */
     public OpenStackBackendProvider() {
-        this(Clock.systemUTC());
+        this.clouds = Cloud::shared;
     }
 
+    /** A provider with clouds of its own, on the given clock. */
     OpenStackBackendProvider(Clock clock) {
-        this.clock = clock;
+        Map<Cloud.Key, Cloud> own = new ConcurrentHashMap<>();
+        this.clouds = key -> own.computeIfAbsent(key, k -> new Cloud(k, clock));
     }
 
     @Override
@@ -50,7 +52,7 @@ public final class OpenStackBackendProvider implements BackendProvider {
     }
 
     public OpenStackBackend create(EndpointSpec endpoint, OpenStackSettings s) {
-        Cloud cloud = clouds.computeIfAbsent(Cloud.Key.of(s), k -> new Cloud(k, clock));
+        Cloud cloud = clouds.apply(Cloud.Key.of(s));
         Marker marker;
         try {
             marker = new Marker(endpoint.name());

@@ -56,9 +56,11 @@ public final class Models {
 
     public record Subport(String portId, String segmentationType, int segmentationId) {}
 
-    public record Trunk(String id, String name, String portId, boolean adminStateUp, String status, List<Subport> subports) {
+    public record Trunk(String id, String name, String portId, boolean adminStateUp, String status, List<Subport> subports,
+                        List<String> tags) {
         public Trunk {
             subports = List.copyOf(subports);
+            tags = List.copyOf(tags);
         }
 
         static Trunk of(JsonNode t) {
@@ -66,7 +68,7 @@ public final class Models {
             t.path("sub_ports").forEach(s -> subs.add(new Subport(s.path("port_id").asText(),
                     s.path("segmentation_type").asText(""), s.path("segmentation_id").asInt())));
             return new Trunk(t.path("id").asText(), t.path("name").asText(""), t.path("port_id").asText(),
-                    t.path("admin_state_up").asBoolean(true), t.path("status").asText(""), subs);
+                    t.path("admin_state_up").asBoolean(true), t.path("status").asText(""), subs, strings(t.path("tags")));
         }
     }
 
