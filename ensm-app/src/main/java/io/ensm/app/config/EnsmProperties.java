@@ -42,7 +42,8 @@ public record EnsmProperties(
         @Valid @DefaultValue Vni vni,
         @DefaultValue List<@Valid Service> services,
         @DefaultValue List<@Valid Endpoint> endpoints,
-        @Valid Forwarder forwarder) {
+        @Valid Forwarder forwarder,
+        @DefaultValue List<@Valid Discovery> discovery) {
 
     /**
      * @param defaultLifetime lifetime when the caller's path segment carries no expiry (NSM's token lifetime)
@@ -96,6 +97,15 @@ public record EnsmProperties(
 
     /** A backend or forwarder by type name, with its settings. */
     public record Plugin(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
+
+    /**
+     * An endpoint source: endpoints found at run time (e.g. OpenStack networks tagged for a service).
+     *
+     * @param name     prefixes the names of the endpoints it finds
+     * @param interval how often it is asked
+     */
+    public record Discovery(@NotBlank String name, @NotBlank String type, @DefaultValue("30s") @NotNull Duration interval,
+                            @DefaultValue Map<String, String> settings) {}
 
     /** The local kernel forwarder. */
     public record Forwarder(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
