@@ -34,7 +34,7 @@ public final class TestBed implements AutoCloseable {
     }
 
     /** Starts the test bed (or finds it running); throws {@link Unavailable} when the machine cannot run it. */
-    static TestBed start() {
+    public static TestBed start() {
         Path root = findRoot();
         Path dir = root.resolve("target/openstack-testbed");
         Unavailable.checkCanInstall();
