@@ -157,7 +157,7 @@ class OpenStackSettingsTest {
             "subport-mac|random                |subport-mac: 'random' is neither parent nor neutron",
             "vlan|100                          |vlan: unknown setting",
             "cloud|lab                         |clouds-file: no clouds.yaml found",
-            "clouds-file|/tmp/x.yaml           |cloud: missing",
+            "clouds-file|clouds.yaml            |cloud: missing",
             "password-env|ENSM_UNSET_VARIABLE  |password-file: password-env is set too",
     })
     void aBadOrMissingSettingNamesItsKey(String key, String value, String message) throws IOException {

@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Sends Neutron requests through openstack4j's request layer: its session, catalog lookup (region
- * and interface) and HTTP connector, with the shared token. openstack4j binds a session to the
+ * Sends Neutron requests through openstack4j's request layer: its client, catalog lookup (region
+ * and interface) and HTTP connector, with the shared token. openstack4j keeps its client in the
  * calling thread, so every call first binds a client made from the shared token to the current
  * thread; nothing is kept per thread between calls.
  *
@@ -97,7 +97,7 @@ public final class NeutronTransport extends BaseNetworkingServices {
         }
     }
 
-    /** openstack4j reads the session from the current thread: make one from the shared token. */
+    /** openstack4j reads its client from the current thread: make one from the shared token. */
     private void bind(IssuedToken token) {
         OSClient.OSClientV3 client = OSFactory.clientFromToken(token.raw(), facing, config);
         if (region != null) {
