@@ -94,13 +94,14 @@ class ConfigValidationTest {
     }
 
     @Test
-    void aBadSettingOfAnOpenStackEndpointIsRefusedNamingTheKey() {
+    void aBadSettingOfAnOpenStackEndpointIsRefusedNamingTheKey() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("os-password"), "not-used\n");
         Map<String, String> s = valid();
         s.put("ensm.endpoints[0].backend.type", "openstack");
         s.remove("ensm.endpoints[0].backend.settings.file");
         s.put("ensm.endpoints[0].backend.settings.auth-url", "http://127.0.0.1:1/v3");
         s.put("ensm.endpoints[0].backend.settings.username", "ensm");
-        s.put("ensm.endpoints[0].backend.settings.password-env", "ENSM_TEST_UNSET_PASSWORD");
+        s.put("ensm.endpoints[0].backend.settings.password-file", dir.resolve("os-password").toString());
         s.put("ensm.endpoints[0].backend.settings.project", "nfv");
         s.put("ensm.endpoints[0].backend.settings.network", "provider-150");
         s.put("ensm.endpoints[0].backend.settings.vlans", "150");
