@@ -44,7 +44,8 @@ public record EnsmProperties(
         @DefaultValue List<@Valid Service> services,
         @DefaultValue List<@Valid Endpoint> endpoints,
         @Valid Forwarder forwarder,
-        @Valid @DefaultValue Tls tls) {
+        @Valid @DefaultValue Tls tls,
+        @DefaultValue List<@Valid Discovery> discovery) {
 
     /**
      * @param defaultLifetime lifetime when the caller's path segment carries no expiry (NSM's token lifetime)
@@ -129,6 +130,15 @@ public record EnsmProperties(
      */
     public record Pem(@DefaultValue("") String svid, @DefaultValue("") String key, @DefaultValue("") String bundle,
                       @DefaultValue("5s") @NotNull Duration reloadInterval) {}
+
+    /**
+     * An endpoint source: endpoints found at run time (e.g. OpenStack networks tagged for a service).
+     *
+     * @param name     prefixes the names of the endpoints it finds
+     * @param interval how often it is asked
+     */
+    public record Discovery(@NotBlank String name, @NotBlank String type, @DefaultValue("30s") @NotNull Duration interval,
+                            @DefaultValue Map<String, String> settings) {}
 
     /** The local kernel forwarder. */
     public record Forwarder(@NotBlank String type, @DefaultValue Map<String, String> settings) {}

@@ -6,6 +6,7 @@ import io.ensm.core.model.ServiceMatch;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmSettings;
+import io.ensm.core.runtime.SourceDefinition;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -44,12 +45,20 @@ public final class SettingsMapper {
         for (int i = 0; i < p.endpoints().size(); i++) {
             endpoints.add(endpoint("ensm.endpoints[" + i + "]", p.endpoints().get(i)));
         }
+        List<SourceDefinition> sources = new ArrayList<>();
+        for (int i = 0; i < p.discovery().size(); i++) {
+            EnsmProperties.Discovery d = p.discovery().get(i);
+            if (d.interval().isNegative() || d.interval().isZero()) {
+                throw new InvalidConfigurationException("ensm.discovery[" + i + "].interval", "must be positive");
+            }
+            sources.add(new SourceDefinition(d.name(), d.type(), d.interval(), d.settings()));
+        }
         return new EnsmSettings(p.name(), listen, advertised, p.registryUrl().isBlank() ? null : p.registryUrl(),
                 Path.of(p.dataDir()), p.connections().defaultLifetime(), p.connections().maxLifetime(),
                 p.registry().expiry(), p.reconcileInterval(), p.mtu(), p.vni().first(), p.vni().last(),
                 services, endpoints,
                 p.forwarder() == null ? null : p.forwarder().type(),
-                p.forwarder() == null ? Map.of() : p.forwarder().settings());
+                p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources);
     }
 
     private static EndpointDefinition endpoint(String key, EnsmProperties.Endpoint e) {

@@ -92,4 +92,36 @@ class ConfigValidationTest {
         s.put("ensm.endpoints[0].preprovisioned.vlans", "100-199");
         assertThat(failureOf(s)).contains("ensm.endpoints[0]", "edge-1", "exactly one backend section");
     }
+
+    @Test
+    void aBadSettingOfAnOpenStackEndpointIsRefusedNamingTheKey() throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("os-password"), "not-used\n");
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].backend.type", "openstack");
+        s.remove("ensm.endpoints[0].backend.settings.file");
+        s.put("ensm.endpoints[0].backend.settings.auth-url", "http://127.0.0.1:1/v3");
+        s.put("ensm.endpoints[0].backend.settings.username", "ensm");
+        s.put("ensm.endpoints[0].backend.settings.password-file", dir.resolve("os-password").toString());
+        s.put("ensm.endpoints[0].backend.settings.project", "nfv");
+        s.put("ensm.endpoints[0].backend.settings.network", "provider-150");
+        s.put("ensm.endpoints[0].backend.settings.vlans", "150");
+        s.put("ensm.endpoints[0].backend.settings.uplink", "eth1");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0] (edge-1).openstack.physical-network: missing");
+    }
+
+    @Test
+    void aBadSettingOfADiscoverySourceIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.discovery[0].name", "os");
+        s.put("ensm.discovery[0].type", "openstack");
+        s.put("ensm.discovery[0].settings.auth-url", "http://127.0.0.1:1/v3");
+        s.put("ensm.discovery[0].settings.username", "ensm");
+        s.put("ensm.discovery[0].settings.password-file", dir.resolve("no-such-file").toString());
+        s.put("ensm.discovery[0].settings.project", "nfv");
+        s.put("ensm.discovery[0].settings.physical-network", "physnet1");
+        s.put("ensm.discovery[0].settings.uplink", "eth1");
+        assertThat(failureOf(s)).contains("ensm.discovery[0] (os).settings.password-file: cannot read");
+        s.put("ensm.discovery[0].type", "no-such-source");
+        assertThat(failureOf(s)).contains("ensm.discovery[0] (os).type: endpoint source 'no-such-source' is not available", "openstack");
+    }
 }

@@ -38,6 +38,7 @@ public final class RegistryPublisher implements AutoCloseable {
 
     private final List<Registration> services;
     private final List<Registration> endpoints;
+    private final Registration.Settings registrationSettings;
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final Duration closeTimeout;
@@ -51,10 +52,12 @@ public final class RegistryPublisher implements AutoCloseable {
         this.closeTimeout = b.closeTimeout;
         var settings = new Registration.Settings(b.channel, b.scheduler, b.clock, b.expiry, b.backoff, b.callTimeout,
                 lastError::set);
+        this.registrationSettings = settings;
         this.services = b.services.stream()
                 .map(ns -> new Registration(new Registrant.Service(ns), settings)).toList();
-        this.endpoints = b.endpoints.stream()
-                .map(nse -> new Registration(new Registrant.Endpoint(nse), settings)).toList();
+        // endpoints found at run time come and go: addEndpoint / removeEndpoint
+        this.endpoints = new java.util.concurrent.CopyOnWriteArrayList<>(b.endpoints.stream()
+                .map(nse -> new Registration(new Registrant.Endpoint(nse), settings)).toList());
     }
 
     public static Builder builder(Channel channel, ScheduledExecutorService scheduler) {
@@ -74,6 +77,46 @@ public final class RegistryPublisher implements AutoCloseable {
             services.forEach(Registration::start);
             endpoints.forEach(Registration::start);
         });
+    }
+
+    /**
+     * Starts keeping one more endpoint registered (an endpoint found at run time). Its first
+     * attempt runs on the scheduler; IllegalArgumentException when the name is already published.
+     */
+    public void addEndpoint(NetworkServiceEndpoint nse) {
+        Registration r = new Registration(new Registrant.Endpoint(nse), registrationSettings);
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (endpoints.stream().anyMatch(e -> e.name().equals(nse.getName()))) {
+                throw new IllegalArgumentException("endpoint '" + nse.getName() + "' is already published");
+            }
+            endpoints.add(r);
+            if (!started) {
+                return;
+            }
+        }
+        log.info("registry publisher adding endpoint={}", nse.getName());
+        scheduler.execute(r::start);
+    }
+
+    /**
+     * Stops refreshing one endpoint and unregisters it, waiting at most {@code closeTimeout}; what
+     * is left then expires in the registry. Returns false when it was not published.
+     */
+    public boolean removeEndpoint(String name) {
+        Registration r;
+        synchronized (this) {
+            r = endpoints.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+            if (r == null) {
+                return false;
+            }
+            endpoints.remove(r);
+        }
+        log.info("registry publisher removing endpoint={}", name);
+        r.close(closeTimeout);
+        return true;
     }
 
     /** True when every service and endpoint is registered and not past the expiration the registry granted. */

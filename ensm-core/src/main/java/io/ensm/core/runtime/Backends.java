@@ -3,6 +3,8 @@ package io.ensm.core.runtime;
 import io.ensm.core.endpoint.ExposedEndpoint;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendProvider;
+import io.ensm.core.spi.EndpointSource;
+import io.ensm.core.spi.EndpointSourceProvider;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.spi.ForwarderProvider;
 
@@ -12,32 +14,63 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** Finds backend and forwarder implementations by type name and makes them from settings. */
+/** Finds backend, forwarder and endpoint-source implementations by type name and makes them from settings. */
 final class Backends {
     private Backends() {}
 
-    static List<ExposedEndpoint> create(List<EndpointDefinition> definitions) {
+    /** The backend providers on the class path, by type; load once and share, so providers can share state. */
+    static Map<String, BackendProvider> providers() {
         Map<String, BackendProvider> providers = new TreeMap<>();
         ServiceLoader.load(BackendProvider.class).forEach(p -> providers.put(p.type(), p));
+        return providers;
+    }
+
+    static List<ExposedEndpoint> create(List<EndpointDefinition> definitions) {
+        return create(providers(), definitions);
+    }
+
+    static List<ExposedEndpoint> create(Map<String, BackendProvider> providers, List<EndpointDefinition> definitions) {
         List<ExposedEndpoint> made = new ArrayList<>();
         for (int i = 0; i < definitions.size(); i++) {
             EndpointDefinition d = definitions.get(i);
-            String key = "endpoints[" + i + "] (" + d.spec().name() + ")";
-            BackendProvider p = providers.get(d.backendType());
-            if (p == null) {
-                made.forEach(e -> e.backend().close());
-                throw new IllegalArgumentException(key + ": backend type '" + d.backendType() + "' is not available; known: "
-                        + providers.keySet());
-            }
             try {
-                Backend b = p.create(d.spec(), d.backendSettings());
-                made.add(new ExposedEndpoint(d.spec(), b));
+                made.add(createOne(providers, d, "endpoints[" + i + "] (" + d.spec().name() + ")"));
             } catch (IllegalArgumentException e) {
                 made.forEach(x -> x.backend().close());
-                throw new IllegalArgumentException(key + "." + d.backendType() + "." + e.getMessage(), e);
+                throw e;
             }
         }
         return made;
+    }
+
+    /** One endpoint; IllegalArgumentException prefixed with {@code key} for an unknown type or a bad setting. */
+    static ExposedEndpoint createOne(Map<String, BackendProvider> providers, EndpointDefinition d, String key) {
+        BackendProvider p = providers.get(d.backendType());
+        if (p == null) {
+            throw new IllegalArgumentException(key + ": backend type '" + d.backendType() + "' is not available; known: "
+                    + providers.keySet());
+        }
+        try {
+            Backend b = p.create(d.spec(), d.backendSettings());
+            return new ExposedEndpoint(d.spec(), b);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + "." + d.backendType() + "." + e.getMessage(), e);
+        }
+    }
+
+    static EndpointSource source(SourceDefinition d, String key) {
+        Map<String, EndpointSourceProvider> providers = new TreeMap<>();
+        ServiceLoader.load(EndpointSourceProvider.class).forEach(p -> providers.put(p.type(), p));
+        EndpointSourceProvider p = providers.get(d.type());
+        if (p == null) {
+            throw new IllegalArgumentException(key + ".type: endpoint source '" + d.type() + "' is not available; known: "
+                    + providers.keySet());
+        }
+        try {
+            return p.create(d.name(), d.settings());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ".settings." + e.getMessage(), e);
+        }
     }
 
     static Forwarder forwarder(String type, Map<String, String> settings) {

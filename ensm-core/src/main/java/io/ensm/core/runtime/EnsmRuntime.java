@@ -106,6 +106,7 @@ public final class EnsmRuntime implements AutoCloseable {
     private final Server server;
     private final Security security;
     private final TokenMinter minter;
+    private final EndpointSync sync;
     private RegistryPublisher publisher;
     private ManagedChannel registryChannel;
 
@@ -139,15 +140,23 @@ public final class EnsmRuntime implements AutoCloseable {
         this.settings = settings;
         this.security = transport.security();
         this.minter = security == null ? null : minter(security, clock);
-        List<ExposedEndpoint> endpoints = Backends.create(settings.endpoints());
+        Map<String, io.ensm.core.spi.BackendProvider> providers = Backends.providers();
+        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints());
         Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings());
+        List<EndpointSync.Source> sources = new ArrayList<>();
         try {
             this.catalog = new Catalog(settings.services(), endpoints, forwarder);
+            for (int i = 0; i < settings.sources().size(); i++) {
+                SourceDefinition d = settings.sources().get(i);
+                sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")"), d.interval()));
+            }
         } catch (IllegalArgumentException e) {
+            sources.forEach(x -> x.source().close());
             closeAll(endpoints, forwarder);
             throw e;
         }
-        PoolAllocator allocator = allocator(settings, endpoints);
+        VlanPools vlanPools = new VlanPools();
+        PoolAllocator allocator = allocator(settings, endpoints, vlanPools);
         this.store = storeFactory.apply(settings.dataDir());
         this.table = new ConnectionTable(store);
         this.timers = new ExpiryTimers(clock);
@@ -175,18 +184,36 @@ public final class EnsmRuntime implements AutoCloseable {
         this.endpoint = new Endpoint(elements);
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
+        // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
+        this.sync = new EndpointSync(sources, catalog,
+                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name()),
+                e -> registerPool(vlanPools, e),
+                name -> table.all().stream().anyMatch(c -> c.endpoint().equals(name)));
+        sync.syncAll();
         this.recovery = reconciler.startup();
 
         this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
         this.embeddedRegistry = settings.embeddedRegistry() ? new EmbeddedRegistry(clock, settings.registryExpiry()) : null;
         this.server = startServer(transport, clock);
         startRegistry(transport, clock);
+        sync.attach(new EndpointSync.Publication() {
+            @Override
+            public void add(io.ensm.core.model.EndpointSpec spec) {
+                publisher.addEndpoint(RegistryModels.endpoint(spec, settings.advertisedUrl()));
+            }
+
+            @Override
+            public void remove(String name) {
+                publisher.removeEndpoint(name);
+            }
+        });
+        sync.start();
         long every = settings.reconcileInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, every, every, TimeUnit.MILLISECONDS);
         log.info("event=ensm-started name={} listen={} url={} registry={} services={} endpoints={} connections={} tls={}",
                 settings.name(), server.getListenSockets(), settings.advertisedUrl(),
                 settings.embeddedRegistry() ? "embedded" : settings.registryUrl(),
-                settings.services().size(), endpoints.size(), table.size(),
+                settings.services().size(), catalog.endpoints().size(), table.size(),
                 security == null ? "off" : "mtls spiffe_id=" + security.identity().current().spiffeId());
     }
 
@@ -203,22 +230,25 @@ public final class EnsmRuntime implements AutoCloseable {
         }
     }
 
-    private static PoolAllocator allocator(EnsmSettings settings, List<ExposedEndpoint> endpoints) {
+    private static void registerPool(VlanPools vlans, ExposedEndpoint e) {
+        var caps = e.backend().capabilities();
+        if (caps.needsVlan()) {
+            vlans.register(caps.vlanPool(), caps.vlans());
+        }
+    }
+
+    private static PoolAllocator allocator(EnsmSettings settings, List<ExposedEndpoint> endpoints, VlanPools vlans) {
         Map<String, AddressPool> pools = new HashMap<>();
         for (ServiceSpec s : settings.services()) {
             if (!s.cidrs().isEmpty()) {
                 pools.put(s.name(), new AddressPool(s.name(), s.cidrs()));
             }
         }
-        VlanPools vlans = new VlanPools();
         for (ExposedEndpoint e : endpoints) {
-            var caps = e.backend().capabilities();
-            if (caps.needsVlan()) {
-                try {
-                    vlans.register(caps.vlanPool(), caps.vlans());
-                } catch (IllegalArgumentException ex) {
-                    throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
-                }
+            try {
+                registerPool(vlans, e);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
             }
         }
         return new PoolAllocator(pools, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
@@ -342,6 +372,11 @@ public final class EnsmRuntime implements AutoCloseable {
         return security == null ? Optional.empty() : Optional.of(security.identity().current());
     }
 
+    /** The endpoint sources' sync, for tests that drive it. */
+    public EndpointSync endpointSync() {
+        return sync;
+    }
+
     /** What health checks report. */
     public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers) {}
 
@@ -353,6 +388,7 @@ public final class EnsmRuntime implements AutoCloseable {
     @Override
     public void close() {
         log.info("event=ensm-stopping connections={}", table.size());
+        sync.close();
         if (publisher != null) {
             publisher.close();
         }

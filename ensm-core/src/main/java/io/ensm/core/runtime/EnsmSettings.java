@@ -24,16 +24,28 @@ import java.util.Map;
  * @param vniFirst          first VNI ensm may hand out
  * @param vniLast           last VNI ensm may hand out
  * @param forwarderType     type of the local forwarder, or null for none
+ * @param sources           endpoint sources (discovery) whose endpoints come and go at run time
  */
 public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                            Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                            Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                            List<ServiceSpec> services, List<EndpointDefinition> endpoints,
-                           String forwarderType, Map<String, String> forwarderSettings) {
+                           String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
     public EnsmSettings {
         services = List.copyOf(services);
         endpoints = List.copyOf(endpoints);
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
+        sources = sources == null ? List.of() : List.copyOf(sources);
+    }
+
+    /** Settings without endpoint sources. */
+    public EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
+                        Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
+                        Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
+                        List<ServiceSpec> services, List<EndpointDefinition> endpoints,
+                        String forwarderType, Map<String, String> forwarderSettings) {
+        this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, List.of());
     }
 
     /** Like the record's, but the forwarder settings show their keys only: values may be secrets. */

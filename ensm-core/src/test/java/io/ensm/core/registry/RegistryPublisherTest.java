@@ -150,4 +150,28 @@ class RegistryPublisherTest {
         assertThat(publisher.allRegistered()).isFalse();
         Await.until("watch released", () -> tcp.registry.endpoints().watchCount() == 0);
     }
+
+    @Test
+    void anEndpointAddedAtRunTimeIsRegisteredAndARemovedOneUnregistered() {
+        publisher(Duration.ofSeconds(30));
+        Await.until("registered", publisher::allRegistered);
+        NetworkServiceEndpoint found = EmbeddedEndpointRegistryTest.nse("found-1", "vlan", Map.of(), "tcp://10.0.0.1:5001");
+
+        publisher.addEndpoint(found);
+
+        Await.until("found-1 registered", () -> endpointsIn(tcp.registry).contains("found-1"));
+        Await.until("all registered", publisher::allRegistered);
+        assertThat(publisher.removeEndpoint("found-1")).isTrue();
+        assertThat(endpointsIn(tcp.registry)).containsExactly("ensm-1");
+        assertThat(publisher.removeEndpoint("found-1")).isFalse();
+        assertThat(publisher.status()).extracting(RegistrationStatus::name).doesNotContain("found-1");
+    }
+
+    @Test
+    void anEndpointNameIsPublishedOnlyOnce() {
+        publisher(Duration.ofSeconds(30));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.addEndpoint(NSE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already published");
+    }
 }

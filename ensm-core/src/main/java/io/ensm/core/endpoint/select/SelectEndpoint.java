@@ -74,6 +74,9 @@ public final class SelectEndpoint implements Element {
             if (!e.spec().service().equals(service.name())) {
                 throw Failures.notFound("endpoint '" + asked + "' does not provide network service '" + service.name() + "'");
             }
+            if (catalog.isWithdrawn(asked)) {
+                throw Failures.notFound("endpoint '" + asked + "' is being withdrawn and takes no new connections");
+            }
             return e;
         }
         List<ExposedEndpoint> candidates = chooser.candidates(service, connection.getLabelsMap(), catalog.endpointsOf(service.name()));

@@ -127,4 +127,17 @@ class SelectEndpointTest {
         assertStatus(() -> chain((s, l, e) -> List.of()).request(Requests.request().label("app", "db").build(), CallContext.client()),
                 NOT_FOUND, "no endpoint of network service", "app=db");
     }
+
+    @Test
+    void aWithdrawnEndpointTakesNoNewConnectionButKeepsItsKnownOnes() {
+        catalog.withdraw("router-2");
+
+        assertStatus(() -> chain().request(Requests.request().endpoint("router-2").build(), CallContext.client()),
+                NOT_FOUND, "'router-2'", "being withdrawn");
+        Endpoint e = chain();
+        for (int i = 0; i < 4; i++) {
+            assertThat(selected(e, Requests.request().build())).isEqualTo("router-1");
+        }
+        assertThat(selected(chain(knownOn("router-2")), Requests.request().build())).isEqualTo("router-2");
+    }
 }

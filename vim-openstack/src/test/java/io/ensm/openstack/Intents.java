@@ -1,0 +1,36 @@
+package io.ensm.openstack;
+
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.EndpointSpec;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.VxlanPeer;
+import io.ensm.core.spi.ProvisionIntent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Provision intents as the core makes them for an openstack endpoint. */
+final class Intents {
+    private Intents() {}
+
+    static EndpointSpec endpoint(String name) {
+        return new EndpointSpec(name, "svc", Map.of());
+    }
+
+    /** A forwarder-VXLAN connection with a fresh id, the VLAN and one IPv4 address pair. */
+    static ProvisionIntent intent(String endpoint, String pool, int vlan, String endpointAddr, String clientAddr) {
+        return intent(UUID.randomUUID().toString(), endpoint, pool, vlan, endpointAddr, clientAddr);
+    }
+
+    static ProvisionIntent intent(String id, String endpoint, String pool, int vlan, String endpointAddr, String clientAddr) {
+        Allocation a = new Allocation(List.of(endpointAddr + "/32"), List.of(clientAddr + "/32"), pool, vlan, 5000 + vlan);
+        return new ProvisionIntent(id, endpoint(endpoint), PlanKind.FORWARDER_VXLAN, a, new VxlanPeer("192.0.2.1", 4789), 1450);
+    }
+
+    /** The same connection with other endpoint addresses. */
+    static ProvisionIntent withAddress(ProvisionIntent i, String endpointAddr) {
+        Allocation a = i.allocation().withAddresses(List.of(endpointAddr + "/32"), i.allocation().clientAddrs());
+        return new ProvisionIntent(i.connectionId(), i.endpoint(), i.plan(), a, i.peer(), i.mtu());
+    }
+}
