@@ -61,10 +61,22 @@ public final class Namespaces {
                 found.add("namespace " + ns + " still exists");
             }
         }
-        Matcher m = ALIAS.matcher(Cmd.run("ip", "-d", "-o", "link", "show"));
-        while (m.find()) {
-            found.add("host namespace holds a link marked " + m.group(1));
-        }
+        markedLinks(null).forEach(alias -> found.add("host namespace holds a link marked " + alias));
         return found;
+    }
+
+    /** Aliases of links carrying ensm's mark in a namespace (null: the host's), as iproute2 shows them. */
+    public static List<String> markedLinks(String netns) {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        if (netns != null) {
+            cmd.addAll(List.of("-n", netns));
+        }
+        cmd.addAll(List.of("-d", "-o", "link", "show"));
+        List<String> aliases = new ArrayList<>();
+        Matcher m = ALIAS.matcher(Cmd.run(cmd.toArray(String[]::new)));
+        while (m.find()) {
+            aliases.add(m.group(1));
+        }
+        return aliases;
     }
 }
