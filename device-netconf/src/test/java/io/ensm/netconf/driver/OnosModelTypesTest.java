@@ -65,8 +65,8 @@ class OnosModelTypesTest {
                 "com.esotericsoftware.kryo.Kryo",                  // Kryo
                 "com.fasterxml.jackson.databind.ObjectMapper",     // Jackson
                 "com.codahale.metrics.MetricRegistry",             // Dropwizard metrics
-                "org.apache.commons.configuration.Configuration",  // commons-*
-                "org.apache.commons.lang3.StringUtils",
+                "org.apache.commons.configuration.Configuration",  // commons-* (commons-lang3 is not listed:
+                                                                   // ensm-core's SPIFFE client brings it)
                 "org.joda.time.DateTime",
                 "org.onlab.osgi.ServiceDirectory");                // onlab-osgi
         ClassLoader loader = getClass().getClassLoader();
