@@ -1,0 +1,232 @@
+package io.ensm.netconf.backend;
+
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.Verification;
+import io.ensm.netconf.client.NetconfException;
+import io.ensm.netconf.client.Rpcs;
+import io.ensm.netconf.driver.Change;
+import io.ensm.netconf.driver.Driver;
+import io.ensm.netconf.driver.FoundSubInterface;
+import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.session.DeviceConfig;
+import io.ensm.netconf.session.NetconfSessions;
+import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.transaction.GroupCommitter;
+import io.ensm.netconf.transaction.TransactionRunner;
+import org.onlab.packet.VlanId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * One box port as an NSE: each connection becomes a VLAN sub-interface of {@code parentPort},
+ * written through the device's group committer and read back over the device's session pool.
+ * The box-side leg is reached by ensm's forwarder on {@code uplink} with the same VLAN id, or by
+ * the caller's forwarder on a shared fabric VLAN.
+ */
+public final class NetconfBackend implements Backend {
+    public static final String TYPE = "netconf";
+    private static final Logger log = LoggerFactory.getLogger(NetconfBackend.class);
+
+    private final String device;
+    private final Driver driver;
+    private final String parentPort;
+    private final String uplink;
+    private final int mtu;
+    private final BackendCapabilities capabilities;
+    private final NetconfSessions sessions;
+    private final SessionPool pool;
+    private final GroupCommitter<Change> writer;
+    private final Duration writeTimeout;
+
+    /**
+     * @param config     the device's connection settings; its name names the device in every message
+     * @param parentPort the box's port the sub-interfaces sit on, valid for the driver
+     * @param uplink     ensm's interface towards the box
+     * @param mtu        the IP MTU written on every sub-interface
+     */
+    public NetconfBackend(DeviceConfig config, Driver driver, String parentPort, String uplink, int mtu,
+                          BackendCapabilities capabilities) {
+        this.device = config.name();
+        this.driver = driver;
+        this.parentPort = parentPort;
+        this.uplink = uplink;
+        this.mtu = mtu;
+        this.capabilities = capabilities;
+        // Each backend owns its sessions, so closing one endpoint never closes another's pool.
+        this.sessions = new NetconfSessions();
+        this.pool = sessions.pool(config);
+        this.writer = new GroupCommitter<>(pool, new TransactionRunner(), new ChangeCodec(driver), 256);
+        // Queueing behind a running batch plus lock, edit, commit, read-back and confirm.
+        this.writeTimeout = config.timeouts().rpc().multipliedBy(4);
+    }
+
+    @Override
+    public BackendCapabilities capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public Attachment provision(ProvisionIntent intent) throws BackendException {
+        SubInterface wanted = wanted(intent);
+        write(new Change.Put(wanted), intent.connectionId());
+        int vlan = intent.allocation().vlanId();
+        return switch (intent.plan()) {
+            case FORWARDER_VXLAN -> new Attachment.Vlan(uplink, vlan);
+            case FABRIC_VLAN -> new Attachment.FabricVlan(vlan);
+            case DEVICE_VXLAN -> throw new BackendException(BackendException.Kind.REJECTED,
+                    "device " + device + ": provision: the " + driver.name() + " driver does not terminate VXLAN");
+        };
+    }
+
+    @Override
+    public void release(ProvisionIntent intent) throws BackendException {
+        write(new Change.Remove(key(intent)), intent.connectionId());
+    }
+
+    @Override
+    public Verification verify(ProvisionIntent intent) throws BackendException {
+        SubInterface wanted = wanted(intent);
+        String name = driver.subInterfaceName(parentPort, wanted.vlan());
+        Optional<FoundSubInterface> found = read().stream().filter(f -> f.name().equals(name)).findFirst();
+        Verification v = found.isEmpty() ? Verification.MISSING
+                : found.get().state().equals(wanted) ? Verification.PRESENT : Verification.DRIFTED;
+        if (v != Verification.PRESENT) {
+            log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
+                    intent.connectionId(), name, v, found.map(f -> ChangeCodec.describe(f.state())).orElse("none"));
+        }
+        return v;
+    }
+
+    @Override
+    public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        List<FoundSubInterface> orphans = new ArrayList<>();
+        for (FoundSubInterface f : read()) {
+            if (f.marker().isEmpty() || isKnown.test(f.marker().get())) {
+                continue;
+            }
+            if (!f.state().parentPort().equals(parentPort) || f.state().vlan().toShort() < 1 || f.state().vlan().toShort() > 4094) {
+                log.warn("event=netconf_orphan_skipped device={} sub_interface={} connection={} reason=\"no VLAN or another port\"",
+                        device, f.name(), f.marker().get());
+                continue;
+            }
+            orphans.add(f);
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (FoundSubInterface f : orphans) {
+            done.add(writer.submit(new Change.Remove(f.state())));
+        }
+        Set<String> removed = new LinkedHashSet<>();
+        BackendException first = null;
+        for (int i = 0; i < orphans.size(); i++) {
+            FoundSubInterface f = orphans.get(i);
+            try {
+                done.get(i).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                removed.add(f.marker().get());
+                log.info("event=netconf_orphan_removed device={} sub_interface={} connection={}", device, f.name(), f.marker().get());
+            } catch (ExecutionException e) {
+                BackendException b = e.getCause() instanceof NetconfException n ? n.toBackendException()
+                        : new BackendException(BackendException.Kind.REJECTED, "device " + device + ": remove orphan "
+                        + f.name() + ": " + e.getCause(), e.getCause());
+                log.warn("event=netconf_orphan_remove_failed device={} sub_interface={} error=\"{}\"", device, f.name(), b.getMessage());
+                first = first == null ? b : first;
+            } catch (TimeoutException e) {
+                first = first == null ? new BackendException(BackendException.Kind.UNREACHABLE, "device " + device
+                        + ": remove orphan " + f.name() + ": no result within " + writeTimeout.toMillis() + " ms", e) : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException(BackendException.Kind.UNREACHABLE, "device " + device + ": remove orphans: interrupted", e);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return removed;
+    }
+
+    /** Every sub-interface on the parent port, as the box's running datastore holds it. */
+    private List<FoundSubInterface> read() throws BackendException {
+        String filter = driver.readFilter(List.of(parentPort));
+        try {
+            String data = pool.withSession(s -> s.rpc(Rpcs.getConfig(Rpcs.Datastore.RUNNING, filter)).dataXml());
+            return driver.parse(data).stream().filter(f -> f.state().parentPort().equals(parentPort)).toList();
+        } catch (NetconfException e) {
+            throw e.toBackendException();
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": get-config: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(Change change, String connectionId) throws BackendException {
+        try {
+            driver.check(change);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED,
+                    "device " + device + ": intent of connection " + connectionId + ": " + e.getMessage(), e);
+        }
+        long t0 = System.nanoTime();
+        try {
+            writer.apply(change, writeTimeout);
+        } catch (NetconfException e) {
+            throw e.toBackendException();
+        }
+        log.info("event=netconf_{} device={} connection={} sub_interface={} ms={}",
+                change instanceof Change.Put ? "provisioned" : "released", device, connectionId,
+                driver.subInterfaceName(change.subInterface().parentPort(), change.subInterface().vlan()),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The sub-interface the intent asks for; the box gets the endpoint-side address of each pair. */
+    private SubInterface wanted(ProvisionIntent intent) throws BackendException {
+        try {
+            return new SubInterface(parentPort, vlan(intent), BoxAddresses.of(intent.allocation()), mtu, intent.connectionId());
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED,
+                    "device " + device + ": intent of connection " + intent.connectionId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private SubInterface key(ProvisionIntent intent) throws BackendException {
+        try {
+            return new SubInterface(parentPort, vlan(intent), List.of(), mtu, intent.connectionId());
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED,
+                    "device " + device + ": intent of connection " + intent.connectionId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static VlanId vlan(ProvisionIntent intent) {
+        int id = intent.allocation().vlanId();
+        if (id < 1 || id > 4094) {
+            throw new IllegalArgumentException("vlan: " + id + " is outside 1-4094 (no VLAN id allocated)");
+        }
+        return VlanId.vlanId((short) id);
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        sessions.close();
+    }
+
+    @Override
+    public String toString() {
+        return "NetconfBackend[device=" + device + ", driver=" + driver.name() + ", port=" + parentPort + "]";
+    }
+}

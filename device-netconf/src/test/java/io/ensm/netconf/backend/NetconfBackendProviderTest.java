@@ -1,0 +1,82 @@
+package io.ensm.netconf.backend;
+
+import io.ensm.core.model.EndpointSpec;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendProvider;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NetconfBackendProviderTest {
+    private static final EndpointSpec ENDPOINT = new EndpointSpec("box-9", "svc", Map.of());
+
+    private static Map<String, String> good() {
+        Map<String, String> s = new HashMap<>();
+        s.put("host", "192.0.2.1");
+        s.put("username", "ensm");
+        s.put("password-env", "BOX_PASSWORD");
+        s.put("host-key-sha256", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+        s.put("driver", "ietf");
+        s.put("port-name", "eth1");
+        s.put("uplink", "ens4");
+        s.put("vlans", "100-199");
+        return s;
+    }
+
+    private static void refused(String key, String value, String messageStart) {
+        Map<String, String> s = good();
+        if (value == null) {
+            s.remove(key);
+        } else {
+            s.put(key, value);
+        }
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(ENDPOINT, s))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(messageStart);
+    }
+
+    @Test
+    void foundByServiceLoaderAsNetconf() {
+        assertThat(ServiceLoader.load(BackendProvider.class).stream().map(p -> p.get().type())).contains("netconf");
+    }
+
+    @Test
+    void goodSettingsGiveCapabilitiesWithoutConnecting() {
+        try (Backend b = new NetconfBackendProvider().create(ENDPOINT, good())) {
+            assertThat(b.capabilities().plans()).containsExactlyInAnyOrder(PlanKind.FORWARDER_VXLAN, PlanKind.FABRIC_VLAN);
+            assertThat(b.capabilities().vlanPool()).isEqualTo("uplink:ens4");
+            assertThat(b.capabilities().vlans().toString()).isEqualTo("100-199");
+        }
+    }
+
+    @Test
+    void badSettingsNameTheKey() {
+        refused("driver", null, "driver: missing");
+        refused("driver", "cisco", "driver: unknown driver 'cisco'; known: ietf, junos, openconfig");
+        refused("port-name", null, "port-name: missing");
+        refused("port-name", "eth1.5", "port-name: ");
+        refused("uplink", null, "uplink: missing");
+        refused("vlans", null, "vlans: missing");
+        refused("vlans", "100-5000", "vlans: ");
+        refused("plans", "forwarder-vxlan,warp", "plans: unknown plan 'warp'");
+        refused("plans", "device-vxlan", "plans: device-vxlan needs a box that terminates VXLAN");
+        refused("mtu", "9", "mtu: '9' is not a number");
+        refused("host", null, "host: missing");
+        refused("password-env", null, "password-file: ");
+    }
+
+    @Test
+    void junosPortNamesAreCheckedByTheJunosDriver() {
+        Map<String, String> s = good();
+        s.put("driver", "junos");
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(ENDPOINT, s))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("port-name: ");
+        s.put("port-name", "ge-0/0/1");
+        new NetconfBackendProvider().create(ENDPOINT, s).close();
+    }
+}

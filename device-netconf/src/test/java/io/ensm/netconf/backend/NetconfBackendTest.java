@@ -1,0 +1,224 @@
+package io.ensm.netconf.backend;
+
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.EndpointSpec;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.Verification;
+import io.ensm.netconf.client.SshConnector;
+import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.testbed.NetconfTestbed;
+import io.ensm.netconf.testbed.TestSubInterface;
+import io.ensm.netconf.testbed.TestSubInterfaceCodec;
+import io.ensm.netconf.testbed.TestSubInterfaceCodec.Found;
+import io.ensm.netconf.testbed.UsesNetconfTestbed;
+import io.ensm.netconf.transaction.TransactionRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The netconf backend against a real netconfd; every check of the box reads it with OpenSSH, not ensm. */
+@UsesNetconfTestbed(devices = 2)
+class NetconfBackendTest {
+    private static final int DEVICE = 1;
+    private static final EndpointSpec ENDPOINT = new EndpointSpec("box-1", "svc", Map.of());
+
+    private final NetconfTestbed bed;
+    private final List<Backend> backends = new ArrayList<>();
+    private final List<ProvisionIntent> written = new ArrayList<>();
+
+    NetconfBackendTest(NetconfTestbed bed) {
+        this.bed = bed;
+    }
+
+    static Map<String, String> settings(NetconfTestbed.Device d, String port) {
+        Map<String, String> s = new HashMap<>();
+        s.put("host", d.host());
+        s.put("port", Integer.toString(d.port()));
+        s.put("username", d.username());
+        s.put("password-file", d.passwordFile().toString());
+        s.put("known-hosts", d.knownHosts().toString());
+        s.put("driver", "ietf");
+        s.put("port-name", port);
+        s.put("uplink", "ensm-up0");
+        s.put("vlans", "3100-3199");
+        return s;
+    }
+
+    private Backend backend(Map<String, String> settings) {
+        Backend b = new NetconfBackendProvider().create(ENDPOINT, settings);
+        backends.add(b);
+        return b;
+    }
+
+    private Backend backend() {
+        return backend(settings(bed.device(DEVICE), "eth1"));
+    }
+
+    static ProvisionIntent intent(String id, int vlan, String endpointAddr, String clientAddr) {
+        Allocation a = new Allocation(List.of(endpointAddr), List.of(clientAddr), "uplink:ensm-up0", vlan, 0);
+        return new ProvisionIntent(id, ENDPOINT, PlanKind.FORWARDER_VXLAN, a, null, 1500);
+    }
+
+    private ProvisionIntent track(ProvisionIntent i) {
+        written.add(i);
+        return i;
+    }
+
+    private Map<String, Found> boxInterfaces() {
+        return TestSubInterfaceCodec.parse(bed.independentInterfaces(DEVICE));
+    }
+
+    /** The reply without its time stamp: netconfd moves last-modified on every commit, even one changing nothing. */
+    static String configOf(String reply) {
+        return reply.replaceAll("last-modified=\"[^\"]*\"", "");
+    }
+
+    @AfterEach
+    void cleanUp() throws BackendException {
+        try {
+            if (!written.isEmpty()) {
+                Backend b = backend();
+                for (ProvisionIntent i : written) {
+                    b.release(i);
+                }
+            }
+        } finally {
+            backends.forEach(Backend::close);
+        }
+    }
+
+    @Test
+    void provisionWritesTheSubInterfaceAndTwiceChangesNothing() throws Exception {
+        Backend b = backend();
+        ProvisionIntent i = track(intent("conn-a", 3101, "10.61.0.0/32", "10.61.0.1/32"));
+
+        Attachment att = b.provision(i);
+
+        assertThat(att).isEqualTo(new Attachment.Vlan("ensm-up0", 3101));
+        String reply = bed.independentInterfaces(DEVICE);
+        assertThat(TestSubInterfaceCodec.parse(reply).get("eth1.3101"))
+                .isEqualTo(new Found("ensm:conn-a", "3101", "10.61.0.0"));
+        assertThat(reply).containsPattern("<ip>10\\.61\\.0\\.0</ip>\\s*<prefix-length>31</prefix-length>");
+        assertThat(b.verify(i)).isEqualTo(Verification.PRESENT);
+
+        b.provision(i);
+        assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(configOf(reply));
+    }
+
+    @Test
+    void fabricVlanPlanAnswersTheVlanAndPairPrefixIsTheSmallestHoldingBoth() throws Exception {
+        Backend b = backend();
+        ProvisionIntent base = track(intent("conn-f", 3102, "10.62.0.1/32", "10.62.0.2/32"));
+        ProvisionIntent fabric = new ProvisionIntent(base.connectionId(), ENDPOINT, PlanKind.FABRIC_VLAN,
+                base.allocation(), null, 1500);
+
+        assertThat(b.provision(fabric)).isEqualTo(new Attachment.FabricVlan(3102));
+        assertThat(bed.independentInterfaces(DEVICE))
+                .containsPattern("<ip>10\\.62\\.0\\.1</ip>\\s*<prefix-length>30</prefix-length>");
+    }
+
+    @Test
+    void releaseRemovesItAndReleaseOfAbsentIsFine() throws Exception {
+        Backend b = backend();
+        ProvisionIntent i = track(intent("conn-r", 3103, "10.63.0.0/32", "10.63.0.1/32"));
+        b.provision(i);
+        assertThat(boxInterfaces()).containsKey("eth1.3103");
+
+        b.release(i);
+        assertThat(boxInterfaces()).doesNotContainKey("eth1.3103").containsKeys("eth1", "eth1.4000");
+        b.release(i);
+        assertThat(b.verify(i)).isEqualTo(Verification.MISSING);
+    }
+
+    @Test
+    void verifySeesDeletionAndDriftMadeBySomeoneElse() throws Exception {
+        Backend b = backend();
+        ProvisionIntent i = track(intent("conn-v", 3104, "10.64.0.0/32", "10.64.0.1/32"));
+        b.provision(i);
+        TestSubInterface changed = new TestSubInterface("eth1", 3104, "10.64.9.9", 31, "conn-v");
+
+        SshConnector connector = new SshConnector();
+        try (SessionPool other = new SessionPool(bed.config(DEVICE), connector::connect)) {
+            other.withSession(s -> new TransactionRunner().run(s, List.of(changed), TestSubInterfaceCodec.removing()));
+            assertThat(boxInterfaces()).doesNotContainKey("eth1.3104");
+            assertThat(b.verify(i)).isEqualTo(Verification.MISSING);
+
+            // Someone puts it back with another address (a put merges, so only after the delete is it the sole one).
+            other.withSession(s -> new TransactionRunner().run(s, List.of(changed), TestSubInterfaceCodec.putting()));
+            assertThat(boxInterfaces().get("eth1.3104").ipv4()).isEqualTo("10.64.9.9");
+            assertThat(b.verify(i)).isEqualTo(Verification.DRIFTED);
+        } finally {
+            connector.close();
+        }
+        b.provision(i);
+        assertThat(b.verify(i)).isEqualTo(Verification.PRESENT);
+        assertThat(boxInterfaces().get("eth1.3104").ipv4()).isEqualTo("10.64.0.0");
+    }
+
+    @Test
+    void removeOrphansRemovesOnlyMarkedUnknownOnes() throws Exception {
+        Backend b = backend();
+        ProvisionIntent known = track(intent("conn-known", 3105, "10.65.0.0/32", "10.65.0.1/32"));
+        ProvisionIntent orphan = track(intent("conn-orphan", 3106, "10.65.0.2/32", "10.65.0.3/32"));
+        b.provision(known);
+        b.provision(orphan);
+        Map<String, Found> before = boxInterfaces();
+
+        Set<String> removed = b.removeOrphans(id -> !id.equals("conn-orphan"));
+
+        assertThat(removed).containsExactly("conn-orphan");
+        Map<String, Found> after = boxInterfaces();
+        assertThat(after).doesNotContainKey("eth1.3106");
+        assertThat(after.get("eth1.3105")).isEqualTo(before.get("eth1.3105"));
+        assertThat(after.get("eth1.4000")).isEqualTo(before.get("eth1.4000"))
+                .extracting(Found::description).isEqualTo("operator: management VLAN");
+        assertThat(after.get("eth1")).isEqualTo(before.get("eth1"));
+        assertThat(b.removeOrphans(id -> false)).containsExactly("conn-known");
+        assertThat(boxInterfaces()).containsKeys("eth1", "eth1.4000").doesNotContainKey("eth1.3105");
+    }
+
+    @Test
+    void anEditTheBoxRefusesIsRejectedWithItsErrorAndRunningStaysAsItWas() {
+        Backend b = backend(settings(bed.device(DEVICE), "eth9"));
+        String before = configOf(bed.independentInterfaces(DEVICE));
+
+        assertThatThrownBy(() -> b.provision(track(intent("conn-bad", 3107, "10.66.0.0/32", "10.66.0.1/32"))))
+                .isInstanceOfSatisfying(BackendException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(BackendException.Kind.REJECTED);
+                    assertThat(e.getMessage()).startsWith("device box-1: ").contains("eth9");
+                });
+        assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(before);
+        written.clear();
+    }
+
+    @Test
+    void anUnreachableDeviceIsUnreachableNamingIt() throws Exception {
+        Map<String, String> s = settings(bed.device(DEVICE), "eth1");
+        s.put("host", "127.0.0.1");
+        s.put("port", "1");
+        s.put("connect-timeout", "1s");
+        Backend b = backend(s);
+        String password = java.nio.file.Files.readString(bed.device(DEVICE).passwordFile()).strip();
+
+        assertThatThrownBy(() -> b.provision(intent("conn-u", 3108, "10.67.0.0/32", "10.67.0.1/32")))
+                .isInstanceOfSatisfying(BackendException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(BackendException.Kind.UNREACHABLE);
+                    assertThat(e.getMessage()).contains("box-1").doesNotContain(password);
+                });
+        assertThatThrownBy(() -> b.verify(intent("conn-u", 3108, "10.67.0.0/32", "10.67.0.1/32")))
+                .isInstanceOfSatisfying(BackendException.class,
+                        e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.UNREACHABLE));
+    }
+}

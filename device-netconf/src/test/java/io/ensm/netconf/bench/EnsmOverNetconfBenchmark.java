@@ -1,0 +1,182 @@
+package io.ensm.netconf.bench;
+
+import com.google.protobuf.Timestamp;
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Mechanism;
+import io.ensm.api.connection.Path;
+import io.ensm.api.connection.PathSegment;
+import io.ensm.api.networkservice.NetworkServiceGrpc;
+import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.model.EndpointSpec;
+import io.ensm.core.model.Payload;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.runtime.EndpointDefinition;
+import io.ensm.core.runtime.EnsmRuntime;
+import io.ensm.core.runtime.EnsmSettings;
+import io.ensm.core.store.SqliteConnectionStore;
+import io.ensm.netconf.testbed.NetconfTestbed;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * ensm's own latency for a netconf endpoint: Requests and Closes through the NSM API of an
+ * in-process ensm whose endpoint writes a sub-interface on a real netconfd (scripts/netconf-testbed),
+ * one after another and then all at once (where group commit batches them).
+ * Options: connections=100 warmup=20 concurrent=100.
+ */
+public final class EnsmOverNetconfBenchmark {
+    private static final String SERVICE = "box";
+
+    public static void main(String[] args) throws Exception {
+        int connections = intArg(args, "connections", 100);
+        int warmup = intArg(args, "warmup", 20);
+        int concurrent = intArg(args, "concurrent", 100);
+        NetconfTestbed bed = NetconfTestbed.shared(1, "candidate");
+        java.nio.file.Path data = Files.createTempDirectory("ensm-netconf-bench-");
+        EnsmRuntime runtime = null;
+        ManagedChannel channel = null;
+        try {
+            runtime = EnsmRuntime.start(settings(bed, data), SqliteConnectionStore::new,
+                    EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC());
+            channel = NettyChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
+            NetworkServiceGrpc.NetworkServiceBlockingStub stub = NetworkServiceGrpc.newBlockingStub(channel);
+            System.out.printf(Locale.ROOT, "ensm over NETCONF: netconfd behind OpenSSH on 127.0.0.1:%d, JDK %s, %d CPUs;"
+                    + " %d connections, %d warm-up, %d concurrent%n", bed.device(1).port(), Runtime.version(),
+                    Runtime.getRuntime().availableProcessors(), connections, warmup, concurrent);
+            sequential(stub, warmup, false);
+            sequential(stub, connections, true);
+            concurrently(stub, concurrent);
+        } finally {
+            if (channel != null) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            if (runtime != null) {
+                runtime.close();
+            }
+            try (Stream<java.nio.file.Path> paths = Files.walk(data)) {
+                for (java.nio.file.Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            bed.close();
+        }
+    }
+
+    private static EnsmSettings settings(NetconfTestbed bed, java.nio.file.Path data) {
+        NetconfTestbed.Device d = bed.device(1);
+        Map<String, String> s = Map.ofEntries(Map.entry("host", d.host()), Map.entry("port", Integer.toString(d.port())),
+                Map.entry("username", d.username()), Map.entry("password-file", d.passwordFile().toString()),
+                Map.entry("known-hosts", d.knownHosts().toString()), Map.entry("driver", "ietf"),
+                Map.entry("port-name", "eth1"), Map.entry("uplink", "ens-up"), Map.entry("vlans", "1000-1999"),
+                Map.entry("plans", "fabric-vlan"));
+        return new EnsmSettings("ensm-bench", new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:0", null, data,
+                Duration.ofMinutes(10), Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofHours(1), 1500, 5000, 5999,
+                List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.80.0.0/16"), List.of())),
+                List.of(new EndpointDefinition(new EndpointSpec("box-1", SERVICE, Map.of()), "netconf", s)), null, Map.of());
+    }
+
+    private static void sequential(NetworkServiceGrpc.NetworkServiceBlockingStub stub, int n, boolean print) {
+        long[] request = new long[n];
+        long[] close = new long[n];
+        List<Connection> replies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            replies.add(call(stub).request(request()));
+            request[i] = System.nanoTime() - t0;
+        }
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            call(stub).close(replies.get(i));
+            close[i] = System.nanoTime() - t0;
+        }
+        if (print) {
+            System.out.printf(Locale.ROOT, "%n== one after another: %d connections ==%n", n);
+            System.out.println("                              p50      p90      p99      max   (ms)");
+            print("new connection (Request)", request);
+            print("close (Close)", close);
+        }
+    }
+
+    private static void concurrently(NetworkServiceGrpc.NetworkServiceBlockingStub stub, int n) throws Exception {
+        long[] request = new long[n];
+        List<CompletableFuture<Connection>> replies = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            replies.add(CompletableFuture.supplyAsync(() -> {
+                long s = System.nanoTime();
+                Connection c = call(stub).request(request());
+                request[k] = System.nanoTime() - s;
+                return c;
+            }, r -> Thread.ofVirtual().start(r)));
+        }
+        CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        long wall = System.nanoTime() - t0;
+        long c0 = System.nanoTime();
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
+        for (CompletableFuture<Connection> r : replies) {
+            Connection c = r.get();
+            closes.add(CompletableFuture.runAsync(() -> call(stub).close(c), x -> Thread.ofVirtual().start(x)));
+        }
+        CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        long closeWall = System.nanoTime() - c0;
+        System.out.printf(Locale.ROOT, "%n== all at once: %d connections ==%n", n);
+        System.out.printf(Locale.ROOT, "all Requests answered in %.0f ms (%.1f per second); all Closes in %.0f ms%n",
+                wall / 1e6, n / (wall / 1e9), closeWall / 1e6);
+        System.out.println("                              p50      p90      p99      max   (ms)");
+        print("new connection (Request)", request);
+    }
+
+    private static NetworkServiceGrpc.NetworkServiceBlockingStub call(NetworkServiceGrpc.NetworkServiceBlockingStub stub) {
+        return stub.withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    /** A first Request as an NSC sends it: its own path segment, a VLAN mechanism, ten minutes of life. */
+    private static NetworkServiceRequest request() {
+        String id = UUID.randomUUID().toString();
+        Instant expires = Instant.now().plus(Duration.ofMinutes(10));
+        Connection c = Connection.newBuilder().setId(id).setNetworkService(SERVICE)
+                .setPath(Path.newBuilder().setIndex(0).addPathSegments(PathSegment.newBuilder().setName("bench-nsc").setId(id)
+                        .setExpires(Timestamp.newBuilder().setSeconds(expires.getEpochSecond()))))
+                .build();
+        return NetworkServiceRequest.newBuilder().setConnection(c)
+                .addMechanismPreferences(Mechanism.newBuilder().setCls("REMOTE").setType("VLAN")).build();
+    }
+
+    private static void print(String what, long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        System.out.printf(Locale.ROOT, "%-28s %7.2f  %7.2f  %7.2f  %7.2f%n", what, pct(s, 50), pct(s, 90), pct(s, 99),
+                s[s.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)] / 1e6;
+    }
+
+    private static int intArg(String[] args, String key, int dflt) {
+        for (String a : args) {
+            if (a.startsWith(key + "=")) {
+                return Integer.parseInt(a.substring(key.length() + 1));
+            }
+        }
+        return dflt;
+    }
+}
