@@ -1,9 +1,7 @@
 package io.ensm.core.token;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -73,8 +71,8 @@ public final class PathToken {
             return false;
         }
         try {
-            return jws.verify(new ECDSAVerifier(ec));
-        } catch (JOSEException | IllegalStateException e) {
+            return Es256Verifier.verify(ec, jws.getSigningInput(), jws.getSignature().decode());
+        } catch (RuntimeException e) {
             return false;
         }
     }
