@@ -208,6 +208,7 @@ class OpenStackEndToEndTest {
     void aRestartOfEnsmChangesNothingInNeutron() throws Exception {
         String netPort = portsOf(toNetwork).getFirst().path("id").asText();
         String vmPort = portsOf(toVm).getFirst().path("id").asText();
+        Thread.sleep(1000); // Neutron logs a request after answering it
         long writes = neutronWrites();
 
         ensm.stop();

@@ -31,13 +31,18 @@ final class ServerLogs {
         this.keystone = keystone;
     }
 
-    /** Requests logged from now on are the next window's. */
+    /**
+     * Requests logged from now on are the next window's. The servers write a request's line after
+     * answering it, so the caller waits a moment after its last request before marking or reading.
+     */
     void mark() {
+        settle();
         neutronMark = neutron.toFile().length();
         keystoneMark = keystone.toFile().length();
     }
 
     List<Request> neutronSinceMark() {
+        settle();
         List<Request> out = new ArrayList<>();
         for (String line : tail(neutron, neutronMark)) {
             Matcher m = NEUTRON.matcher(line);
@@ -57,6 +62,14 @@ final class ServerLogs {
             }
         }
         return out;
+    }
+
+    private static void settle() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static List<String> tail(Path file, long from) {
