@@ -48,6 +48,7 @@ public final class NetconfBackend implements Backend {
     private final Driver driver;
     private final String parentPort;
     private final String uplink;
+    private final UplinkMode uplinkMode;
     private final int mtu;
     private final BackendCapabilities capabilities;
     private final NetconfSessions sessions;
@@ -59,14 +60,16 @@ public final class NetconfBackend implements Backend {
      * @param config     the device's connection settings; its name names the device in every message
      * @param parentPort the box's port the sub-interfaces sit on, valid for the driver
      * @param uplink     ensm's interface towards the box
+     * @param uplinkMode whether frames on {@code uplink} carry the VLAN tag or the box's access port adds it
      * @param mtu        the IP MTU written on every sub-interface
      */
-    public NetconfBackend(DeviceConfig config, Driver driver, String parentPort, String uplink, int mtu,
-                          BackendCapabilities capabilities) {
+    public NetconfBackend(DeviceConfig config, Driver driver, String parentPort, String uplink, UplinkMode uplinkMode,
+                          int mtu, BackendCapabilities capabilities) {
         this.device = config.name();
         this.driver = driver;
         this.parentPort = parentPort;
         this.uplink = uplink;
+        this.uplinkMode = uplinkMode;
         this.mtu = mtu;
         this.capabilities = capabilities;
         // Each backend owns its sessions, so closing one endpoint never closes another's pool.
@@ -88,7 +91,10 @@ public final class NetconfBackend implements Backend {
         write(new Change.Put(wanted), intent.connectionId());
         int vlan = intent.allocation().vlanId();
         return switch (intent.plan()) {
-            case FORWARDER_VXLAN -> new Attachment.Vlan(uplink, vlan);
+            case FORWARDER_VXLAN -> switch (uplinkMode) {
+                case TAGGED -> new Attachment.Vlan(uplink, vlan);
+                case ACCESS -> new Attachment.Untagged(uplink);
+            };
             case FABRIC_VLAN -> new Attachment.FabricVlan(vlan);
             case DEVICE_VXLAN -> throw new BackendException(BackendException.Kind.REJECTED,
                     "device " + device + ": provision: the " + driver.name() + " driver does not terminate VXLAN");

@@ -20,8 +20,9 @@ import java.util.Set;
 /**
  * Settings: the device settings of {@link DeviceSettings} plus {@code driver} (ietf, openconfig,
  * junos), {@code port-name} (the box's parent port), {@code uplink} (ensm's interface towards the
- * box), {@code vlans} ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan") and
- * {@code mtu} (default 1500). The device is named after the endpoint.
+ * box), {@code uplink-mode} ({@code tagged}, the default, or {@code access}), {@code vlans}
+ * ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan") and {@code mtu} (default
+ * 1500). The device is named after the endpoint.
  */
 public final class NetconfBackendProvider implements BackendProvider {
     static final int DEFAULT_MTU = 1500;
@@ -53,11 +54,16 @@ public final class NetconfBackendProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("vlans: " + e.getMessage(), e);
         }
+        UplinkMode mode = UplinkMode.parse(settings.get("uplink-mode"));
+        if (mode == UplinkMode.ACCESS && range.size() != 1) {
+            // An access port classifies untagged frames into one VLAN: one cross-connect at a time.
+            throw new IllegalArgumentException("vlans: uplink-mode access needs exactly one VLAN id, not '" + vlans.strip() + "'");
+        }
         Set<PlanKind> plans = plans(settings.getOrDefault("plans", "forwarder-vxlan,fabric-vlan"), driver);
         int mtu = mtu(settings.get("mtu"));
         DeviceConfig config = DeviceSettings.parse(endpoint.name(), settings);
         BackendCapabilities caps = new BackendCapabilities(plans, "uplink:" + uplink, range, null);
-        return new NetconfBackend(config, driver, port, uplink, mtu, caps);
+        return new NetconfBackend(config, driver, port, uplink, mode, mtu, caps);
     }
 
     private static String required(Map<String, String> s, String key, String what) {

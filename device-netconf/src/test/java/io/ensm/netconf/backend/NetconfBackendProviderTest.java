@@ -63,6 +63,8 @@ class NetconfBackendProviderTest {
         refused("uplink", null, "uplink: missing");
         refused("vlans", null, "vlans: missing");
         refused("vlans", "100-5000", "vlans: ");
+        refused("uplink-mode", "trunk", "uplink-mode: 'trunk' is not tagged or access");
+        refused("uplink-mode", "access", "vlans: uplink-mode access needs exactly one VLAN id, not '100-199'");
         refused("plans", "forwarder-vxlan,warp", "plans: unknown plan 'warp'");
         refused("plans", "device-vxlan", "plans: device-vxlan needs a box that terminates VXLAN");
         refused("mtu", "9", "mtu: '9' is not a number");

@@ -118,6 +118,18 @@ class NetconfBackendTest {
     }
 
     @Test
+    void accessUplinkAnswersTheUntaggedUplinkAndStillWritesTheVlanOnTheBox() throws Exception {
+        Map<String, String> s = settings(bed.device(DEVICE), "eth1");
+        s.put("uplink-mode", "access");
+        s.put("vlans", "3109");
+        Backend b = backend(s);
+        ProvisionIntent i = track(intent("conn-acc", 3109, "10.69.0.0/32", "10.69.0.1/32"));
+
+        assertThat(b.provision(i)).isEqualTo(new Attachment.Untagged("ensm-up0"));
+        assertThat(boxInterfaces().get("eth1.3109")).isEqualTo(new Found("ensm:conn-acc", "3109", "10.69.0.0"));
+    }
+
+    @Test
     void fabricVlanPlanAnswersTheVlanAndPairPrefixIsTheSmallestHoldingBoth() throws Exception {
         Backend b = backend();
         ProvisionIntent base = track(intent("conn-f", 3102, "10.62.0.1/32", "10.62.0.2/32"));
