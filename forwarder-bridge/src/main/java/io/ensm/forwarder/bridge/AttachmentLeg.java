@@ -39,6 +39,14 @@ sealed interface AttachmentLeg permits UntaggedLeg, NamespaceLeg, VlanLeg {
     /** Names of links in the forwarder's namespace this leg reads. */
     List<String> linkNames();
 
+    /**
+     * Names the leg holds outside the forwarder's namespace (e.g. the interface name inside an
+     * attachment namespace): a connect waits while a closed connection's deletion still holds one.
+     */
+    default List<String> reservations() {
+        return List.of();
+    }
+
     /** Checks what can be known before anything is written: missing interfaces, names taken by others. */
     void precheck(Optional<Link> bridge, Map<String, Optional<Link>> seen) throws BackendException;
 

@@ -11,6 +11,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,12 +31,15 @@ public final class BridgeForwarder implements Forwarder {
     private static final int DEFAULT_UNDERLAY_MTU = 1500;
     /** A connection has at most three links of its own to delete. */
     private static final int DELETE_PARALLELISM = 3;
+    /** Far above what deleting a connection's links takes the kernel (tens of ms). */
+    private static final Duration PENDING_DELETE_WAIT = Duration.ofSeconds(10);
 
     private final BridgeSettings settings;
     private final Rtnetlink nl;
     private final ForwarderInfo info;
     private final NamespaceSockets namespaces = new NamespaceSockets();
     private final LinkDeleter deleter;
+    private final Reaper reaper;
 
     public BridgeForwarder(BridgeSettings settings) {
         this.settings = settings;
@@ -51,6 +55,7 @@ public final class BridgeForwarder implements Forwarder {
             nl.close();
             throw new IllegalArgumentException("cannot open rtnetlink in " + settings.where() + ": " + e.getMessage(), e);
         }
+        this.reaper = new Reaper(() -> Rtnetlink.openNamedOrCurrent(settings.netns()), deleter, settings.where());
         int underlay = settings.mtu() > 0 ? settings.mtu() : detectUnderlayMtu();
         this.info = new ForwarderInfo(settings.localIp().getHostAddress(), settings.vxlanPort(), underlay - settings.overhead());
         log.info("event=forwarder-started type=bridge namespace=\"{}\" local_ip={} vxlan_port={} underlay_mtu={} mtu={} uplink={}",
@@ -82,11 +87,13 @@ public final class BridgeForwarder implements Forwarder {
     @Override
     public void connect(CrossConnect crossConnect) throws BackendException {
         long start = System.nanoTime();
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
         Wiring w = wiring.get();
+        // A closed connection's links with the same names or VNI may still be on their way out.
+        reaper.awaitClear(crossConnect.connectionId(), w.keys(), PENDING_DELETE_WAIT);
         try {
             List<String> changes = w.apply();
             if (changes.isEmpty()) {
@@ -103,22 +110,24 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void disconnect(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
         List<String> removed = wiring.get().remove();
         if (!removed.isEmpty()) {
-            log.info("event=cross-connect-removed connection={} links=\"{}\"", crossConnect.connectionId(), String.join(", ", removed));
+            log.info("event=cross-connect-removed connection={} links=\"{}\" deletion=background", crossConnect.connectionId(), String.join(", ", removed));
         }
     }
 
     @Override
     public Verification verify(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, deleter, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return Verification.PRESENT;
         }
+        // Answers for the kernel as it will be: a deletion of these links still under way counts as done.
+        reaper.awaitClear(crossConnect.connectionId(), wiring.get().keys(), PENDING_DELETE_WAIT);
         return wiring.get().verify();
     }
 
@@ -141,6 +150,7 @@ public final class BridgeForwarder implements Forwarder {
         }
         Set<String> removed = new LinkedHashSet<>();
         all.stream()
+                .filter(l -> !reaper.holds("link:" + l.name()))
                 .filter(l -> LinkNames.connectionIdOf(l.alias()).filter(id -> !isKnown.test(id)).isPresent())
                 .sorted(Comparator.comparingInt(BridgeForwarder::deletionOrder))
                 .forEach(l -> {
@@ -165,8 +175,14 @@ public final class BridgeForwarder implements Forwarder {
         };
     }
 
+    /** Waits up to {@code max} for the deletion of closed connections' links; whether all are gone. */
+    public boolean settle(Duration max) {
+        return reaper.drain(max);
+    }
+
     @Override
     public void close() {
+        reaper.close();
         deleter.close();
         namespaces.close();
         nl.close();

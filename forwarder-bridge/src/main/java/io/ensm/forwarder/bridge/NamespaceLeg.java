@@ -57,6 +57,11 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     @Override
+    public List<String> reservations() {
+        return List.of("netns:" + netns + "/" + peerName);
+    }
+
+    @Override
     public void validate() throws BackendException {
         String problem = LinkNameRules.problem(peerName);
         if (problem != null) {

@@ -7,6 +7,7 @@ import io.ensm.core.spi.Verification;
 import io.ensm.forwarder.netlink.Errno;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.netlink.LinkKind;
+import io.ensm.forwarder.netlink.Links;
 import io.ensm.forwarder.netlink.NetlinkException;
 import io.ensm.forwarder.netlink.Neighbour;
 import io.ensm.forwarder.netlink.Rtnetlink;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * One connection's links in the forwarder's namespace: a bridge, the VXLAN device towards the
  * caller's forwarder and the attachment's port, joined by the bridge. Connect creates them in
  * that order (the tunnel last, so nothing arrives before the path is complete) and undoes its
- * own work on failure; verify compares; remove deletes only links carrying this connection's mark.
+ * own work on failure; verify compares; remove takes the tunnel out of the bridge at once and
+ * leaves the deletion of links carrying this connection's mark to the reaper.
  */
 final class Wiring {
     private final WiringContext ctx;
@@ -42,7 +44,7 @@ final class Wiring {
     }
 
     /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
-    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, LinkDeleter deleter,
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, Reaper reaper,
                                CrossConnect cc, int defaultMtu) throws BackendException {
         String id = cc.connectionId();
         LinkNames names;
@@ -69,7 +71,7 @@ final class Wiring {
                     + " are of different address families");
         }
         int mtu = cc.mtu() > 0 ? cc.mtu() : defaultMtu;
-        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces, deleter);
+        WiringContext ctx = new WiringContext(id, names, nl, settings.where(), mtu, settings, namespaces, reaper);
         Optional<AttachmentLeg> leg = AttachmentLeg.of(cc.attachment(), ctx);
         if (leg.isEmpty()) {
             return Optional.empty();
@@ -237,7 +239,24 @@ final class Wiring {
         }
     }
 
-    /** Deletes this connection's links, side by side; returns their names. */
+    /**
+     * What this connection's links occupy besides their names' owner: the link names, the VNI and
+     * the leg's reservations. A connect waits while a closed connection's deletion holds any.
+     */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        keys.add("link:" + ctx.names().bridge());
+        keys.add("link:" + ctx.names().vxlan());
+        leg.linkNames().forEach(n -> keys.add("link:" + n));
+        keys.add("vni:" + cc.vni());
+        keys.addAll(leg.reservations());
+        return keys;
+    }
+
+    /**
+     * Stops traffic (the tunnel leaves the bridge; an untagged interface is released) and hands
+     * this connection's marked links to the reaper; returns their names.
+     */
     List<String> remove() throws BackendException {
         try {
             step = "read back";
@@ -248,14 +267,21 @@ final class Wiring {
             List<Link> doomed = new ArrayList<>();
             if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS) {
                 doomed.add(vxlan.get());
+                if (vxlan.get().master() != 0) {
+                    step = "detach " + ctx.names().vxlan();
+                    ctx.nl().links().change(vxlan.get().index(), new Links.Change().master(0),
+                            "detach " + ctx.names().vxlan() + " from its bridge");
+                }
             }
             step = "release " + leg.describe();
             doomed.addAll(leg.release(bridgeOurs ? bridge : Optional.empty(), found));
             if (bridgeOurs) {
                 doomed.add(bridge.get());
             }
-            step = "delete " + doomed.stream().map(Link::name).toList();
-            return ctx.deleter().deleteAll(doomed);
+            if (!doomed.isEmpty()) {
+                ctx.reaper().delete(ctx.connectionId(), doomed, keys());
+            }
+            return doomed.stream().map(Link::name).toList();
         } catch (NetlinkException e) {
             throw Failures.of(ctx.connectionId(), step, e);
         } catch (RuntimeException e) {

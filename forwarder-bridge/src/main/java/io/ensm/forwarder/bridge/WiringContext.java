@@ -9,7 +9,7 @@ import io.ensm.forwarder.netlink.Rtnetlink;
  * @param where that namespace, for messages
  * @param mtu   the MTU of every link ensm makes for the connection
  * @param namespaces open handles of attachment namespaces
- * @param deleter deletes links side by side
+ * @param reaper deletes the links of closed connections behind the caller
  */
 record WiringContext(String connectionId, LinkNames names, Rtnetlink nl, String where, int mtu, BridgeSettings settings,
-                     NamespaceSockets namespaces, LinkDeleter deleter) {}
+                     NamespaceSockets namespaces, Reaper reaper) {}

@@ -11,9 +11,10 @@ import java.net.InetAddress;
  * @param parent IFLA_LINK: the lower device of a VLAN, the peer of a veth; 0 when none
  * @param vxlan  VXLAN parameters when the kind is vxlan, else null
  * @param vlanId the 802.1Q id when the kind is vlan, else 0
+ * @param group  IFLA_GROUP, the device group (0 is the default group)
  */
 public record Link(int index, String name, String kind, int flags, int mtu, int master, String alias, int parent,
-                   Vxlan vxlan, int vlanId) {
+                   Vxlan vxlan, int vlanId, int group) {
     public static final int IFF_UP = 0x1;
 
     /** VXLAN parameters of a vxlan link; remote is null when the device has no default destination. */

@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Faults against the real kernel: every refusal is clear, leaves nothing of ensm's, and never touches foreign links. */
 @Tag("kernel")
 class CrossConnectFaultTest {
+    private static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(10);
     private static final int VNI = 4200;
 
     @RegisterExtension
@@ -97,6 +98,7 @@ class CrossConnectFaultTest {
                     .hasMessageContaining("link " + names.bridge() + " (bridge, alias 'owned by the operator')");
             assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.DRIFTED);
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
             fwd.removeOrphans(x -> false);
         }
         assertThat(Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.bridge())).contains("alias owned by the operator");
@@ -112,6 +114,7 @@ class CrossConnectFaultTest {
                     .satisfies(e -> assertThat(kindOf(e)).isEqualTo(BackendException.Kind.REJECTED))
                     .hasMessageContaining("interface 'nsm0' already exists in network namespace '" + net.attach + "' and is not ensm's");
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
         assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
         assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).contains("nsm0", "other0");
@@ -159,6 +162,7 @@ class CrossConnectFaultTest {
             assertThat(CrossConnectBed.links(net.ensm)).as("same links, same indexes, same state").isEqualTo(ensmBefore);
             assertThat(CrossConnectBed.links(net.attach)).isEqualTo(attachBefore);
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
     }
 
@@ -205,6 +209,7 @@ class CrossConnectFaultTest {
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
             assertThat(Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.vxlan())).contains("vxlan id " + VNI);
             fwd.disconnect(cc);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
     }
 
@@ -225,6 +230,7 @@ class CrossConnectFaultTest {
             net.forgetNeighbours(net.node);
             assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
     }
 
@@ -244,6 +250,7 @@ class CrossConnectFaultTest {
             assertThat(Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.vxlan())).contains("remote 192.168.77.23");
             assertThat(Cmd.run("bridge", "-n", net.ensm, "fdb", "show", "dev", names.vxlan())).doesNotContain("192.168.77.22");
             fwd.disconnect(new CrossConnect(id, VNI, "192.168.77.23", 4789, a, 1450));
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
         assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
     }
@@ -257,6 +264,7 @@ class CrossConnectFaultTest {
             fwd.connect(inNamespace());
             assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.PRESENT);
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
         assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::name).doesNotContain(names.bridge());
     }
@@ -285,6 +293,7 @@ class CrossConnectFaultTest {
             assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.PRESENT);
             assertThat(fwd.removeOrphans(kept::equals)).isEmpty();
             fwd.disconnect(inNamespace());
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
     }
 }

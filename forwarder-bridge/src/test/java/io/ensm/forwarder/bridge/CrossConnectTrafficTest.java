@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Real packets: node -> VXLAN -> ensm's bridge -> attachment, ping and TCP, then nothing left. */
 @Tag("kernel")
 class CrossConnectTrafficTest {
+    private static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(10);
     private static final int VNI = 4100;
 
     @RegisterExtension
@@ -74,6 +75,9 @@ class CrossConnectTrafficTest {
             NamespacedTcp.roundTrip(net.node, NODE_INNER, net.attach, 256 * 1024);
 
             fwd.disconnect(cc);
+            // Traffic stops when disconnect returns, before the kernel has deleted the links.
+            assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).as("no path once disconnect returned").isFalse();
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
             assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
             Link after = CrossConnectBed.links(net.ensm).stream().filter(l -> l.name().equals("box0")).findFirst().orElseThrow();
             assertThat(after.master()).as("the box port stays, released from the bridge").isZero();
@@ -108,9 +112,37 @@ class CrossConnectTrafficTest {
             NamespacedTcp.roundTrip(net.attach, ATTACH_INNER, net.node, 1 << 20);
 
             fwd.disconnect(cc);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
             assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
             assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).doesNotContain("nsm0");
             fwd.disconnect(cc); // absent is fine
+        }
+    }
+
+    @Test
+    void aConnectRightAfterADisconnectWaitsForTheLinksItNeedsAndCarriesTraffic() throws Exception {
+        net.nodeVxlan(VNI, 4789, 4789);
+        try (BridgeForwarder fwd = net.forwarder()) {
+            CrossConnect cc = cc(new Attachment.Namespace(net.attach, "nsm0"), 4789, fwd.info().mtu());
+            for (int round = 0; round < 3; round++) {
+                // Same names, same VNI and the same interface inside the namespace as the one just closed.
+                fwd.connect(cc);
+                assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
+                net.attachAddress("nsm0");
+                // Each round's veth has a new MAC address: the node must not use the previous one.
+                net.forgetNeighbours(net.node);
+                assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).as("round " + round).isTrue();
+                fwd.disconnect(cc);
+            }
+            // Another connection id on the VNI still being deleted.
+            CrossConnect other = new CrossConnect(id + "-b", VNI, NODE_UNDERLAY, 4789, new Attachment.Namespace(net.attach, "nsm0"),
+                    fwd.info().mtu());
+            fwd.connect(other);
+            assertThat(fwd.verify(other)).isEqualTo(Verification.PRESENT);
+            fwd.disconnect(other);
+            assertThat(fwd.settle(SETTLE)).isTrue();
+            assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
+            assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).doesNotContain("nsm0");
         }
     }
 
@@ -126,6 +158,7 @@ class CrossConnectTrafficTest {
             NamespacedTcp.roundTrip(net.attach, ATTACH_INNER, net.node, 256 * 1024);
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
             fwd.disconnect(cc);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
             assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
         }
     }
@@ -143,6 +176,7 @@ class CrossConnectTrafficTest {
             net.attachAddress("nsm0");
             assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();
             fwd.disconnect(cc);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
         }
     }
 }

@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @Tag("kernel")
 class VlanAttachmentTest {
+    private static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(10);
     private static final int VNI = 4300;
     private static final int VLAN = 100;
 
@@ -75,6 +76,7 @@ class VlanAttachmentTest {
             assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();
             NamespacedTcp.roundTrip(net.attach, ATTACH_INNER, net.node, 1 << 20);
             fwd.disconnect(cc);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connection deleted").isTrue();
             assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
         }
     }

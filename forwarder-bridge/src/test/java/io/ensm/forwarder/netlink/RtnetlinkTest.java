@@ -85,6 +85,35 @@ class RtnetlinkTest {
     }
 
     @Test
+    void aDeviceGroupIsSetReadAndDeletedInOneRequestLeavingOtherLinks() {
+        String other = bed.namespace("grp");
+        try (Rtnetlink nl = Rtnetlink.openIn(ns); Rtnetlink there = Rtnetlink.openIn(other)) {
+            Links links = nl.links();
+            Link br = links.create(new NewLink("tgb0", new LinkKind.Bridge(), 0, 0, false));
+            Link keep = links.create(new NewLink("tgk0", new LinkKind.Bridge(), 0, 0, false));
+            int fd = NetworkNamespace.open(other);
+            Link veth;
+            try {
+                veth = links.create(new NewLink("tgv0", new LinkKind.Veth("tgp0", fd, 0), 0, 0, false));
+            } finally {
+                NetworkNamespace.closeHandle(fd);
+            }
+            assertThat(keep.group()).as("the default group").isZero();
+            links.change(br.index(), new Links.Change().group(0x656e0001), "group");
+            links.change(veth.index(), new Links.Change().group(0x656e0001), "group");
+            assertThat(links.get("tgb0").orElseThrow().group()).isEqualTo(0x656e0001);
+
+            links.deleteGroup(0x656e0001);
+
+            assertThat(links.get("tgb0")).isEmpty();
+            assertThat(links.get("tgv0")).isEmpty();
+            assertThat(there.links().get("tgp0")).as("the veth's peer goes with it").isEmpty();
+            assertThat(links.get("tgk0")).as("a link of another group stays").isPresent();
+            assertThatThrownBy(() -> links.deleteGroup(0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
     void duplicateNameIsRefusedWithErrnoAndName() {
         try (Rtnetlink nl = Rtnetlink.openIn(ns)) {
             nl.links().create(new NewLink("tbr0", new LinkKind.Bridge(), 0, 0, false));

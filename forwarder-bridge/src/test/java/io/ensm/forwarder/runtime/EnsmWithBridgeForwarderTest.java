@@ -143,7 +143,9 @@ class EnsmWithBridgeForwarderTest {
         assertThat(refreshed.getMechanism().getParametersOrThrow("vni")).isEqualTo(Integer.toString(vni));
 
         withChannel(runtime.port(), ns -> ns.close(refreshed));
-        assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();
+        net.forgetNeighbours(net.node);
+        assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).as("no path once Close answered").isFalse();
+        assertThat(CrossConnectBed.markedLinksAfterDeletions(net.ensm, Duration.ofSeconds(10))).isEmpty();
         assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).doesNotContain(inside);
         assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::name).contains("opsbr");
     }

@@ -102,6 +102,20 @@ public final class CrossConnectBed {
         }
     }
 
+    /**
+     * The marked links left once the forwarder's background deletions had up to {@code max} to
+     * finish: Close answers when traffic has stopped, the kernel deletes the links after.
+     */
+    public static List<Link> markedLinksAfterDeletions(String ns, java.time.Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        List<Link> marked = markedLinks(ns);
+        while (!marked.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            marked = markedLinks(ns);
+        }
+        return marked;
+    }
+
     public static List<Link> links(String ns) {
         try (Rtnetlink nl = Rtnetlink.openIn(ns)) {
             return nl.links().list();
