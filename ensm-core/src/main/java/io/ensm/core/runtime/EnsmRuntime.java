@@ -295,7 +295,7 @@ public final class EnsmRuntime implements AutoCloseable {
         if (embeddedRegistry != null) {
             embeddedRegistry.startExpiry(scheduler, java.time.Duration.ofSeconds(1));
         }
-        String target = settings.embeddedRegistry() ? "127.0.0.1:" + port() : stripScheme(settings.registryUrl());
+        String target = settings.embeddedRegistry() ? selfTarget(settings.listen().getAddress(), port()) : stripScheme(settings.registryUrl());
         ChannelCredentials credentials = security == null ? transport.client()
                 : CompositeChannelCredentials.create(transport.client(), TokenCredentials.forRegistry(minter));
         registryChannel = Grpc.newChannelBuilder(target, credentials).build();
@@ -312,6 +312,18 @@ public final class EnsmRuntime implements AutoCloseable {
                 .clock(clock)
                 .build();
         publisher.start();
+    }
+
+    /**
+     * Where ensm reaches its own embedded registry: loopback when it listens on every address (or
+     * on loopback), else the one address it listens on.
+     */
+    static String selfTarget(java.net.InetAddress listen, int port) {
+        if (listen == null || listen.isAnyLocalAddress() || listen.isLoopbackAddress()) {
+            return (listen instanceof java.net.Inet6Address && !listen.isAnyLocalAddress() ? "[::1]:" : "127.0.0.1:") + port;
+        }
+        String host = listen.getHostAddress();
+        return (listen instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static String stripScheme(String url) {
