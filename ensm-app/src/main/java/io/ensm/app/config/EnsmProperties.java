@@ -107,6 +107,8 @@ public record EnsmProperties(
      *
      * @param allowedCallers   SPIFFE IDs that may call ensm; empty allows every peer of a trusted domain
      * @param maxTokenLifetime upper bound of the path tokens ensm signs (NSM's MAX_TOKEN_LIFETIME)
+     * @param monitorAllCallers SPIFFE IDs that may watch every connection (operator tools); other
+     *                          callers watch only connections they requested
      */
     public record Tls(@DefaultValue("") @Pattern(regexp = "|spiffe-workload-api|pem-files|insecure",
                               message = "must be spiffe-workload-api, pem-files or insecure (or empty: plaintext on loopback only)")
@@ -114,7 +116,8 @@ public record EnsmProperties(
                       @Valid @DefaultValue WorkloadApi workloadApi,
                       @Valid @DefaultValue Pem pem,
                       @DefaultValue List<String> allowedCallers,
-                      @DefaultValue("10m") @NotNull Duration maxTokenLifetime) {}
+                      @DefaultValue("10m") @NotNull Duration maxTokenLifetime,
+                      @DefaultValue List<String> monitorAllCallers) {}
 
     /**
      * @param socket  the agent's address, unix:///path or tcp://IP:PORT (default: env SPIFFE_ENDPOINT_SOCKET)

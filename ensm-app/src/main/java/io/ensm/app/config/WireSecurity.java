@@ -54,12 +54,15 @@ public final class WireSecurity implements AutoCloseable {
     private final Identity identity;
     private final Duration maxTokenLifetime;
     private final Set<String> allowedCallers;
+    private final Set<String> monitorAllCallers;
 
-    private WireSecurity(Mode mode, Identity identity, Duration maxTokenLifetime, Set<String> allowedCallers) {
+    private WireSecurity(Mode mode, Identity identity, Duration maxTokenLifetime, Set<String> allowedCallers,
+                         Set<String> monitorAllCallers) {
         this.mode = mode;
         this.identity = identity;
         this.maxTokenLifetime = maxTokenLifetime;
         this.allowedCallers = allowedCallers;
+        this.monitorAllCallers = monitorAllCallers;
     }
 
     /** @throws InvalidConfigurationException naming the key to fix */
@@ -70,7 +73,8 @@ public final class WireSecurity implements AutoCloseable {
         if (tls.maxTokenLifetime().isNegative() || tls.maxTokenLifetime().isZero()) {
             throw new InvalidConfigurationException("ensm.tls.max-token-lifetime", "must be positive");
         }
-        Set<String> allowed = allowedCallers(tls.allowedCallers());
+        Set<String> allowed = spiffeIds("ensm.tls.allowed-callers", tls.allowedCallers());
+        Set<String> watchAll = spiffeIds("ensm.tls.monitor-all-callers", tls.monitorAllCallers());
         return switch (tls.mode()) {
             case "" -> {
                 if (!loopbackOnly) {
@@ -82,7 +86,7 @@ public final class WireSecurity implements AutoCloseable {
                 }
                 noAllowedCallersWithoutTls(allowed);
                 log.info("event=tls-off reason=loopback-only listen={} (set ensm.tls.mode to serve NSM peers)", p.listen());
-                yield new WireSecurity(Mode.LOOPBACK_PLAINTEXT, null, tls.maxTokenLifetime(), allowed);
+                yield new WireSecurity(Mode.LOOPBACK_PLAINTEXT, null, tls.maxTokenLifetime(), allowed, watchAll);
             }
             case "insecure" -> {
                 noAllowedCallersWithoutTls(allowed);
@@ -95,11 +99,11 @@ public final class WireSecurity implements AutoCloseable {
                 } else {
                     log.warn("event=tls-insecure listen={} ensm.tls.mode=insecure on loopback", p.listen());
                 }
-                yield new WireSecurity(Mode.INSECURE, null, tls.maxTokenLifetime(), allowed);
+                yield new WireSecurity(Mode.INSECURE, null, tls.maxTokenLifetime(), allowed, watchAll);
             }
-            case "pem-files" -> new WireSecurity(Mode.PEM_FILES, pemFiles(tls.pem()), tls.maxTokenLifetime(), allowed);
+            case "pem-files" -> new WireSecurity(Mode.PEM_FILES, pemFiles(tls.pem()), tls.maxTokenLifetime(), allowed, watchAll);
             case "spiffe-workload-api" -> new WireSecurity(Mode.WORKLOAD_API, workloadApi(tls.workloadApi()),
-                    tls.maxTokenLifetime(), allowed);
+                    tls.maxTokenLifetime(), allowed, watchAll);
             default -> throw new InvalidConfigurationException("ensm.tls.mode", "unknown mode '" + tls.mode() + "'");
         };
     }
@@ -139,13 +143,13 @@ public final class WireSecurity implements AutoCloseable {
         }
     }
 
-    private static Set<String> allowedCallers(List<String> ids) {
+    private static Set<String> spiffeIds(String key, List<String> ids) {
         Set<String> out = new LinkedHashSet<>();
         for (int i = 0; i < ids.size(); i++) {
             try {
                 out.add(SpiffeId.parse(ids.get(i).strip()).toString());
             } catch (InvalidSpiffeIdException | IllegalArgumentException e) {
-                throw new InvalidConfigurationException("ensm.tls.allowed-callers[" + i + "]",
+                throw new InvalidConfigurationException(key + "[" + i + "]",
                         "'" + ids.get(i) + "' is not a SPIFFE ID (spiffe://trust-domain/path): " + e.getMessage());
             }
         }
@@ -193,7 +197,7 @@ public final class WireSecurity implements AutoCloseable {
         if (identity == null) {
             return EnsmRuntime.Transport.plaintext(interceptors);
         }
-        return EnsmRuntime.Transport.mtls(new Security(identity, maxTokenLifetime, allowedCallers, refusals), interceptors);
+        return EnsmRuntime.Transport.mtls(new Security(identity, maxTokenLifetime, allowedCallers, refusals, monitorAllCallers), interceptors);
     }
 
     @Override

@@ -114,6 +114,13 @@ class TlsConfigValidationTest {
     }
 
     @Test
+    void aMonitorAllCallerThatIsNotASpiffeIdIsRefusedNamingIt() {
+        Map<String, String> s = pem(CA.issue("ensm", Duration.ofHours(1)).writeTo(dir.resolve("pem")));
+        s.put("ensm.tls.monitor-all-callers[0]", "ops/ensmctl");
+        assertThat(failureOf(s)).contains("ensm.tls.monitor-all-callers[0]", "ops/ensmctl", "not a SPIFFE ID");
+    }
+
+    @Test
     void allowedCallersWithoutTlsAreRefused() {
         Map<String, String> s = valid();
         s.put("ensm.tls.allowed-callers[0]", "spiffe://example.org/nsmgr");

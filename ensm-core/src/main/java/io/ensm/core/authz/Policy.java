@@ -15,6 +15,8 @@ public enum Policy {
     TOKENS_CHAINED("tokens_chained"),
     /** Registry: only the first registrant of a name may register it again or unregister it. */
     CLIENT_ALLOWED("client_allowed"),
+    /** Monitor: the caller holds at least one of the connections its scope selector names. */
+    SERVICE_CONNECTION("service_connection"),
     /** ensm's own: the caller's SPIFFE ID is one of the configured allowed callers. */
     ALLOWED_CALLERS("allowed_callers");
 

@@ -23,6 +23,8 @@ import io.ensm.core.endpoint.expiry.ExpiryTimers;
 import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.monitor.ConnectionMonitor;
 import io.ensm.core.endpoint.monitor.Monitor;
+import io.ensm.core.endpoint.monitor.ConnectionOwners;
+import io.ensm.core.endpoint.monitor.MonitorAuthorization;
 import io.ensm.core.endpoint.monitor.MonitorConnectionService;
 import io.ensm.core.endpoint.negotiate.Negotiate;
 import io.ensm.core.endpoint.negotiate.PlanFilter;
@@ -95,6 +97,7 @@ public final class EnsmRuntime implements AutoCloseable {
     private final Catalog catalog;
     private final ExpiryTimers timers;
     private final ConnectionMonitor monitor;
+    private final ConnectionOwners owners;
     private final SerializeById serializer;
     private final Endpoint endpoint;
     private final Reconciler reconciler;
@@ -161,6 +164,7 @@ public final class EnsmRuntime implements AutoCloseable {
         this.table = new ConnectionTable(store);
         this.timers = new ExpiryTimers(clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
+        this.owners = new ConnectionOwners(table);
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
         this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));
         Provisioner provisioner = new Provisioner(forwarder);
@@ -175,7 +179,7 @@ public final class EnsmRuntime implements AutoCloseable {
         elements.addAll(List.of(
                 new LoadKnown(table),
                 new Expiry(timers, clock, settings.defaultLifetime(), settings.maxLifetime()),
-                new Monitor(monitor),
+                new Monitor(monitor, owners),
                 new SelectEndpoint(catalog, new LabelMatchChooser(clock)),
                 new Negotiate(new PlanFilter(forwarder != null)),
                 new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu(),
@@ -257,7 +261,9 @@ public final class EnsmRuntime implements AutoCloseable {
     private Server startServer(Transport transport, Clock clock) {
         List<BindableService> services = new ArrayList<>(List.of(
                 new NetworkServiceService(endpoint),
-                new MonitorConnectionService(monitor)));
+                security == null ? new MonitorConnectionService(monitor)
+                        : new MonitorConnectionService(monitor,
+                        MonitorAuthorization.enforced(owners, security.monitorAllCallers(), minter::ownId), security.refusals())));
         if (embeddedRegistry != null) {
             services.addAll(embeddedRegistry.services());
         }

@@ -47,6 +47,11 @@ public final class CallContexts implements ServerInterceptor {
         return Contexts.interceptCall(ctx, call, headers, next);
     }
 
+    /** The verified SPIFFE peer of the gRPC call running on this thread, when it came over mutual TLS. */
+    public static java.util.Optional<Caller> caller() {
+        return java.util.Optional.ofNullable(CALLER.get());
+    }
+
     /** The chain context of the gRPC call running on this thread. */
     static CallContext current() {
         Map<String, String> md = METADATA.get();

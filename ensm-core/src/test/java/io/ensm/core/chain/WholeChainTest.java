@@ -64,7 +64,7 @@ class WholeChainTest {
                 serialize,
                 new LoadKnown(table),
                 new Expiry(timers, clock, Duration.ofMinutes(1), Duration.ofHours(1)),
-                new Monitor(monitor),
+                new Monitor(monitor, new io.ensm.core.endpoint.monitor.ConnectionOwners(new io.ensm.core.state.ConnectionTable(io.ensm.core.testing.InMemoryConnectionStore.with()))),
                 new SelectEndpoint(catalog, (service, labels, endpoints) -> endpoints),
                 new Negotiate(new PlanFilter(true)),
                 new Allocate(allocator, forwarder.info(), 1500, id -> table.get(id).isPresent()),

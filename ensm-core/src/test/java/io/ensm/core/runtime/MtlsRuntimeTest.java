@@ -95,6 +95,36 @@ class MtlsRuntimeTest {
         assertThat(ensm.refusals).isEmpty();
     }
 
+    @Test
+    void aCallerWatchesOnlyTheConnectionsItRequested() {
+        SecureClient nsc = new SecureClient(StaticIdentity.of(NSC), ensm.target());
+        channel = nsc.withTokens();
+        Connection reply = ns(channel).request(request());
+        // As NSM's clients do: the scope is the connection's path, which holds ensm's segment id.
+        var scope = io.ensm.api.connection.MonitorScopeSelector.newBuilder()
+                .addAllPathSegments(reply.getPath().getPathSegmentsList().stream()
+                        .map(seg -> io.ensm.api.connection.PathSegment.newBuilder().setName(seg.getName()).setId(seg.getId()).build())
+                        .toList()).build();
+        String ensmSegment = reply.getPath().getPathSegments(1).getId();
+
+        var events = io.ensm.api.connection.MonitorConnectionGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .monitorConnections(scope);
+        assertThat(events.next().getConnectionsMap()).containsKey(ensmSegment);
+
+        ManagedChannel other = new SecureClient(StaticIdentity.of(CA.issue("other-nsc", Duration.ofHours(1))), ensm.target()).withTokens();
+        try {
+            var stub = io.ensm.api.connection.MonitorConnectionGrpc.newBlockingStub(other).withDeadlineAfter(20, TimeUnit.SECONDS);
+            assertStatus(() -> stub.monitorConnections(scope).next(), Status.Code.PERMISSION_DENIED,
+                    "authorization policy service_connection failed", "holds none of the connections", ensmSegment);
+            assertStatus(() -> stub.monitorConnections(io.ensm.api.connection.MonitorScopeSelector.getDefaultInstance()).next(),
+                    Status.Code.PERMISSION_DENIED, "service_connection", "without naming a connection id");
+        } finally {
+            SecureClient.close(other);
+        }
+        assertThat(ensm.refusals).containsExactly(Policy.SERVICE_CONNECTION, Policy.SERVICE_CONNECTION);
+        ns(channel).close(reply);
+    }
+
     /** The token cases the issue lists, each refused naming its policy. */
     enum BadToken {
         NONE(Policy.TOKENS_VALID),

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MonitorTest {
     private final ConnectionMonitor monitor = new ConnectionMonitor(List::of);
     private final RecordingTail tail = new RecordingTail();
-    private final Endpoint endpoint = new Endpoint(List.of(new Monitor(monitor), tail));
+    private final Endpoint endpoint = new Endpoint(List.of(new Monitor(monitor, new io.ensm.core.endpoint.monitor.ConnectionOwners(new io.ensm.core.state.ConnectionTable(io.ensm.core.testing.InMemoryConnectionStore.with()))), tail));
     private final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
 
     MonitorTest() {
