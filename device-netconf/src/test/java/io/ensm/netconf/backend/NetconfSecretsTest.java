@@ -81,7 +81,6 @@ class NetconfSecretsTest {
     private Map<String, String> settings() {
         Map<String, String> s = NetconfBackendTest.settings(bed.device(DEVICE), "eth1");
         s.put("vlans", "3160-3169");
-        s.put("connect-timeout", "2s");
         return s;
     }
 

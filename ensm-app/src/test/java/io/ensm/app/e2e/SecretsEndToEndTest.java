@@ -186,12 +186,12 @@ class SecretsEndToEndTest {
         } finally {
             outputs.append(ensm.allLogs());
         }
+        scan.assertClean("gRPC statuses seen by the client", String.join("\n", statuses));
+        scan.assertClean("ensm's output of every run", outputs.toString());
         assertThat(statuses).as("every failing request was refused").hasSize(8);
         assertThat(String.join("\n", statuses)).contains("UNAVAILABLE", "FAILED_PRECONDITION", "password refused",
                 "refused the password");
         assertThat(outputs).contains("APPLICATION FAILED TO START", "event=ensm-started");
-        scan.assertClean("gRPC statuses seen by the client", String.join("\n", statuses));
-        scan.assertClean("ensm's output of every run", outputs.toString());
     }
 
     private void refused(Nsc nsc, String service) {
@@ -245,7 +245,6 @@ class SecretsEndToEndTest {
         e.put("backend.settings.port-name", "eth1");
         e.put("backend.settings.uplink", "sec-up" + device);
         e.put("backend.settings.vlans", "3320-3329");
-        e.put("backend.settings.connect-timeout", "2s");
         return e;
     }
 

@@ -45,7 +45,7 @@ public final class Redact {
      * is not, since it may be the secret itself pasted where its file belongs.
      */
     public static String secretFile(String configured) {
-        if (configured != null && Path.of(configured.strip()).isAbsolute() && configured.indexOf('@') < 0) {
+        if (configured != null && Path.of(configured.strip()).isAbsolute()) {
             return configured.strip();
         }
         return "(not shown: not an absolute path, it may be the secret itself)";
