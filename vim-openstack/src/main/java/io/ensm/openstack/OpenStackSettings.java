@@ -1,6 +1,7 @@
 package io.ensm.openstack;
 
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Redact;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.keystone.CloudsYaml;
 import io.ensm.openstack.keystone.Credentials;
@@ -172,11 +173,13 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
             try {
                 text = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new IllegalArgumentException("password-file: cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+                // the path is shown only when it looks like one: it may be the password pasted in
+                throw new IllegalArgumentException("password-file: cannot read " + Redact.secretFile(file.toString()) + " ("
+                        + Redact.readFailure(e) + ")");
             }
             String firstLine = text.lines().findFirst().orElse("");
             if (firstLine.isEmpty()) {
-                throw new IllegalArgumentException("password-file: " + file + " is empty");
+                throw new IllegalArgumentException("password-file: " + Redact.secretFile(file.toString()) + " is empty");
             }
             return Secret.of(firstLine);
         }
@@ -184,7 +187,7 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
             String name = r.optional("password-env");
             String value = env.apply(name);
             if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException("password-env: environment variable " + name + " is not set or empty");
+                throw new IllegalArgumentException("password-env: environment variable " + Redact.envName(name) + " is not set or empty");
             }
             return Secret.of(value);
         }
@@ -203,6 +206,11 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
     }
 
     private static URI url(String text) {
+        if (Redact.hasUserInfo(text)) {
+            // it would be sent on every call and printed in every message that names Keystone
+            throw new IllegalArgumentException("auth-url: '" + Redact.url(text) + "' carries a user or password, which is not accepted"
+                    + " (set username, and password-file or password-env)");
+        }
         try {
             URI u = new URI(text);
             if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {

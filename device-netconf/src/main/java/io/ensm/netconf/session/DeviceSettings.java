@@ -1,5 +1,6 @@
 package io.ensm.netconf.session;
 
+import io.ensm.core.spi.Redact;
 import io.ensm.netconf.client.Timeouts;
 
 import java.nio.file.Path;
@@ -34,6 +35,10 @@ public final class DeviceSettings {
 
     public static DeviceConfig parse(String device, Map<String, String> s) {
         String host = required(s, "host");
+        if (Redact.hasUserInfo(host)) {
+            throw new IllegalArgumentException("host: '" + Redact.url(host) + "' carries a user or password, which is not accepted"
+                    + " (set username, and password-file or password-env)");
+        }
         int port = integer(s, "port", 830, 1, 65535);
         String username = required(s, "username");
         PasswordSource password = password(s);
@@ -59,7 +64,9 @@ public final class DeviceSettings {
             return new PasswordSource.File(Path.of(file));
         }
         if (!env.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw new IllegalArgumentException("password-env: '" + env + "' is not an environment variable name");
+            // quoting the value would print the password when it was put here instead of a variable's name
+            throw new IllegalArgumentException("password-env: the value is not an environment variable name"
+                    + " (not shown: it may be the password itself)");
         }
         return new PasswordSource.Env(env);
     }

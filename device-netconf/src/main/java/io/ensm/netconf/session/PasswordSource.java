@@ -1,5 +1,6 @@
 package io.ensm.netconf.session;
 
+import io.ensm.core.spi.Redact;
 import io.ensm.netconf.client.Secret;
 
 import java.io.IOException;
@@ -26,13 +27,24 @@ public sealed interface PasswordSource {
 
         @Override
         public Secret read() throws IOException {
-            String text = Files.readString(path, StandardCharsets.UTF_8);
+            String text;
+            try {
+                text = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                // the file system's message starts with the path, which may be the password pasted in
+                throw new IOException("password file " + Redact.secretFile(path.toString()) + ": " + Redact.readFailure(e));
+            }
             int nl = text.indexOf('\n');
             String first = (nl >= 0 ? text.substring(0, nl) : text).replace("\r", "");
             if (first.isEmpty()) {
-                throw new IOException("password file " + path + " is empty");
+                throw new IOException("password file " + Redact.secretFile(path.toString()) + " is empty");
             }
             return new Secret(first.toCharArray());
+        }
+
+        @Override
+        public String toString() {
+            return "File[" + Redact.secretFile(path.toString()) + "]";
         }
     }
 
@@ -51,7 +63,7 @@ public sealed interface PasswordSource {
         public Secret read() throws IOException {
             String value = environment.apply(variable);
             if (value == null || value.isEmpty()) {
-                throw new IOException("environment variable " + variable + " is not set");
+                throw new IOException("environment variable " + Redact.envName(variable) + " is not set");
             }
             return new Secret(value.toCharArray());
         }
@@ -69,7 +81,7 @@ public sealed interface PasswordSource {
 
         @Override
         public String toString() {
-            return "Env[" + variable + "]";
+            return "Env[" + Redact.envName(variable) + "]";
         }
     }
 }

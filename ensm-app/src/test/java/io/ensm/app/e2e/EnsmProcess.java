@@ -61,6 +61,43 @@ public final class EnsmProcess implements AutoCloseable {
 
     /** Starts the JVM and returns once the service is started; fails with the output otherwise. */
     public EnsmProcess start() {
+        launch();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (log().contains(STARTED)) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("ensm exited with " + process.exitValue() + " before starting:\n" + log());
+            }
+            sleep(100);
+        }
+        kill();
+        throw new AssertionError("ensm did not start within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    /**
+     * Starts the JVM for a configuration that must stop start-up: returns the exit code once it has
+     * exited; fails (and kills it) if the service started instead.
+     */
+    public int startExpectingExit() {
+        launch();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                return process.exitValue();
+            }
+            if (log().contains(STARTED)) {
+                kill();
+                throw new AssertionError("ensm started although its configuration is bad:\n" + log());
+            }
+            sleep(100);
+        }
+        kill();
+        throw new AssertionError("ensm neither started nor exited within " + START_TIMEOUT + ":\n" + log());
+    }
+
+    private void launch() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
@@ -84,18 +121,6 @@ public final class EnsmProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (log().contains(STARTED)) {
-                return this;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("ensm exited with " + process.exitValue() + " before starting:\n" + log());
-            }
-            sleep(100);
-        }
-        kill();
-        throw new AssertionError("ensm did not start within " + START_TIMEOUT + ":\n" + log());
     }
 
     /** SIGTERM, then waits for the process to exit (killing it if it does not). Returns the exit code. */

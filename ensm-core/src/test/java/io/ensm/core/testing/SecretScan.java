@@ -1,5 +1,8 @@
 package io.ensm.core.testing;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -35,6 +38,45 @@ public final class SecretScan {
         }
         secrets.put(label + (secrets.containsKey(label) ? "#" + secrets.size() : ""), value);
         return this;
+    }
+
+    /**
+     * A password or token as a program may pass it on: the value itself, URL-encoded (a query or
+     * userinfo), and base64 at each of the three alignments it can take inside a longer base64
+     * text (an HTTP Basic header, a serialized blob), so that a match anywhere means a leak.
+     */
+    public SecretScan password(String label, String value) {
+        secret(label, value);
+        String urlEncoded = URLEncoder.encode(value, StandardCharsets.UTF_8);
+        if (!urlEncoded.equals(value)) {
+            secret(label + " (URL-encoded)", urlEncoded);
+        }
+        byte[] raw = value.getBytes(StandardCharsets.UTF_8);
+        for (int shift = 0; shift < 3; shift++) {
+            byte[] shifted = new byte[shift + raw.length];
+            System.arraycopy(raw, 0, shifted, shift, raw.length);
+            String b64 = Base64.getEncoder().encodeToString(shifted);
+            // only the characters whose six bits all come from the value
+            int from = (8 * shift + 5) / 6;
+            int to = 8 * (shift + raw.length) / 6;
+            secret(label + " (base64, offset " + shift + ")", b64.substring(from, to));
+        }
+        return this;
+    }
+
+    /**
+     * A random test secret of 24 characters: letters and digits with a few characters that URL
+     * encoding changes, so the encoded form differs from the value.
+     */
+    public static String randomSecret() {
+        String letters = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 21; i++) {
+            b.append(letters.charAt(random.nextInt(letters.length())));
+        }
+        b.insert(7, '+').insert(14, '/').insert(20, '%');
+        return b.toString();
     }
 
     /** A private key: its raw encoding in base64 and every line of its PEM body. */

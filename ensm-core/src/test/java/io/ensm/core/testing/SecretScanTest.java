@@ -2,7 +2,9 @@ package io.ensm.core.testing;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,5 +31,19 @@ class SecretScanTest {
     void refusesToProveNothing() {
         assertThatThrownBy(() -> SecretScan.of().assertClean("log", "x")).hasMessageContaining("no secrets");
         assertThatThrownBy(() -> SecretScan.of().secret("pw", "short")).hasMessageContaining("shorter");
+    }
+
+    @Test
+    void findsAPasswordInsideBase64AtAnyAlignmentAndUrlEncoded() {
+        String pw = SecretScan.randomSecret();
+        assertThat(pw).hasSize(24);
+        SecretScan scan = SecretScan.of().password("pw", pw);
+        for (String prefix : List.of("", "u:", "us:")) {
+            String basic = java.util.Base64.getEncoder().encodeToString((prefix + pw).getBytes(StandardCharsets.UTF_8));
+            assertThat(scan.findings("Authorization: Basic " + basic)).as(prefix).isNotEmpty();
+        }
+        assertThat(scan.findings("https://u:" + java.net.URLEncoder.encode(pw, StandardCharsets.UTF_8) + "@h/"))
+                .containsExactly("pw (URL-encoded) at line 1");
+        assertThat(scan.findings("an ordinary log line")).isEmpty();
     }
 }

@@ -3,6 +3,7 @@ package io.ensm.tf.backend;
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendProvider;
+import io.ensm.core.spi.Redact;
 import io.ensm.tf.vnc.KeystoneTokens;
 import io.ensm.tf.vnc.Secret;
 import io.ensm.tf.vnc.TokenSource;
@@ -78,7 +79,9 @@ public final class TungstenBackendProvider implements BackendProvider {
         try {
             return Secret.fromFile(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(key + ": cannot read " + file + ": " + e.getMessage(), e);
+            // no cause: the file system's message holds the path, which may be the secret pasted in
+            throw new IllegalArgumentException(key + ": cannot read " + Redact.secretFile(file.toString()) + ": "
+                    + Redact.readFailure(e));
         }
     }
 }

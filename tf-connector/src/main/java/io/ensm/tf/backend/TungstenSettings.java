@@ -1,6 +1,7 @@
 package io.ensm.tf.backend;
 
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.Redact;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.tf.vnc.FqName;
 
@@ -102,6 +103,11 @@ public record TungstenSettings(URI apiUrl, FqName virtualNetwork, String fabric,
     }
 
     private static URI url(String key, String text) {
+        if (Redact.hasUserInfo(text)) {
+            // a password there would be sent in the clear and printed with every message naming the URL
+            throw new IllegalArgumentException(key + ": '" + Redact.url(text) + "' carries a user or password, which is not accepted"
+                    + " (use " + TOKEN_FILE + ", or " + KEYSTONE_URL + " with " + KEYSTONE_PASSWORD_FILE + ")");
+        }
         try {
             URI u = new URI(text);
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {

@@ -23,7 +23,7 @@ public final class Secret {
     public static Secret fromFile(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (text.isEmpty()) {
-            throw new IOException(file + " is empty");
+            throw new IOException("the file is empty");
         }
         return new Secret(text);
     }

@@ -153,6 +153,11 @@ public final class VncApiDouble implements AutoCloseable {
         return this;
     }
 
+    /** The tokens accepted now (given, and issued by the Keystone stand-in), for scans of what ensm printed. */
+    public Set<String> tokens() {
+        return Set.copyOf(tokens);
+    }
+
     /** Every token issued or given so far stops working, as when Keystone tokens expire. */
     public void revokeTokens() {
         tokens.clear();
