@@ -1,0 +1,141 @@
+package io.ensm.core.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Path;
+import io.ensm.api.connection.PathSegment;
+import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.testing.MutableClock;
+import io.ensm.core.testing.RecordingBackend;
+import io.ensm.core.testing.RecordingForwarder;
+import io.ensm.core.testing.Requests;
+
+import static io.ensm.core.fuzz.PathOracle.check;
+
+/**
+ * Fuzzes ensm's request path end to end (NSM API, status mapping, the whole chain, pools, store,
+ * backends, forwarder) with the oracles of {@link PathOracle}. Without {@code JAZZER_FUZZ} each
+ * target runs its seeds under {@code src/test/resources/io/ensm/core/fuzz/RequestPathFuzzTestInputs};
+ * with it, Jazzer mutates them (see docs/reliability.md, "Fuzzing", and scripts/fuzz).
+ */
+class RequestPathFuzzTest {
+    /** Recorders keep every call; a fresh world now and then keeps memory flat over long runs. */
+    private static final int RUNS_PER_WORLD = 2_000;
+    private static FuzzWorld world;
+    private static int runs;
+
+    private static FuzzWorld world() {
+        if (world == null || ++runs > RUNS_PER_WORLD) {
+            if (world != null) {
+                world.close();
+            }
+            world = new FuzzWorld();
+            runs = 0;
+        }
+        world.clock.set(MutableClock.START);
+        check(world.state().holdsNothing(), "a run started with resources held: " + world.state(), null);
+        return world;
+    }
+
+    /** (a) Arbitrary bytes as a NetworkServiceRequest; an accepted one is refreshed, then closed. */
+    @FuzzTest(maxDuration = "30s")
+    void requestBytes(byte[] data) {
+        NetworkServiceRequest request;
+        try {
+            request = NetworkServiceRequest.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            return; // refused by protobuf before ensm sees it
+        }
+        FuzzWorld w = world();
+        PathOracle oracle = new PathOracle(w);
+        try {
+            Connection reply = oracle.request(request, false);
+            if (reply != null) {
+                oracle.closeAll(oracle.refresh(request, reply));
+            }
+        } finally {
+            oracle.releaseEverything();
+        }
+    }
+
+    /** (a) Arbitrary bytes as the Connection of a Close, next to a live connection ("nsc-a" / "own-a"). */
+    @FuzzTest(maxDuration = "30s")
+    void closeBytes(byte[] data) {
+        Connection connection;
+        try {
+            connection = Connection.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            return;
+        }
+        FuzzWorld w = world();
+        PathOracle oracle = new PathOracle(w);
+        try {
+            Connection live = oracle.request(liveRequest(), false);
+            check(live != null, "the live connection of the close target was refused", null);
+            WorldState before = w.state();
+            if (oracle.close(connection)) {
+                WorldState after = w.state();
+                check(after.holdsSameAs(before) || after.holdsNothing(),
+                        "an accepted Close left part of a connection:\nbefore " + before + "\nafter  " + after, connection);
+            }
+        } finally {
+            oracle.releaseEverything();
+        }
+    }
+
+    /**
+     * (b) Field values from the fuzzer: a first request (sometimes with a backend, forwarder or
+     * store fault), then one follow-up an NSC or ensm itself may send: a refresh, a changed
+     * refresh, a Close of the reply or of a changed connection, or expiry.
+     */
+    @FuzzTest(maxDuration = "30s")
+    void requestFields(FuzzedDataProvider data) {
+        FuzzWorld w = world();
+        PathOracle oracle = new PathOracle(w);
+        try {
+            NetworkServiceRequest request = FuzzedRequests.request(data);
+            boolean faulted = injectFault(w, data);
+            Connection reply = oracle.request(request, faulted);
+            if (reply == null) {
+                return;
+            }
+            switch (data.consumeInt(0, 4)) {
+                case 0 -> oracle.closeAll(oracle.refresh(request, reply));
+                case 1 -> {
+                    Connection changed = oracle.request(FuzzedRequests.changed(data, request, reply), false);
+                    oracle.closeAll(changed != null ? changed : reply);
+                }
+                case 2 -> oracle.close(FuzzedRequests.connection(data));
+                case 3 -> oracle.expireAll();
+                default -> oracle.closeAll(reply);
+            }
+        } finally {
+            oracle.releaseEverything();
+        }
+    }
+
+    private static boolean injectFault(FuzzWorld w, FuzzedDataProvider data) {
+        BackendException.Kind kind = data.pickValue(BackendException.Kind.values());
+        switch (data.consumeInt(0, 7)) {
+            case 0 -> w.backends.values().forEach(b -> b.failNext(RecordingBackend.Op.PROVISION, kind, "box said no"));
+            case 1 -> w.forwarder.failNext(RecordingForwarder.Op.CONNECT, kind, "link add failed");
+            case 2 -> w.store.failNextWrites(1, "disk full");
+            case 3 -> w.backends.values().forEach(b -> b.duringProvision(i -> w.store.failNextWrites(1, "disk full")));
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The close target's live connection: ensm's own segment is named in the path, so its id is known. */
+    private static NetworkServiceRequest liveRequest() {
+        NetworkServiceRequest r = Requests.request().id("nsc-a").build();
+        Path path = r.getConnection().getPath().toBuilder()
+                .addPathSegments(PathSegment.newBuilder().setName(FuzzWorld.NAME).setId("own-a")).build();
+        return r.toBuilder().setConnection(r.getConnection().toBuilder().setPath(path)).build();
+    }
+}
