@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Sends calls through the world's NSM API and checks what every call must satisfy: only a gRPC
- * status escapes, never INTERNAL or UNKNOWN, always with a message; a refused call holds exactly
+ * status escapes, never INTERNAL or UNKNOWN, always with a message on one bounded printable line
+ * (it is logged and echoes caller input); a refused call holds exactly
  * what was held before and, unless a fault was injected, touched no device and wrote nothing; an
  * accepted one is stored APPLIED with its device objects, and a Close or expiry gives everything
  * back. A broken rule is an {@link AssertionError}, which the fuzzer reports as a finding.
@@ -30,10 +31,17 @@ final class PathOracle {
             Status.Code.FAILED_PRECONDITION, Status.Code.RESOURCE_EXHAUSTED);
     private static final Set<Status.Code> FAULTS = EnumSet.of(Status.Code.UNAVAILABLE, Status.Code.ABORTED);
 
+    /** Longest refusal message: the service cuts at 1024 characters; an escape at the edge may add a few. */
+    private static final int MAX_MESSAGE = 1030;
+
     private final FuzzWorld world;
 
     PathOracle(FuzzWorld world) {
         this.world = world;
+    }
+
+    FuzzWorld world() {
+        return world;
     }
 
     /** The reply, or null when the request was refused as it must be. */
@@ -68,21 +76,22 @@ final class PathOracle {
         return again;
     }
 
-    /** A Close of anything: refused as it must be, or accepted; returns whether it was accepted. */
-    boolean close(Connection connection) {
+    /** A Close of anything: refused as it must be (the status is returned), or accepted (null). */
+    Status close(Connection connection) {
         WorldState before = world.state();
         try {
             world.client.close(connection);
         } catch (StatusRuntimeException e) {
             refused("close", e, before, false);
-            return false;
+            return e.getStatus();
         }
-        return true;
+        return null;
     }
 
     /** The Close an NSC sends for its reply: everything the connection held is given back. */
     void closeAll(Connection reply) {
-        check(close(reply), "the Close of an accepted connection was refused", reply);
+        Status refusal = close(reply);
+        check(refusal == null, "the Close of an accepted connection was refused: " + refusal, reply);
         String own = ownId(reply);
         check(world.table.get(own).isEmpty(), "connection " + own + " is still stored after its Close", reply);
     }
@@ -102,7 +111,8 @@ final class PathOracle {
     /** Operator-style Close of every stored connection by ensm's own id; afterwards nothing may be held. */
     void releaseEverything() {
         for (StoredConnection c : List.copyOf(world.table.all())) {
-            check(close(Connection.newBuilder().setId(c.id()).build()), "close by own id refused", null);
+            Status refusal = close(Connection.newBuilder().setId(c.id()).build());
+            check(refusal == null, "the Close of stored connection '" + c.id() + "' by its id was refused: " + refusal, null);
         }
         WorldState end = world.state();
         check(end.holdsNothing(), "resources are still held after every connection was closed: " + end, null);
@@ -112,7 +122,10 @@ final class PathOracle {
         Status s = e.getStatus();
         boolean allowed = REFUSALS.contains(s.getCode()) || (faulted && FAULTS.contains(s.getCode()));
         check(allowed, call + " answered " + s.getCode() + ": " + s.getDescription(), null);
-        check(s.getDescription() != null && !s.getDescription().isBlank(), call + " refused without a message: " + s, null);
+        String message = s.getDescription();
+        check(message != null && !message.isBlank(), call + " refused without a message: " + s, null);
+        check(message.length() <= MAX_MESSAGE && message.chars().noneMatch(PathOracle::breaksLine),
+                call + " refused with a message that is not one bounded printable line: " + message, null);
         WorldState after = world.state();
         check(after.holdsSameAs(before), call + " refused with " + s.getCode() + " (" + s.getDescription()
                 + ") but changed what is held:\nbefore " + before + "\nafter  " + after, null);
@@ -139,6 +152,11 @@ final class PathOracle {
                 "cross-connect presence does not match plan " + stored.plan(), reply);
         check(reply.getContext().getIpContext().getDstIpAddrsList().equals(stored.allocation().endpointAddrs()),
                 "reply addresses differ from the stored allocation", reply);
+    }
+
+    private static boolean breaksLine(int c) {
+        int type = Character.getType(c);
+        return Character.isISOControl(c) || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     /** ensm's own segment is the last one of a reply: an endpoint trims everything after it. */

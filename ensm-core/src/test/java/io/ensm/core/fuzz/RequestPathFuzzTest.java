@@ -26,9 +26,11 @@ class RequestPathFuzzTest {
     private static final int RUNS_PER_WORLD = 2_000;
     private static FuzzWorld world;
     private static int runs;
+    private static boolean clean;
 
+    /** The shared world, or a fresh one after a failed run (its state is unknown) or every few thousand runs. */
     private static FuzzWorld world() {
-        if (world == null || ++runs > RUNS_PER_WORLD) {
+        if (world == null || !clean || ++runs > RUNS_PER_WORLD) {
             if (world != null) {
                 world.close();
             }
@@ -37,7 +39,19 @@ class RequestPathFuzzTest {
         }
         world.clock.set(MutableClock.START);
         check(world.state().holdsNothing(), "a run started with resources held: " + world.state(), null);
+        clean = false;
         return world;
+    }
+
+    /**
+     * Runs one input on the shared world; afterwards everything left is closed and nothing may be
+     * held. After a failure the world is dropped, not cleaned, so the first finding is the one reported.
+     */
+    private static void run(java.util.function.Consumer<PathOracle> body) {
+        PathOracle oracle = new PathOracle(world());
+        body.accept(oracle);
+        oracle.releaseEverything();
+        clean = true;
     }
 
     /** (a) Arbitrary bytes as a NetworkServiceRequest; an accepted one is refreshed, then closed. */
@@ -49,16 +63,12 @@ class RequestPathFuzzTest {
         } catch (InvalidProtocolBufferException e) {
             return; // refused by protobuf before ensm sees it
         }
-        FuzzWorld w = world();
-        PathOracle oracle = new PathOracle(w);
-        try {
+        run(oracle -> {
             Connection reply = oracle.request(request, false);
             if (reply != null) {
                 oracle.closeAll(oracle.refresh(request, reply));
             }
-        } finally {
-            oracle.releaseEverything();
-        }
+        });
     }
 
     /** (a) Arbitrary bytes as the Connection of a Close, next to a live connection ("nsc-a" / "own-a"). */
@@ -70,20 +80,16 @@ class RequestPathFuzzTest {
         } catch (InvalidProtocolBufferException e) {
             return;
         }
-        FuzzWorld w = world();
-        PathOracle oracle = new PathOracle(w);
-        try {
+        run(oracle -> {
             Connection live = oracle.request(liveRequest(), false);
             check(live != null, "the live connection of the close target was refused", null);
-            WorldState before = w.state();
-            if (oracle.close(connection)) {
-                WorldState after = w.state();
+            WorldState before = oracle.world().state();
+            if (oracle.close(connection) == null) {
+                WorldState after = oracle.world().state();
                 check(after.holdsSameAs(before) || after.holdsNothing(),
                         "an accepted Close left part of a connection:\nbefore " + before + "\nafter  " + after, connection);
             }
-        } finally {
-            oracle.releaseEverything();
-        }
+        });
     }
 
     /**
@@ -93,11 +99,9 @@ class RequestPathFuzzTest {
      */
     @FuzzTest(maxDuration = "30s")
     void requestFields(FuzzedDataProvider data) {
-        FuzzWorld w = world();
-        PathOracle oracle = new PathOracle(w);
-        try {
+        run(oracle -> {
             NetworkServiceRequest request = FuzzedRequests.request(data);
-            boolean faulted = injectFault(w, data);
+            boolean faulted = injectFault(oracle.world(), data);
             Connection reply = oracle.request(request, faulted);
             if (reply == null) {
                 return;
@@ -112,9 +116,7 @@ class RequestPathFuzzTest {
                 case 3 -> oracle.expireAll();
                 default -> oracle.closeAll(reply);
             }
-        } finally {
-            oracle.releaseEverything();
-        }
+        });
     }
 
     private static boolean injectFault(FuzzWorld w, FuzzedDataProvider data) {
