@@ -4,14 +4,11 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ensm.api.connection.Connection;
-import io.ensm.api.connection.Path;
-import io.ensm.api.connection.PathSegment;
 import io.ensm.api.networkservice.NetworkServiceRequest;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.testing.MutableClock;
 import io.ensm.core.testing.RecordingBackend;
 import io.ensm.core.testing.RecordingForwarder;
-import io.ensm.core.testing.Requests;
 
 import static io.ensm.core.fuzz.PathOracle.check;
 
@@ -81,7 +78,7 @@ class RequestPathFuzzTest {
             return;
         }
         run(oracle -> {
-            Connection live = oracle.request(liveRequest(), false);
+            Connection live = oracle.request(SeedCorpus.liveRequest("nsc-a", "own-a"), false);
             check(live != null, "the live connection of the close target was refused", null);
             WorldState before = oracle.world().state();
             if (oracle.close(connection) == null) {
@@ -133,11 +130,4 @@ class RequestPathFuzzTest {
         return true;
     }
 
-    /** The close target's live connection: ensm's own segment is named in the path, so its id is known. */
-    private static NetworkServiceRequest liveRequest() {
-        NetworkServiceRequest r = Requests.request().id("nsc-a").build();
-        Path path = r.getConnection().getPath().toBuilder()
-                .addPathSegments(PathSegment.newBuilder().setName(FuzzWorld.NAME).setId("own-a")).build();
-        return r.toBuilder().setConnection(r.getConnection().toBuilder().setPath(path)).build();
-    }
 }
