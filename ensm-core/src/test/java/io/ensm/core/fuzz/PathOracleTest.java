@@ -3,13 +3,17 @@ package io.ensm.core.fuzz;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceRequest;
 import io.ensm.core.model.Allocation;
+import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.testing.RecordingBackend;
 import io.ensm.core.testing.Requests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,8 +46,7 @@ class PathOracleTest {
 
     @Test
     void deviceObjectLeftBehindIsReported() {
-        world.backends.get("router-1").preload(new ProvisionIntent("ghost", world.backends.keySet().stream()
-                .findFirst().map(n -> new io.ensm.core.model.EndpointSpec(n, "fabric-breakout", java.util.Map.of())).orElseThrow(),
+        world.backends.get("router-1").preload(new ProvisionIntent("ghost", new EndpointSpec("router-1", "fabric-breakout", Map.of()),
                 PlanKind.FABRIC_VLAN, new Allocation(List.of(), List.of(), "", 0, 0), null, 1500));
         assertThatThrownBy(oracle::releaseEverything).isInstanceOf(AssertionError.class).hasMessageContaining("still held");
     }
@@ -52,16 +55,14 @@ class PathOracleTest {
     void refusalThatChangedStateIsReported() {
         // a provision that fails after the backend kept its object: what a half-done undo looks like
         world.backends.get("router-1").duringProvision(i -> world.backends.get("router-2").preload(i));
-        world.backends.get("router-1").failNext(io.ensm.core.testing.RecordingBackend.Op.PROVISION,
-                io.ensm.core.spi.BackendException.Kind.UNREACHABLE, "gone");
+        world.backends.get("router-1").failNext(RecordingBackend.Op.PROVISION, BackendException.Kind.UNREACHABLE, "gone");
         assertThatThrownBy(() -> oracle.request(Requests.request().endpoint("router-1").build(), true))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("changed what is held");
     }
 
     @Test
     void refusalWithDeviceIoIsReportedWhenNoFaultWasInjected() {
-        world.backends.get("router-1").failNext(io.ensm.core.testing.RecordingBackend.Op.PROVISION,
-                io.ensm.core.spi.BackendException.Kind.REJECTED, "no");
+        world.backends.get("router-1").failNext(RecordingBackend.Op.PROVISION, BackendException.Kind.REJECTED, "no");
         assertThatThrownBy(() -> oracle.request(Requests.request().endpoint("router-1").build(), false))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("after device I/O or a store write");
     }
