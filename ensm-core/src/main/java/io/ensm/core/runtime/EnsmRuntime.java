@@ -12,30 +12,17 @@ import io.ensm.core.alloc.VlanPools;
 import io.ensm.core.alloc.VniPool;
 import io.ensm.core.authz.AllowedCallers;
 import io.ensm.core.chain.CallContext;
-import io.ensm.core.chain.Element;
 import io.ensm.core.chain.Endpoint;
 import io.ensm.core.endpoint.Catalog;
 import io.ensm.core.endpoint.ExposedEndpoint;
-import io.ensm.core.endpoint.allocate.Allocate;
-import io.ensm.core.endpoint.authorize.Authorize;
-import io.ensm.core.endpoint.expiry.Expiry;
 import io.ensm.core.endpoint.expiry.ExpiryTimers;
-import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.monitor.ConnectionMonitor;
-import io.ensm.core.endpoint.monitor.Monitor;
 import io.ensm.core.endpoint.monitor.ConnectionOwners;
 import io.ensm.core.endpoint.monitor.MonitorAuthorization;
 import io.ensm.core.endpoint.monitor.MonitorConnectionService;
-import io.ensm.core.endpoint.negotiate.Negotiate;
-import io.ensm.core.endpoint.negotiate.PlanFilter;
-import io.ensm.core.endpoint.provision.Provision;
 import io.ensm.core.endpoint.provision.Provisioner;
-import io.ensm.core.endpoint.select.SelectEndpoint;
 import io.ensm.core.endpoint.serialize.SerializeById;
-import io.ensm.core.endpoint.updatepath.UpdatePath;
-import io.ensm.core.endpoint.updatetoken.UpdateToken;
 import io.ensm.core.identity.SvidInfo;
-import io.ensm.core.endpoint.validate.ValidateRequest;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.registry.EmbeddedRegistry;
@@ -168,24 +155,9 @@ public final class EnsmRuntime implements AutoCloseable {
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
         this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));
         Provisioner provisioner = new Provisioner(forwarder);
-        List<Element> elements = new ArrayList<>(List.of(
-                new ValidateRequest(),
-                new UpdatePath(settings.name()),
-                serializer));
-        if (security != null) {
-            elements.add(new UpdateToken(minter));
-            elements.add(new Authorize(security.refusals(), clock));
-        }
-        elements.addAll(List.of(
-                new LoadKnown(table),
-                new Expiry(timers, clock, settings.defaultLifetime(), settings.maxLifetime()),
-                new Monitor(monitor, owners),
-                new SelectEndpoint(catalog, new LabelMatchChooser(clock)),
-                new Negotiate(new PlanFilter(forwarder != null)),
-                new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu(),
-                        id -> table.get(id).isPresent()),
-                new Provision(table, provisioner)));
-        this.endpoint = new Endpoint(elements);
+        this.endpoint = RequestChain.assemble(new RequestChain.Parts(settings.name(), security, minter, clock, table,
+                serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
+                new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner));
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections

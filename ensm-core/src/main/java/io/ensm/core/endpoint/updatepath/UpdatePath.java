@@ -64,10 +64,12 @@ public final class UpdatePath implements Element {
         Path path = connection.getPath();
         int index = checkIndex(connection);
         if (path.getPathSegments(index).getName().equals(name)) {
+            requireOwnId(path, index);
             return new Placed(trimmed(connection, index), index);
         }
         Path.Builder updated = path.toBuilder();
         if (index + 1 < path.getPathSegmentsCount() && path.getPathSegments(index + 1).getName().equals(name)) {
+            requireOwnId(path, index + 1);
             updated.setIndex(index + 1);
         } else {
             while (updated.getPathSegmentsCount() > index + 1) {
@@ -81,6 +83,13 @@ public final class UpdatePath implements Element {
                 .setPath(updated)
                 .build();
         return new Placed(trimmed(moved, index + 1), index);
+    }
+
+    /** ensm's id is the connection's key in the store: an empty one could never be closed by id. */
+    private void requireOwnId(Path path, int own) {
+        if (path.getPathSegments(own).getId().isEmpty()) {
+            throw Failures.invalid("path segment " + own + " is this ensm's ('" + name + "') but has an empty id");
+        }
     }
 
     private static int checkIndex(Connection connection) {

@@ -1,5 +1,6 @@
 package io.ensm.core.endpoint.validate;
 
+import com.google.protobuf.Timestamp;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
 import io.ensm.api.connection.PathSegment;
@@ -20,7 +21,8 @@ import java.util.Map;
  * names up to 253 characters; ids up to 256; up to 64 labels, keys up to 253 and values up to 256
  * characters; up to 16 mechanism preferences with up to 32 parameters each, keys up to 64 and
  * values up to 1024 characters; up to 32 path segments with tokens up to 8192 characters; up to
- * 256 entries in each address list of the IP context, each a valid address or "addr/len".
+ * 256 entries in each address list of the IP context, each a valid address or "addr/len"; path
+ * segment expiries within the range of a protobuf Timestamp (years 1 to 9999, nanos 0 to 999999999).
  */
 public final class ValidateRequest implements Element {
     public static final int MAX_NAME = 253;
@@ -34,6 +36,9 @@ public final class ValidateRequest implements Element {
     public static final int MAX_SEGMENTS = 32;
     public static final int MAX_TOKEN = 8192;
     public static final int MAX_ADDRESSES = 256;
+    /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range protobuf defines for a Timestamp. */
+    static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+    static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
 
     @Override
     public Connection request(NetworkServiceRequest request, Chain chain) {
@@ -84,6 +89,17 @@ public final class ValidateRequest implements Element {
             checkLength("connection.path.path_segments[" + i + "].id", s.getId(), MAX_ID);
             checkLength("connection.path.path_segments[" + i + "].token", s.getToken(), MAX_TOKEN);
             checkMap("connection.path.path_segments[" + i + "].metrics", s.getMetricsMap(), MAX_LABELS, MAX_NAME, MAX_LABEL_VALUE);
+            if (s.hasExpires()) {
+                checkTimestamp("connection.path.path_segments[" + i + "].expires", s.getExpires());
+            }
+        }
+    }
+
+    private static void checkTimestamp(String field, Timestamp t) {
+        if (t.getSeconds() < MIN_TIMESTAMP_SECONDS || t.getSeconds() > MAX_TIMESTAMP_SECONDS
+                || t.getNanos() < 0 || t.getNanos() > 999_999_999) {
+            throw Failures.invalid(field + " (seconds " + t.getSeconds() + ", nanos " + t.getNanos()
+                    + ") is not a valid timestamp: seconds must lie in years 1 to 9999 and nanos in 0 to 999999999");
         }
     }
 

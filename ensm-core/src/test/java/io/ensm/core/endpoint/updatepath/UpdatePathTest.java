@@ -79,6 +79,19 @@ class UpdatePathTest {
         assertThat(reply.getPath().getIndex()).isZero();
     }
 
+    /** Found by fuzzing: a connection stored under an empty id could never be closed by its id. */
+    @Test
+    void ownSegmentWithAnEmptyIdIsRejected() {
+        Path next = Path.newBuilder().setIndex(0)
+                .addPathSegments(PathSegment.newBuilder().setName("nsc").setId("nsc-1"))
+                .addPathSegments(PathSegment.newBuilder().setName(OWN).setId("")).build();
+        assertStatus(() -> request(withPath(Requests.simple(), "nsc-1", next)), INVALID_ARGUMENT,
+                "path segment 1 is this ensm's ('ensm-1') but has an empty id");
+        Path direct = Path.newBuilder().setIndex(0).addPathSegments(PathSegment.newBuilder().setName(OWN).setId("")).build();
+        assertStatus(() -> request(withPath(Requests.simple(), "", direct)), INVALID_ARGUMENT, "path segment 0");
+        assertThat(tail.calls()).isZero();
+    }
+
     @Test
     void indexOutOfRangeIsRejected() {
         NetworkServiceRequest r = Requests.request().id("nsc-1").build();

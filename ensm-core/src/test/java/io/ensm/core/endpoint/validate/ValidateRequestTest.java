@@ -48,6 +48,28 @@ class ValidateRequestTest {
         assertThat(reply).isEqualTo(r.getConnection());
     }
 
+    /** Found by fuzzing: an expiry beyond what an Instant holds reached the expiry element and became INTERNAL. */
+    @Test
+    void segmentExpiryOutsideTheTimestampRangeIsRejected() {
+        rejects(withConnection(c -> c.setPath(c.getPath().toBuilder().setPathSegments(0, c.getPath().getPathSegments(0)
+                        .toBuilder().setExpires(com.google.protobuf.Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))))),
+                "connection.path.path_segments[0].expires", "years 1 to 9999");
+        rejects(withConnection(c -> c.setPath(c.getPath().toBuilder().setPathSegments(0, c.getPath().getPathSegments(0)
+                        .toBuilder().setExpires(com.google.protobuf.Timestamp.newBuilder().setSeconds(1).setNanos(-1))))),
+                "nanos -1");
+    }
+
+    @Test
+    void segmentExpiryAtTheEdgesOfTheTimestampRangeIsAccepted() {
+        for (long seconds : new long[] {ValidateRequest.MIN_TIMESTAMP_SECONDS, ValidateRequest.MAX_TIMESTAMP_SECONDS}) {
+            NetworkServiceRequest r = withConnection(c -> c.setPath(c.getPath().toBuilder().setPathSegments(0, c.getPath()
+                    .getPathSegments(0).toBuilder().setExpires(com.google.protobuf.Timestamp.newBuilder().setSeconds(seconds)
+                            .setNanos(999_999_999)))));
+            endpoint.request(r, CallContext.client());
+        }
+        assertThat(tail.calls()).isEqualTo(2);
+    }
+
     @Test
     void missingConnectionIsRejected() {
         rejects(NetworkServiceRequest.newBuilder().addMechanismPreferences(Requests.vxlan()).build(), "no connection");
