@@ -307,8 +307,18 @@ final class Transaction<T> {
         }
     }
 
-    /** Steps sent together ({@link NetconfSession#pipeline}); the listener hears of each before they go. */
+    /**
+     * Steps sent together ({@link NetconfSession#pipeline}); the listener hears of each before they
+     * go. Without pipelining, one after another: every step still runs whatever the earlier answered.
+     */
     private List<RpcReply> steps(List<Step> steps, List<String> operations) throws NetconfException {
+        if (!options.pipelining()) {
+            List<RpcReply> replies = new ArrayList<>();
+            for (int i = 0; i < steps.size(); i++) {
+                replies.add(step(steps.get(i), operations.get(i)));
+            }
+            return replies;
+        }
         for (Step s : steps) {
             listener.beforeStep(session, s);
         }

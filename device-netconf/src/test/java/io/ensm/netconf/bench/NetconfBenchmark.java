@@ -82,7 +82,7 @@ public final class NetconfBenchmark {
         report("connect (TCP, SSH, auth, subsystem, hello)", t);
     }
 
-    private static NcclientDriver ncclient(String python, String driver, NetconfTestbed bed, String sample) throws Exception {
+    static NcclientDriver ncclient(String python, String driver, NetconfTestbed bed, String sample) throws Exception {
         if (driver.isEmpty()) {
             System.out.println("ncclient comparison SKIPPED: no ncclient=<driver script> argument (scripts/bench-netconf passes it)");
             return null;
@@ -94,8 +94,10 @@ public final class NetconfBenchmark {
     /**
      * The same sub-interface several ways, interleaved so that all see the same machine load: the
      * bare edit-config + commit of the sample XML as any client would send it; ensm's transaction
-     * with confirmed commit and with a plain commit; the confirmed transaction's six RPCs written by
-     * hand, one round trip each and all in one write (what no client can go below on this device);
+     * with confirmed commit (as shipped, and with one RPC per round trip) and with a plain commit;
+     * the confirmed transaction's six RPCs written by hand, one round trip each and all in one write
+     * (one round trip in all: the device's own work for the transaction, unsafe as a client because
+     * nothing can depend on an earlier answer);
      * and, every few iterations, python3-ncclient doing the bare edit+commit, the transaction on a
      * warm session, and connect + transaction + close as a script would. Each is undone (untimed)
      * before the next.
@@ -107,9 +109,12 @@ public final class NetconfBenchmark {
         StepTimes plainSteps = new StepTimes();
         TransactionRunner confirmed = new TransactionRunner(TransactionOptions.DEFAULTS, confirmedSteps);
         TransactionRunner plain = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), plainSteps);
+        StepTimes unpipelinedSteps = new StepTimes();
+        TransactionRunner unpipelined = new TransactionRunner(TransactionOptions.DEFAULTS.withPipelining(false), unpipelinedSteps);
         Series bare = new Series("bare edit-config + commit (ensm's client)", n);
         Series withConfirm = new Series("ensm transaction, confirmed commit (default)", n);
         Series withPlain = new Series("ensm transaction, plain commit", n);
+        Series withoutPipelining = new Series("ensm transaction, confirmed, one RPC per round trip", n);
         Series byHand = new Series("same six RPCs by hand, one round trip each", n);
         Series floor = new Series("same six RPCs by hand, all in one write", n);
         int ncTimed = nc == null ? 0 : Math.min(ncN, n);
@@ -123,6 +128,7 @@ public final class NetconfBenchmark {
             bare.add(timed, bare(s, sample));
             withConfirm.add(timed, transaction(s, confirmed, confirmedSteps, item, timed));
             withPlain.add(timed, transaction(s, plain, plainSteps, item, timed));
+            withoutPipelining.add(timed, transaction(s, unpipelined, unpipelinedSteps, item, timed));
             byHand.add(timed, byHand(s, sample, false));
             floor.add(timed, byHand(s, sample, true));
             boolean ncNow = timed ? i % stride == 0 && ncTxn.size() < ncTimed : i < -warmup + ncWarm;
@@ -138,11 +144,14 @@ public final class NetconfBenchmark {
         confirmedSteps.print();
         withPlain.print();
         plainSteps.print();
+        withoutPipelining.print();
+        unpipelinedSteps.print();
         byHand.print();
         floor.print();
         double b = bare.median();
-        System.out.printf(Locale.ROOT, "ratio to bare (target <= 1.5): ensm confirmed %.2f, ensm plain %.2f, by hand %.2f, "
-                + "all in one write %.2f%n", withConfirm.median() / b, withPlain.median() / b, byHand.median() / b, floor.median() / b);
+        System.out.printf(Locale.ROOT, "ratio to bare (target <= 1.5): ensm confirmed %.2f, ensm plain %.2f, ensm one RPC per round trip"
+                + " %.2f, by hand %.2f, all in one write %.2f%n", withConfirm.median() / b, withPlain.median() / b,
+                withoutPipelining.median() / b, byHand.median() / b, floor.median() / b);
         if (nc != null) {
             ncBare.print();
             ncTxn.print();
@@ -157,7 +166,7 @@ public final class NetconfBenchmark {
     private static final String REMOVE = "<interfaces xmlns=\"" + IF + "\"><interface xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\" "
             + "nc:operation=\"remove\"><name>eth1.100</name></interface></interfaces>";
 
-    private static long bare(NetconfSession s, String sample) throws NetconfException {
+    static long bare(NetconfSession s, String sample) throws NetconfException {
         long t0 = System.nanoTime();
         ok(s.rpc(Rpcs.editConfig(Datastore.CANDIDATE, sample, false)));
         ok(s.rpc(Rpcs.commit()));
@@ -260,13 +269,13 @@ public final class NetconfBenchmark {
         }
     }
 
-    private static String sample() throws Exception {
+    static String sample() throws Exception {
         try (InputStream in = NetconfBenchmark.class.getResourceAsStream("/samples/ietf-subinterface.xml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
-    private static void report(String what, long[] nanos) {
+    static void report(String what, long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         System.out.printf(Locale.ROOT, "%-60s n=%d median=%.2f ms p90=%.2f ms p99=%.2f ms%n", what, s.length,
@@ -279,7 +288,7 @@ public final class NetconfBenchmark {
     }
 
     /** The last {@code key=value} wins, so a caller's argument overrides the script's. */
-    private static String stringArg(String[] args, String key, String dflt) {
+    static String stringArg(String[] args, String key, String dflt) {
         String v = dflt;
         for (String a : args) {
             if (a.startsWith(key + "=")) {

@@ -267,4 +267,19 @@ class CommitIsolationTest {
                 .containsExactly("<lock>", "<edit-config>", "<commit>", "<get-config>", "<commit/>", "<unlock>");
         assertThat(device.writes() - before).as("lock, edit, commit + read-back, confirm + unlock").isEqualTo(4);
     }
+
+    @Test
+    void withoutPipeliningEveryRpcWaitsForTheReplyBeforeIt() throws Exception {
+        Store store = new Store(true);
+        ScriptedDevice device = new ScriptedDevice(caps(Capability.ROLLBACK_ON_ERROR, Capability.CONFIRMED_COMMIT_1_1), store);
+        NetconfSession s = device.connect(Duration.ofSeconds(2));
+        int before = device.writes();
+
+        List<ItemResult<String>> r = new TransactionRunner(TransactionOptions.DEFAULTS.withPipelining(false), TransactionListener.NONE)
+                .run(s, List.of("a"), CODEC);
+
+        assertThat(r).allMatch(ItemResult::ok);
+        assertThat(store.running).containsExactly("a");
+        assertThat(device.writes() - before).isEqualTo(6);
+    }
 }
