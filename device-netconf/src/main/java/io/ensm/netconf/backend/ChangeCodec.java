@@ -6,11 +6,9 @@ import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.transaction.EditCodec;
 
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -29,9 +27,7 @@ final class ChangeCodec implements EditCodec<Change> {
 
     @Override
     public String readFilter(List<Change> items) {
-        Set<String> ports = new LinkedHashSet<>();
-        items.forEach(c -> ports.add(c.subInterface().parentPort()));
-        return driver.readFilter(ports);
+        return driver.readBackFilter(items);
     }
 
     @Override

@@ -5,9 +5,12 @@ import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 import org.xml.sax.SAXException;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,10 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One NETCONF session (RFC 6241) over a {@link Transport}: the hello exchange, framing, message-ids
- * and one RPC at a time. netconfd leaves a message unanswered when a second one arrives in the same
- * read, so RPCs are never pipelined: each waits for its reply, with a bound. A timeout or a broken
- * frame ends the session, because its state on the device is then unknown.
+ * One NETCONF session (RFC 6241) over a {@link Transport}: the hello exchange, framing, message-ids,
+ * and RPCs one at a time ({@link #rpc}) or several in one write ({@link #pipeline}, chunked framing
+ * only: netconfd leaves a second end-of-message framed message in the same read unanswered). Every
+ * wait for a reply is bounded. A timeout or a broken frame ends the session, because its state on
+ * the device is then unknown.
  */
 public final class NetconfSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NetconfSession.class);
@@ -162,46 +166,96 @@ public final class NetconfSession implements AutoCloseable {
         String step = operationName(operation);
         rpcLock.lock();
         try {
-            if (!open.get()) {
-                throw new NetconfException.Unreachable(device, step, "session is closed (" + closeReason + ")", null);
-            }
-            String id = Long.toString(nextMessageId.getAndIncrement());
-            byte[] message = ("<rpc message-id=\"" + id + "\" xmlns=\"" + Xml.NETCONF_BASE + "\">" + operation + "</rpc>")
-                    .getBytes(StandardCharsets.UTF_8);
-            try {
-                transport.send(FrameEncoder.frame(message, decoder.chunked()));
-            } catch (IOException e) {
-                abort("send failed: " + e.getMessage());
-                throw new NetconfException.Unreachable(device, step, "sending failed: " + e.getMessage(), e);
-            }
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                Object next = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                if (next == null) {
-                    abort("no reply to " + step);
-                    throw new NetconfException.Unreachable(device, step,
-                            "no reply within " + timeout.toMillis() + " ms; session closed", null);
-                }
-                if (next == CLOSED) {
-                    throw new NetconfException.Unreachable(device, step, "session ended: " + closeReason, null);
-                }
-                if (next instanceof Exception e) {
-                    throw new NetconfException.Unreachable(device, step, "protocol error: " + e.getMessage(), e);
-                }
-                RpcReply reply = parseReply((byte[]) next, step);
-                if (reply == null) {
-                    continue;
-                }
-                if (!reply.messageId().equals(id)) {
-                    abort("reply for message-id " + reply.messageId() + " while waiting for " + id);
-                    throw new NetconfException.Unreachable(device, step,
-                            "reply carries message-id '" + reply.messageId() + "', expected '" + id + "'; session closed", null);
-                }
-                lastUsedNanos = System.nanoTime();
-                return reply;
-            }
+            String id = send(List.of(operation), List.of(step)).getFirst();
+            return await(id, step, timeout);
         } finally {
             rpcLock.unlock();
+        }
+    }
+
+    /**
+     * Sends the operations in one write without waiting, then takes their replies in order
+     * (RFC 6241 §4.1: the device processes a session's RPCs in the order received). The device runs
+     * every operation whatever the earlier ones answered, so only operations whose outcome does not
+     * depend on each other belong together. {@code labels} name each operation in exceptions. With
+     * end-of-message framing they go one at a time: netconfd leaves a second such message in the
+     * same read unanswered. A failure while waiting for reply k names label k and ends the session.
+     */
+    public List<RpcReply> pipeline(List<String> operations, List<String> labels) throws NetconfException {
+        if (operations.size() != labels.size() || operations.isEmpty()) {
+            throw new IllegalArgumentException("one label per operation, at least one operation");
+        }
+        rpcLock.lock();
+        try {
+            List<RpcReply> replies = new ArrayList<>(operations.size());
+            if (!decoder.chunked()) {
+                for (int i = 0; i < operations.size(); i++) {
+                    String id = send(List.of(operations.get(i)), List.of(labels.get(i))).getFirst();
+                    replies.add(await(id, labels.get(i), defaultTimeout));
+                }
+                return replies;
+            }
+            List<String> ids = send(operations, labels);
+            for (int i = 0; i < ids.size(); i++) {
+                replies.add(await(ids.get(i), labels.get(i), defaultTimeout));
+            }
+            return replies;
+        } finally {
+            rpcLock.unlock();
+        }
+    }
+
+    /** Frames the operations with fresh message-ids and sends them in one write; returns the ids. */
+    private List<String> send(List<String> operations, List<String> labels) throws NetconfException {
+        String step = labels.getFirst();
+        if (!open.get()) {
+            throw new NetconfException.Unreachable(device, step, "session is closed (" + closeReason + ")", null);
+        }
+        List<String> ids = new ArrayList<>(operations.size());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String operation : operations) {
+            String id = Long.toString(nextMessageId.getAndIncrement());
+            ids.add(id);
+            byte[] message = ("<rpc message-id=\"" + id + "\" xmlns=\"" + Xml.NETCONF_BASE + "\">" + operation + "</rpc>")
+                    .getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(FrameEncoder.frame(message, decoder.chunked()));
+        }
+        try {
+            transport.send(out.toByteArray());
+        } catch (IOException e) {
+            abort("send failed: " + e.getMessage());
+            throw new NetconfException.Unreachable(device, step, "sending failed: " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    /** Waits for the reply with this message-id; anything else (silence, another id, a broken frame) ends the session. */
+    private RpcReply await(String id, String step, Duration timeout) throws NetconfException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Object next = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (next == null) {
+                abort("no reply to " + step);
+                throw new NetconfException.Unreachable(device, step,
+                        "no reply within " + timeout.toMillis() + " ms; session closed", null);
+            }
+            if (next == CLOSED) {
+                throw new NetconfException.Unreachable(device, step, "session ended: " + closeReason, null);
+            }
+            if (next instanceof Exception e) {
+                throw new NetconfException.Unreachable(device, step, "protocol error: " + e.getMessage(), e);
+            }
+            RpcReply reply = parseReply((byte[]) next, step);
+            if (reply == null) {
+                continue;
+            }
+            if (!reply.messageId().equals(id)) {
+                abort("reply for message-id " + reply.messageId() + " while waiting for " + id);
+                throw new NetconfException.Unreachable(device, step,
+                        "reply carries message-id '" + reply.messageId() + "', expected '" + id + "'; session closed", null);
+            }
+            lastUsedNanos = System.nanoTime();
+            return reply;
         }
     }
 

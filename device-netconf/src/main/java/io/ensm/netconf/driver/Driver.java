@@ -3,7 +3,9 @@ package io.ensm.netconf.driver;
 import org.onlab.packet.VlanId;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Speaks one vendor's data model for VLAN sub-interfaces: renders changes to the children of an
@@ -39,6 +41,18 @@ public interface Driver {
      * parent ports; an empty collection selects every sub-interface (for the orphan sweep).
      */
     String readFilter(Collection<String> parentPorts);
+
+    /**
+     * The children of {@code <filter type="subtree">} for the read-back after writing these
+     * changes. By default their parent ports (every sub-interface on them); a driver whose model
+     * keys each sub-interface selects just those, so the read-back does not grow with the number
+     * of connections on the port.
+     */
+    default String readBackFilter(List<Change> changes) {
+        Set<String> ports = new LinkedHashSet<>();
+        changes.forEach(c -> ports.add(c.subInterface().parentPort()));
+        return readFilter(ports);
+    }
 
     /**
      * Every VLAN sub-interface in a reply, marked or not; a marked entry is reported even when its

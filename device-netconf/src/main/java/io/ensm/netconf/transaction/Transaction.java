@@ -62,15 +62,22 @@ final class Transaction<T> {
         new Locker(session, target, options, listener).lock();
         locked = true;
         try {
-            List<Slot<T>> applied = target == Datastore.CANDIDATE ? commitIsolating(all) : editIsolating(all);
-            if (!applied.isEmpty()) {
-                readBack(applied);
-                if (confirmPending) {
-                    step(Step.CONFIRM, Rpcs.commit());
-                    confirmPending = false;
+            if (target == Datastore.CANDIDATE) {
+                List<Slot<T>> edited = editIsolating(all);
+                if (!edited.isEmpty()) {
+                    commitAndReadBack(edited);
+                }
+            } else {
+                List<Slot<T>> applied = editIsolating(all);
+                if (!applied.isEmpty()) {
+                    readBack(applied);
                 }
             }
-            unlock();
+            if (confirmPending) {
+                confirmAndUnlock();
+            } else {
+                unlock();
+            }
         } catch (NetconfException e) {
             cleanUp(e);
             throw e;
@@ -93,6 +100,48 @@ final class Transaction<T> {
         log.debug("event=netconf_transaction device={} target={} items={} failed={} ms={}", device, target,
                 items.size(), failed, (System.nanoTime() - t0) / 1_000_000);
         return results;
+    }
+
+    /**
+     * Candidate, the edit accepted: commit and read back in one round trip. The read-back cannot
+     * change anything, so it may go before the commit's answer is known; if the commit was refused
+     * it saw running without the change and is ignored, and the commit refusal is isolated.
+     */
+    private void commitAndReadBack(List<Slot<T>> edited) throws NetconfException {
+        String commit = confirmed ? Rpcs.commitConfirmed(options.confirmTimeout()) : Rpcs.commit();
+        List<RpcReply> r = steps(List.of(Step.COMMIT, Step.READ_BACK), List.of(commit, readBackRpc(edited)));
+        if (r.get(0).ok()) {
+            confirmPending |= confirmed;
+            check(edited, r.get(1));
+            return;
+        }
+        discard();
+        if (edited.size() == 1) {
+            fail(edited.getFirst(), Step.COMMIT, r.get(0).errors());
+            return;
+        }
+        List<Slot<T>> committed = new ArrayList<>(commitIsolating(edited.subList(0, edited.size() / 2)));
+        committed.addAll(commitIsolating(edited.subList(edited.size() / 2, edited.size())));
+        if (!committed.isEmpty()) {
+            readBack(committed);
+        }
+    }
+
+    /**
+     * The read-back held: confirm and unlock in one round trip. A refused confirmation leaves the
+     * commit pending, so the clean-up takes it back (the lock is already free then, but a pending
+     * confirmed commit keeps other sessions from locking until it is cancelled or rolled back).
+     */
+    private void confirmAndUnlock() throws NetconfException {
+        List<RpcReply> r = steps(List.of(Step.CONFIRM, Step.UNLOCK), List.of(Rpcs.commit(), Rpcs.unlock(target)));
+        locked = !r.get(1).ok();
+        if (!r.get(0).ok()) {
+            throw new NetconfException.Rejected(device, Step.CONFIRM.toString(), r.get(0).errors());
+        }
+        confirmPending = false;
+        if (locked) {
+            unlockRefused(r.get(1));
+        }
     }
 
     /**
@@ -175,10 +224,16 @@ final class Transaction<T> {
         return step(Step.EDIT, Rpcs.editConfig(target, config, rollbackOnError));
     }
 
+    private String readBackRpc(List<Slot<T>> slots) {
+        return Rpcs.getConfig(Datastore.RUNNING, codec.readFilter(slots.stream().map(Slot::item).toList()));
+    }
+
     /** Reads running once for all slots; a slot that does not hold there fails alone. */
     private void readBack(List<Slot<T>> slots) throws NetconfException {
-        List<T> applied = slots.stream().map(Slot::item).toList();
-        RpcReply reply = step(Step.READ_BACK, Rpcs.getConfig(Datastore.RUNNING, codec.readFilter(applied)));
+        check(slots, step(Step.READ_BACK, readBackRpc(slots)));
+    }
+
+    private void check(List<Slot<T>> slots, RpcReply reply) throws NetconfException {
         if (!reply.ok()) {
             throw new NetconfException.Rejected(device, Step.READ_BACK.toString(), reply.errors());
         }
@@ -207,11 +262,16 @@ final class Transaction<T> {
         RpcReply reply = step(Step.UNLOCK, Rpcs.unlock(target));
         locked = false;
         if (!reply.ok()) {
-            // The change stands; ending the session is the sure way to free the lock.
-            log.warn("event=netconf_unlock_refused device={} error=\"{}\"", device,
-                    new NetconfException.Rejected(device, Step.UNLOCK.toString(), reply.errors()).detail());
-            session.abort("unlock refused");
+            unlockRefused(reply);
         }
+    }
+
+    private void unlockRefused(RpcReply reply) {
+        locked = false;
+        // The change stands; ending the session is the sure way to free the lock.
+        log.warn("event=netconf_unlock_refused device={} error=\"{}\"", device,
+                new NetconfException.Rejected(device, Step.UNLOCK.toString(), reply.errors()).detail());
+        session.abort("unlock refused");
     }
 
     /**
@@ -245,6 +305,24 @@ final class Transaction<T> {
             log.warn("event=netconf_cleanup_failed device={} cause=\"{}\" error=\"{}\"", device, cause.getMessage(), e.getMessage());
             session.abort("clean-up failed");
         }
+    }
+
+    /**
+     * Steps sent together ({@link NetconfSession#pipeline}); the listener hears of each before they
+     * go. Without pipelining, one after another: every step still runs whatever the earlier answered.
+     */
+    private List<RpcReply> steps(List<Step> steps, List<String> operations) throws NetconfException {
+        if (!options.pipelining()) {
+            List<RpcReply> replies = new ArrayList<>();
+            for (int i = 0; i < steps.size(); i++) {
+                replies.add(step(steps.get(i), operations.get(i)));
+            }
+            return replies;
+        }
+        for (Step s : steps) {
+            listener.beforeStep(session, s);
+        }
+        return session.pipeline(operations, steps.stream().map(Step::toString).toList());
     }
 
     private RpcReply step(Step step, String operation) throws NetconfException {

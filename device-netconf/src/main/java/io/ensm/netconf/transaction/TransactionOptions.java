@@ -13,12 +13,16 @@ import java.time.Duration;
  * @param lockAttempts      lock attempts while another session holds the lock
  * @param lockRetryInitial  pause after the first refused lock; doubles per attempt
  * @param lockRetryMax      upper bound of that pause
+ * @param pipelining        send the commit with the read-back, and the confirming commit with the
+ *                          unlock, in one write each (the default, two round trips fewer); false
+ *                          waits for each reply before the next RPC, for a device that mishandles
+ *                          several RPCs in one read
  */
 public record TransactionOptions(boolean confirmedCommit, Duration confirmTimeout, int lockAttempts,
-                                 Duration lockRetryInitial, Duration lockRetryMax) {
+                                 Duration lockRetryInitial, Duration lockRetryMax, boolean pipelining) {
 
     public static final TransactionOptions DEFAULTS =
-            new TransactionOptions(true, Duration.ofSeconds(60), 6, Duration.ofMillis(50), Duration.ofMillis(800));
+            new TransactionOptions(true, Duration.ofSeconds(60), 6, Duration.ofMillis(50), Duration.ofMillis(800), true);
 
     public TransactionOptions {
         if (confirmTimeout.toSeconds() < 1) {
@@ -33,10 +37,14 @@ public record TransactionOptions(boolean confirmedCommit, Duration confirmTimeou
     }
 
     public TransactionOptions withLockRetry(int attempts, Duration initial, Duration max) {
-        return new TransactionOptions(confirmedCommit, confirmTimeout, attempts, initial, max);
+        return new TransactionOptions(confirmedCommit, confirmTimeout, attempts, initial, max, pipelining);
     }
 
     public TransactionOptions withConfirmedCommit(boolean on) {
-        return new TransactionOptions(on, confirmTimeout, lockAttempts, lockRetryInitial, lockRetryMax);
+        return new TransactionOptions(on, confirmTimeout, lockAttempts, lockRetryInitial, lockRetryMax, pipelining);
+    }
+
+    public TransactionOptions withPipelining(boolean on) {
+        return new TransactionOptions(confirmedCommit, confirmTimeout, lockAttempts, lockRetryInitial, lockRetryMax, on);
     }
 }

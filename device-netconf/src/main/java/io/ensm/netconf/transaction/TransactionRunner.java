@@ -12,9 +12,11 @@ import java.util.List;
  * <li>edit-config with rollback-on-error; an item the device refuses is isolated by splitting the
  *     batch, so it fails alone while its neighbours go on;</li>
  * <li>confirmed commit; a commit-time refusal is isolated the same way;</li>
- * <li>read back every item from running through the codec (this server can drop a change);</li>
- * <li>confirming commit in the same session, then unlock.</li>
+ * <li>read back every item from running through the codec (this server can drop a change), sent
+ *     in the same write as the commit, since a read cannot change anything;</li>
+ * <li>confirming commit in the same session, and unlock in the same write.</li>
  * </ol>
+ * Lock and edit each wait for their reply: what follows depends on them (see docs/decisions.md).
  * On any failure of the whole: cancel the pending commit, discard-changes, unlock, and report the
  * step; if the session broke, its end makes the device roll back and drop the lock. A device
  * without :candidate gets the same on running with rollback-on-error (no commit). With

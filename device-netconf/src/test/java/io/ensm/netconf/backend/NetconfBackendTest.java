@@ -10,6 +10,7 @@ import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.netconf.client.SshConnector;
 import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.driver.ietf.IetfDriver;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.TestSubInterface;
 import io.ensm.netconf.testbed.TestSubInterfaceCodec;
@@ -115,6 +116,20 @@ class NetconfBackendTest {
 
         b.provision(i);
         assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(configOf(reply));
+    }
+
+    /** netconfd answers the name filter with just the written entry, not its port's other sub-interfaces. */
+    @Test
+    void theReadBackAfterAWriteSelectsOnlyTheWrittenSubInterface() throws Exception {
+        backend().provision(track(intent("conn-r", 3105, "10.61.0.10/32", "10.61.0.11/32")));
+        String filter = new IetfDriver().readBackFilter(List.of(io.ensm.netconf.driver.Intents.put(
+                io.ensm.netconf.driver.Intents.sub("eth1", 3105, 1500, "conn-r", "10.61.0.10/31"))));
+
+        Map<String, Found> read = TestSubInterfaceCodec.parse(bed.independentGetConfig(DEVICE, filter));
+
+        assertThat(read).containsOnlyKeys("eth1.3105");
+        assertThat(read.get("eth1.3105")).isEqualTo(new Found("ensm:conn-r", "3105", "10.61.0.10"));
+        assertThat(boxInterfaces()).containsKeys("eth1", "eth1.4000", "eth1.3105");
     }
 
     @Test

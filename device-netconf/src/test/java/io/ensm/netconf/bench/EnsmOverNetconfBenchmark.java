@@ -14,6 +14,10 @@ import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.runtime.EnsmSettings;
 import io.ensm.core.store.SqliteConnectionStore;
+import io.ensm.netconf.client.ConnectSpec;
+import io.ensm.netconf.client.NetconfSession;
+import io.ensm.netconf.client.SshConnector;
+import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -37,8 +41,11 @@ import java.util.stream.Stream;
 /**
  * ensm's own latency for a netconf endpoint: Requests and Closes through the NSM API of an
  * in-process ensm whose endpoint writes a sub-interface on a real netconfd (scripts/netconf-testbed),
- * one after another and then all at once (where group commit batches them).
- * Options: connections=100 warmup=20 concurrent=100.
+ * one after another and then all at once (where group commit batches them). Interleaved with the
+ * Requests one after another, in the same run: the bare edit-config + commit of the sample XML on a
+ * warm session of ensm's client and, every few Requests, python3-ncclient doing the transaction on a
+ * warm session and connect + transaction + close (see NcclientDriver).
+ * Options: connections=100 warmup=20 concurrent=100 ncclient-iterations=20 ncclient=<driver> python=<python3>.
  */
 public final class EnsmOverNetconfBenchmark {
     private static final String SERVICE = "box";
@@ -47,6 +54,7 @@ public final class EnsmOverNetconfBenchmark {
         int connections = intArg(args, "connections", 100);
         int warmup = intArg(args, "warmup", 20);
         int concurrent = intArg(args, "concurrent", 100);
+        int ncIterations = intArg(args, "ncclient-iterations", 20);
         NetconfTestbed bed = NetconfTestbed.shared(1, "candidate");
         java.nio.file.Path data = Files.createTempDirectory("ensm-netconf-bench-");
         EnsmRuntime runtime = null;
@@ -59,8 +67,15 @@ public final class EnsmOverNetconfBenchmark {
             System.out.printf(Locale.ROOT, "ensm over NETCONF: netconfd behind OpenSSH on 127.0.0.1:%d, JDK %s, %d CPUs;"
                     + " %d connections, %d warm-up, %d concurrent%n", bed.device(1).port(), Runtime.version(),
                     Runtime.getRuntime().availableProcessors(), connections, warmup, concurrent);
-            sequential(stub, warmup, false);
-            sequential(stub, connections, true);
+            try (SshConnector connector = new SshConnector();
+                 NetconfSession session = connector.connect(spec(bed));
+                 NcclientDriver nc = NetconfBenchmark.ncclient(NetconfBenchmark.stringArg(args, "python", "python3"),
+                         NetconfBenchmark.stringArg(args, "ncclient", ""), bed, NetconfBenchmark.sample())) {
+                Sides sides = new Sides(session, NetconfBenchmark.sample(), nc, nc == null ? 0 : ncIterations);
+                sequential(stub, warmup, false, sides);
+                sequential(stub, connections, true, sides);
+                sides.print();
+            }
             concurrently(stub, concurrent);
         } finally {
             if (channel != null) {
@@ -91,7 +106,73 @@ public final class EnsmOverNetconfBenchmark {
                 List.of(new EndpointDefinition(new EndpointSpec("box-1", SERVICE, Map.of()), "netconf", s)), null, Map.of());
     }
 
-    private static void sequential(NetworkServiceGrpc.NetworkServiceBlockingStub stub, int n, boolean print) {
+    private static ConnectSpec spec(NetconfTestbed bed) throws Exception {
+        DeviceConfig c = bed.config(1);
+        return new ConnectSpec(c.name(), c.host(), c.port(), c.username(), c.password().read(), c.hostKey(), c.timeouts());
+    }
+
+    /** The comparisons run between ensm's Requests, so they share the machine's load with them. */
+    private static final class Sides {
+        private final NetconfSession session;
+        private final String sample;
+        private final NcclientDriver nc;
+        private final int ncTimed;
+        private final List<Long> bare = new ArrayList<>();
+        private final List<Long> ncTxn = new ArrayList<>();
+        private final List<Long> ncFresh = new ArrayList<>();
+        private long[] requests = new long[0];
+
+        Sides(NetconfSession session, String sample, NcclientDriver nc, int ncTimed) {
+            this.session = session;
+            this.sample = sample;
+            this.nc = nc;
+            this.ncTimed = ncTimed;
+        }
+
+        void after(int i, int n, boolean timed) throws Exception {
+            long b = NetconfBenchmark.bare(session, sample);
+            if (timed) {
+                bare.add(b);
+            }
+            int stride = Math.max(1, n / Math.max(1, ncTimed));
+            boolean ncNow = timed ? i % stride == 0 && ncTxn.size() < ncTimed : i < 2;
+            if (nc != null && ncNow) {
+                long t = nc.run("txn");
+                long f = nc.run("fresh");
+                if (timed) {
+                    ncTxn.add(t);
+                    ncFresh.add(f);
+                }
+            }
+        }
+
+        void print() {
+            System.out.printf(Locale.ROOT, "%n== side by side, interleaved with the Requests above ==%n");
+            long[] b = toArray(bare);
+            NetconfBenchmark.report("bare edit-config + commit (ensm's client)", b);
+            double request = median(requests);
+            System.out.printf(Locale.ROOT, "ensm Request / bare edit+commit (target <= 1.5): %.2f (medians)%n", request / median(b));
+            if (nc != null) {
+                NetconfBenchmark.report("ncclient: same transaction, warm session", toArray(ncTxn));
+                NetconfBenchmark.report("ncclient: connect + transaction + close", toArray(ncFresh));
+                System.out.printf(Locale.ROOT, "ncclient / ensm Request (target >= 10): warm session %.1f, connect + transaction"
+                        + " + close %.1f (medians)%n", median(toArray(ncTxn)) / request, median(toArray(ncFresh)) / request);
+            }
+        }
+
+        private static long[] toArray(List<Long> l) {
+            return l.stream().mapToLong(Long::longValue).toArray();
+        }
+
+        private static double median(long[] a) {
+            long[] s = a.clone();
+            Arrays.sort(s);
+            return pct(s, 50);
+        }
+    }
+
+    private static void sequential(NetworkServiceGrpc.NetworkServiceBlockingStub stub, int n, boolean print, Sides sides)
+            throws Exception {
         long[] request = new long[n];
         long[] close = new long[n];
         List<Connection> replies = new ArrayList<>();
@@ -99,6 +180,7 @@ public final class EnsmOverNetconfBenchmark {
             long t0 = System.nanoTime();
             replies.add(call(stub).request(request()));
             request[i] = System.nanoTime() - t0;
+            sides.after(i, n, print);
         }
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
@@ -106,6 +188,7 @@ public final class EnsmOverNetconfBenchmark {
             close[i] = System.nanoTime() - t0;
         }
         if (print) {
+            sides.requests = request;
             System.out.printf(Locale.ROOT, "%n== one after another: %d connections ==%n", n);
             System.out.println("                              p50      p90      p99      max   (ms)");
             print("new connection (Request)", request);

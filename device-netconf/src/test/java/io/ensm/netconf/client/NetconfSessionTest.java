@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,5 +92,60 @@ class NetconfSessionTest {
         NetconfSession s = self[0].connect(Duration.ofSeconds(5));
         assertThatThrownBy(() -> s.rpc("<commit/>")).isInstanceOf(NetconfException.Unreachable.class)
                 .hasMessageContaining("session ended: scripted device closed");
+    }
+
+    @Test
+    void pipelinedRpcsGoInOneWriteAndTheirRepliesComeBackInOrder() throws Exception {
+        ScriptedDevice device = new ScriptedDevice(CAPS, op -> op.startsWith("<lock")
+                ? ScriptedDevice.error("protocol", "lock-denied", "held") : "<ok/>");
+        NetconfSession s = device.connect(Duration.ofSeconds(1));
+        int before = device.writes();
+
+        List<RpcReply> replies = s.pipeline(List.of("<commit/>", "<lock><target><candidate/></target></lock>", "<unlock/>"),
+                List.of("commit", "lock", "unlock"));
+
+        assertThat(device.writes() - before).isEqualTo(1);
+        assertThat(replies).extracting(RpcReply::messageId).containsExactly("1", "2", "3");
+        assertThat(replies).extracting(RpcReply::ok).containsExactly(true, false, true);
+        assertThat(replies.get(1).errors()).singleElement().satisfies(e -> assertThat(e.tag()).isEqualTo("lock-denied"));
+        assertThat(s.rpc("<get-config/>").messageId()).isEqualTo("4");
+    }
+
+    @Test
+    void silenceInTheMiddleOfAPipelineNamesThatOperationAndEndsTheSession() throws Exception {
+        ScriptedDevice device = new ScriptedDevice(CAPS, op -> op.startsWith("<commit") ? "<ok/>" : null);
+        NetconfSession s = device.connect(Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> s.pipeline(List.of("<commit/>", "<get-config/>", "<unlock/>"),
+                List.of("commit", "read-back", "unlock")))
+                .isInstanceOfSatisfying(NetconfException.Unreachable.class, e -> {
+                    assertThat(e.step()).isEqualTo("read-back");
+                    assertThat(e.getMessage()).isEqualTo("device scripted: read-back: no reply within 300 ms; session closed");
+                });
+        assertThat(s.isOpen()).isFalse();
+    }
+
+    @Test
+    void aSkippedReplyInAPipelineNamesTheOperationWhoseReplyIsMissing() throws Exception {
+        ScriptedDevice device = new ScriptedDevice(CAPS, op -> op.startsWith("<get-config") ? null : "<ok/>");
+        NetconfSession s = device.connect(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> s.pipeline(List.of("<commit/>", "<get-config/>", "<unlock/>"),
+                List.of("commit", "read-back", "unlock")))
+                .isInstanceOf(NetconfException.Unreachable.class)
+                .hasMessage("device scripted: read-back: reply carries message-id '3', expected '2'; session closed");
+        assertThat(s.isOpen()).isFalse();
+    }
+
+    @Test
+    void withEndOfMessageFramingAPipelineSendsOneRpcAtATime() throws Exception {
+        ScriptedDevice device = new ScriptedDevice(Set.of(Capability.BASE_1_0, Capability.CANDIDATE), op -> "<ok/>");
+        NetconfSession s = device.connect(Duration.ofSeconds(1));
+        int before = device.writes();
+
+        List<RpcReply> replies = s.pipeline(List.of("<commit/>", "<unlock/>"), List.of("commit", "unlock"));
+
+        assertThat(replies).extracting(RpcReply::messageId).containsExactly("1", "2");
+        assertThat(device.writes() - before).isEqualTo(2);
     }
 }

@@ -28,6 +28,7 @@ public final class ScriptedDevice implements Transport {
     private boolean helloSeen;
     private boolean chunked;
     private boolean closed;
+    private int writes;
     /** Replaces the message-id of replies when set. */
     public volatile String forcedMessageId;
     /** Sent before the next reply when set (a notification, garbage). */
@@ -60,8 +61,16 @@ public final class ScriptedDevice implements Transport {
         return closed;
     }
 
+    /** Writes received from ensm since the handshake's, hello included. */
+    public synchronized int writes() {
+        return writes;
+    }
+
     @Override
     public void send(byte[] frame) throws FramingException {
+        synchronized (this) {
+            writes++;
+        }
         decoder.feed(frame, 0, frame.length);
     }
 

@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -113,6 +114,29 @@ class SessionOverSshTest {
             assertThat(s.rpc(Rpcs.unlock(Datastore.CANDIDATE)).ok()).isTrue();
             assertThat(TestSubInterfaceCodec.parse(bed.independentInterfaces(2))).doesNotContainKey("eth1.100")
                     .containsKeys("eth1", "eth1.4000");
+        }
+    }
+
+    /**
+     * netconfd takes several chunked RPCs from one write and answers each in order; a refused one
+     * in the middle leaves the others as they would be alone.
+     */
+    @Test
+    void netconfdAnswersPipelinedRpcsInOrderAndARefusalInTheMiddleStaysAlone() throws Exception {
+        try (NetconfSession holder = connector.connect(spec(1)); NetconfSession s = connector.connect(spec(1))) {
+            assertThat(holder.rpc(Rpcs.lock(Datastore.CANDIDATE)).ok()).isTrue();
+            String filter = "<interfaces xmlns=\"" + IF + "\"><interface><name>eth1.4000</name></interface></interfaces>";
+
+            List<RpcReply> replies = s.pipeline(List.of(Rpcs.ping(), Rpcs.lock(Datastore.CANDIDATE),
+                    Rpcs.getConfig(Datastore.RUNNING, filter), Rpcs.ping()), List.of("ping", "lock", "read", "ping"));
+
+            assertThat(replies).extracting(RpcReply::ok).containsExactly(true, false, true, true);
+            assertThat(replies.get(1).errors().getFirst().tag()).isEqualTo("lock-denied");
+            assertThat(replies.get(1).errors().getFirst().info()).containsEntry("session-id", Long.toString(holder.sessionId()));
+            assertThat(replies.get(2).dataXml()).contains("<name>eth1.4000</name>");
+            assertThat(replies).extracting(RpcReply::messageId).isSorted().doesNotHaveDuplicates();
+            assertThat(s.rpc(Rpcs.ping()).ok()).isTrue();
+            assertThat(holder.rpc(Rpcs.unlock(Datastore.CANDIDATE)).ok()).isTrue();
         }
     }
 

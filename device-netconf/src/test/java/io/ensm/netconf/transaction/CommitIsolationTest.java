@@ -228,4 +228,58 @@ class CommitIsolationTest {
                 .hasMessageContaining("neither :candidate nor :writable-running");
         assertThat(device.operations()).isEmpty();
     }
+
+    @Test
+    void aRefusedConfirmingCommitIsReportedAndTakenBackThoughTheUnlockWentWithIt() throws Exception {
+        Store store = new Store(true) {
+            @Override
+            public synchronized String apply(String op) {
+                return op.equals("<commit/>") ? ScriptedDevice.error("application", "operation-failed", "cannot save")
+                        : super.apply(op);
+            }
+        };
+        ScriptedDevice device = new ScriptedDevice(caps(Capability.ROLLBACK_ON_ERROR, Capability.CONFIRMED_COMMIT_1_1), store);
+        NetconfSession s = device.connect(Duration.ofSeconds(2));
+
+        assertThatThrownBy(() -> new TransactionRunner().run(s, List.of("a"), CODEC))
+                .isInstanceOf(NetconfException.Rejected.class)
+                .hasMessage("device scripted: confirming commit: cannot save (application operation-failed)");
+
+        List<String> ops = device.operations();
+        assertThat(ops.subList(ops.size() - 4, ops.size())).containsExactly("<commit/>",
+                "<unlock><target><candidate/></target></unlock>", "<cancel-commit/>", "<discard-changes/>");
+        assertThat(store.running).isEmpty();
+        assertThat(s.isOpen()).isTrue();
+    }
+
+    @Test
+    void commitAndReadBackShareOneWriteAndSoDoConfirmAndUnlock() throws Exception {
+        Store store = new Store(true);
+        ScriptedDevice device = new ScriptedDevice(caps(Capability.ROLLBACK_ON_ERROR, Capability.CONFIRMED_COMMIT_1_1), store);
+        NetconfSession s = device.connect(Duration.ofSeconds(2));
+        int before = device.writes();
+
+        List<ItemResult<String>> r = new TransactionRunner().run(s, List.of("a", "b"), CODEC);
+
+        assertThat(r).allMatch(ItemResult::ok);
+        assertThat(store.running).containsExactly("a", "b");
+        assertThat(device.operations()).extracting(op -> op.substring(0, op.indexOf('>') + 1))
+                .containsExactly("<lock>", "<edit-config>", "<commit>", "<get-config>", "<commit/>", "<unlock>");
+        assertThat(device.writes() - before).as("lock, edit, commit + read-back, confirm + unlock").isEqualTo(4);
+    }
+
+    @Test
+    void withoutPipeliningEveryRpcWaitsForTheReplyBeforeIt() throws Exception {
+        Store store = new Store(true);
+        ScriptedDevice device = new ScriptedDevice(caps(Capability.ROLLBACK_ON_ERROR, Capability.CONFIRMED_COMMIT_1_1), store);
+        NetconfSession s = device.connect(Duration.ofSeconds(2));
+        int before = device.writes();
+
+        List<ItemResult<String>> r = new TransactionRunner(TransactionOptions.DEFAULTS.withPipelining(false), TransactionListener.NONE)
+                .run(s, List.of("a"), CODEC);
+
+        assertThat(r).allMatch(ItemResult::ok);
+        assertThat(store.running).containsExactly("a");
+        assertThat(device.writes() - before).isEqualTo(6);
+    }
 }

@@ -12,6 +12,7 @@ import org.onlab.packet.VlanId;
 import org.onosproject.net.host.InterfaceIpAddress;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -116,6 +117,19 @@ public final class IetfDriver implements Driver {
         for (String port : ports) {
             x.open("interface").leaf(IF_EXT_NS, "parent-interface", port).close();
         }
+        return x.close().toXml();
+    }
+
+    /** Each sub-interface by its key, the name: the reply holds just these entries. */
+    @Override
+    public String readBackFilter(List<Change> changes) {
+        XmlWriter x = new XmlWriter().open(IF_NS, "interfaces");
+        Set<String> names = new LinkedHashSet<>();
+        for (Change change : DriverInputs.changes(this, changes)) {
+            SubInterface s = change.subInterface();
+            names.add(subInterfaceName(s.parentPort(), s.vlan()));
+        }
+        names.forEach(n -> x.open("interface").leaf("name", n).close());
         return x.close().toXml();
     }
 

@@ -117,6 +117,14 @@ class IetfDriverTest {
     }
 
     @Test
+    void readBackFilterSelectsEachSubInterfaceByName() {
+        XmlAssert x = XmlAssert.config(driver.readBackFilter(List.of(put(sub("eth1", 100, 1500, "a", "172.16.0.1/31")),
+                remove("eth2", 7))));
+        assertThat(x.nodes(IF + "/if:name")).extracting(Element::getTextContent).containsExactly("eth1.100", "eth2.7");
+        assertThat(x.childNames(IF + "[1]")).containsExactly("name");
+    }
+
+    @Test
     void parsesARealNetconfdReplyWithForeignConfiguration() {
         // get-config of running from netconfd (yuma123 2.13) holding ports eth1 and eth2, a
         // loopback, two sub-interfaces written by this driver and one written by someone else.
