@@ -180,7 +180,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 new Negotiate(new PlanFilter(forwarder != null)),
                 new Allocate(allocator, forwarder == null ? null : forwarder.info(), settings.defaultMtu(),
                         id -> table.get(id).isPresent()),
-                new Provision(table, provisioner)));
+                new Provision(table, provisioner, StepProbes.load())));
         this.endpoint = new Endpoint(elements);
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
