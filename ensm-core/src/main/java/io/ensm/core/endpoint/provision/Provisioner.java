@@ -53,14 +53,23 @@ public final class Provisioner {
         return attachment;
     }
 
-    /** Removes what {@link #apply} made; {@code attachment} may be null when apply never finished. */
+    /**
+     * Removes what {@link #apply} made; {@code attachment} may be null when apply never finished,
+     * and then only the backend is asked (the forwarder cannot name a cross-connect without it).
+     */
     public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
         undo(endpoint, intent, attachment, StepProbe.NONE);
     }
 
     /** As {@link #undo(ExposedEndpoint, ProvisionIntent, Attachment)}, telling {@code probe} after each step. */
     public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment, StepProbe probe) throws StepFailure {
-        if (usesForwarder(intent)) {
+        if (usesForwarder(intent) && attachment == null) {
+            // A PENDING record (apply never finished) has no attachment to describe the cross-connect
+            // by; links it may have made carry the connection's mark, and the orphan sweep that
+            // follows every reconciliation pass removes them once the record is gone.
+            log.info("event=disconnect-skipped endpoint={} connection={} reason=\"no attachment stored; marked links go with the orphan sweep\"",
+                    endpoint.name(), intent.connectionId());
+        } else if (usesForwarder(intent)) {
             try {
                 forwarder.disconnect(crossConnect(intent, attachment));
             } catch (BackendException e) {
