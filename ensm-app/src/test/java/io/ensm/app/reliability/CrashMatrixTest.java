@@ -60,7 +60,7 @@ class CrashMatrixTest {
 
     @BeforeAll
     void up() throws IOException {
-        lab = new Lab("crash", dir, 18760, Map.of());
+        lab = new Lab("crash", dir, 18760, Map.of(), false);
         pauseFile = dir.resolve("pause-at");
         Files.writeString(pauseFile, "");
         lab.ensm.environment(PauseProbe.PAUSE_FILE, pauseFile.toString()).start();

@@ -48,6 +48,10 @@ final class Lab implements AutoCloseable {
     static final String TRIAL = "trial";
     static final String STEADY_UPLINK = "up-steady";
     static final String TRIAL_UPLINK = "up-trial";
+    /** The fault lab's third endpoint: its port (eth7) is cabled but not in the box's configuration, so the box refuses its edits. */
+    static final String REJECT = "reject";
+    static final String REJECT_UPLINK = "up-reject";
+    static final int ENDPOINTS_WITH_REJECT = 3;
     static final String PREFIX = "ensmr-";
     private static final Pattern ALIAS = Pattern.compile("^\\d+: ([^:@]+)[@:].*? alias ensm:(\\S+)", Pattern.MULTILINE);
 
@@ -59,6 +63,8 @@ final class Lab implements AutoCloseable {
     final EnsmProcess ensm;
     final Path dir;
     private final List<String> namespaces = new ArrayList<>();
+    private final boolean faults;
+    private Path tmpfs;
     private ManagedChannel channel;
 
     /** Skips (with the exact reason) where namespaces cannot be made. */
@@ -69,11 +75,13 @@ final class Lab implements AutoCloseable {
     }
 
     /**
-     * @param extra settings added to (or replacing) the defaults, e.g. short timeouts
+     * @param extra  settings added to (or replacing) the defaults, e.g. short timeouts
+     * @param faults adds the endpoint whose edits the box refuses
      */
-    Lab(String role, Path dir, int basePort, Map<String, String> extra) {
+    Lab(String role, Path dir, int basePort, Map<String, String> extra, boolean faults) {
         requireRoot();
         this.dir = dir;
+        this.faults = faults;
         byte[] r = new byte[3];
         ThreadLocalRandom.current().nextBytes(r);
         this.run = PREFIX + HexFormat.of().formatHex(r);
@@ -89,6 +97,9 @@ final class Lab implements AutoCloseable {
             Sh.run("ip", "-n", ensmNs, "link", "set", "ul0", "up");
             cable(STEADY_UPLINK, "eth1");
             cable(TRIAL_UPLINK, "eth2");
+            if (faults) {
+                cable(REJECT_UPLINK, "eth7");
+            }
             started = NetconfBox.start(role, basePort);
             box = started;
             ensm = new EnsmProcess(dir, settings(started, extra));
@@ -121,6 +132,9 @@ final class Lab implements AutoCloseable {
         p.put("ensm.name", "ensm-reliability");
         endpoint(p, 0, STEADY, "eth1", STEADY_UPLINK, "3500", "10.81.0.0/24", b);
         endpoint(p, 1, TRIAL, "eth2", TRIAL_UPLINK, "3501", "10.82.0.0/24", b);
+        if (faults) {
+            endpoint(p, 2, REJECT, "eth7", REJECT_UPLINK, "3502", "10.83.0.0/24", b);
+        }
         p.put("ensm.forwarder.type", "bridge");
         p.put("ensm.forwarder.settings.local-ip", ENSM_UNDERLAY);
         p.put("ensm.forwarder.settings.netns", ensmNs);
@@ -144,6 +158,18 @@ final class Lab implements AutoCloseable {
         p.put(e + "backend.settings.uplink", uplink);
         p.put(e + "backend.settings.uplink-mode", "access");
         p.put(e + "backend.settings.vlans", vlan);
+    }
+
+    /** Puts the store's directory on a tmpfs of {@code size} (before the service first starts), so it can be filled. */
+    void storeOnTmpfs(String size) {
+        Path data = ensm.dataDir();
+        try {
+            java.nio.file.Files.createDirectories(data);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Sh.run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "ensm-reliability-store", data.toString());
+        tmpfs = data;
     }
 
     // --- calls -------------------------------------------------------------------------------
@@ -265,6 +291,12 @@ final class Lab implements AutoCloseable {
         }
         box.close();
         problems.addAll(box.leftovers());
+        if (tmpfs != null) {
+            Sh.Result r = Sh.exec("umount", tmpfs.toString());
+            if (!r.ok()) {
+                problems.add("could not unmount the store's tmpfs " + tmpfs + ": " + r.output().strip());
+            }
+        }
         problems.addAll(deleteNamespaces());
         for (String line : Sh.run("ip", "netns", "list").split("\n")) {
             if (line.startsWith(run)) {

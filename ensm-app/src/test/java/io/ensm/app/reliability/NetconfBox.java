@@ -1,9 +1,12 @@
 package io.ensm.app.reliability;
 
-import io.ensm.netconf.testbed.TestSubInterfaceCodec;
-import io.ensm.netconf.testbed.TestSubInterfaceCodec.Found;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import org.xml.sax.InputSource;
 
+import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,13 +110,37 @@ final class NetconfBox implements AutoCloseable {
                 "password-file", env.get("PASSWORD_FILE"), "known-hosts", env.get("KNOWN_HOSTS"));
     }
 
-    /** Every interface of running, read with OpenSSH. */
+    /** One interface of the box's running configuration. */
+    record Found(String description, String vlan, String ipv4) {}
+
+    private static final String IF = "urn:ietf:params:xml:ns:yang:ietf-interfaces";
+
+    /** Every interface of running, read with OpenSSH: name -> what is there. */
     Map<String, Found> interfaces() {
         Sh.Result r = Sh.exec(script.toString(), "get-config", "1", "--dir", dir.toString());
         if (!r.ok()) {
             throw new IllegalStateException("independent get-config of the box failed: " + r.output());
         }
-        return TestSubInterfaceCodec.parse(r.output().substring(Math.max(0, r.output().indexOf("<rpc-reply"))));
+        String xml = r.output().substring(Math.max(0, r.output().indexOf("<rpc-reply")));
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setNamespaceAware(true);
+            NodeList list = f.newDocumentBuilder().parse(new InputSource(new StringReader(xml))).getElementsByTagNameNS(IF, "interface");
+            Map<String, Found> out = new TreeMap<>();
+            for (int i = 0; i < list.getLength(); i++) {
+                Element e = (Element) list.item(i);
+                out.put(text(e, "name"), new Found(text(e, "description"), text(e, "vlan-id"), text(e, "ip")));
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException("unparsable read-back of the box: " + e.getMessage() + "\n" + xml, e);
+        }
+    }
+
+    /** The text of the first descendant with this local name (any namespace), or "". */
+    private static String text(Element scope, String local) {
+        NodeList l = scope.getElementsByTagNameNS("*", local);
+        return l.getLength() == 0 ? "" : l.item(0).getTextContent().strip();
     }
 
     /** ensm's sub-interfaces on the box: connection id -> what is there. */
@@ -162,9 +189,10 @@ final class NetconfBox implements AutoCloseable {
 
     /** Stops the box's sshd (connections and listener): the box is unreachable, netconfd keeps its state. */
     void stopSsh() {
+        long sshd = sshdPid();
         dropSessions();
-        Sh.run("kill", Long.toString(sshdPid()));
-        waitGone(sshdPid());
+        Sh.run("kill", Long.toString(sshd));
+        waitGone(sshd);
     }
 
     /** Starts the sshd again with its own configuration. */
