@@ -256,10 +256,42 @@ final class Lab implements AutoCloseable {
      * address.
      */
     void wire(Connection reply, String nodeVxlan, String boxPort) {
-        String vni = reply.getMechanism().getParametersOrThrow("vni");
-        String dstPort = reply.getMechanism().getParametersOrThrow("dst_port");
-        String src = reply.getContext().getIpContext().getSrcIpAddrs(0).replace("/32", "");
-        String dst = reply.getContext().getIpContext().getDstIpAddrs(0).replace("/32", "");
+        wire(reply.getMechanism().getParametersOrThrow("vni"), reply.getMechanism().getParametersOrThrow("dst_port"),
+                reply.getContext().getIpContext().getSrcIpAddrs(0).replace("/32", ""),
+                reply.getContext().getIpContext().getDstIpAddrs(0).replace("/32", ""), nodeVxlan, boxPort);
+    }
+
+    /**
+     * As {@link #wire(Connection, String, String)} for a connection whose reply never reached the
+     * caller: VNI and addresses come from the store file, the port is ensm's default.
+     * Returns the box-side address.
+     */
+    String wireFromStore(String id, String nodeVxlan, String boxPort) {
+        Path file = ensm.dataDir().resolve("ensm.db");
+        try (var c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro");
+             var s = c.prepareStatement("SELECT vni, client_addrs, endpoint_addrs FROM connection WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("connection " + id + " is not in the store");
+                }
+                String src = rs.getString(2).split("[/,]")[0];
+                String dst = rs.getString(3).split("[/,]")[0];
+                wire(Integer.toString(rs.getInt(1)), "4789", src, dst, nodeVxlan, boxPort);
+                return dst;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the store file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes what {@link #wire} added. */
+    void unwire(String nodeVxlan, String boxPort) {
+        Sh.exec("ip", "-n", node, "link", "del", nodeVxlan);
+        Sh.exec("ip", "-n", boxNs, "addr", "flush", "dev", boxPort);
+    }
+
+    private void wire(String vni, String dstPort, String src, String dst, String nodeVxlan, String boxPort) {
         Sh.run("ip", "-n", node, "link", "add", nodeVxlan, "mtu", "1450", "type", "vxlan", "id", vni, "remote", ENSM_UNDERLAY,
                 "local", NODE_UNDERLAY, "dstport", dstPort);
         Sh.run("ip", "-n", node, "addr", "add", src + "/32", "dev", nodeVxlan);
