@@ -25,6 +25,7 @@ public final class EnsmProcess implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final Map<String, String> properties;
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<Path> outputs = new ArrayList<>();
     private Process process;
     private Path output;
@@ -49,6 +50,21 @@ public final class EnsmProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Sets an environment variable for the starts that follow (null removes it). */
+    public EnsmProcess environment(String name, String value) {
+        if (value == null) {
+            environment.remove(name);
+        } else {
+            environment.put(name, value);
+        }
+        return this;
+    }
+
+    /** The process id of the running service. */
+    public long pid() {
+        return process.pid();
     }
 
     public String target() {
@@ -113,7 +129,9 @@ public final class EnsmProcess implements AutoCloseable {
                 "--ensm.data-dir=" + dataDir()));
         properties.forEach((k, v) -> command.add("--" + k + "=" + v));
         try {
-            process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            process = builder
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(output.toFile())

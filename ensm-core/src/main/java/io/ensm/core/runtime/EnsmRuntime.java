@@ -157,7 +157,7 @@ public final class EnsmRuntime implements AutoCloseable {
         Provisioner provisioner = new Provisioner(forwarder);
         this.endpoint = RequestChain.assemble(new RequestChain.Parts(settings.name(), security, minter, clock, table,
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
-                new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner));
+                new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load()));
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections

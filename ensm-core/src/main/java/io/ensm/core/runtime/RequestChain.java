@@ -11,6 +11,7 @@ import io.ensm.core.endpoint.expiry.ExpiryTimers;
 import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.monitor.ConnectionMonitor;
 import io.ensm.core.endpoint.monitor.ConnectionOwners;
+import io.ensm.core.spi.StepProbe;
 import io.ensm.core.endpoint.monitor.Monitor;
 import io.ensm.core.endpoint.negotiate.Negotiate;
 import io.ensm.core.endpoint.negotiate.PlanFilter;
@@ -49,7 +50,7 @@ public final class RequestChain {
     public record Parts(String name, Security security, TokenMinter minter, Clock clock, ConnectionTable table,
                         SerializeById serializer, ExpiryTimers timers, Duration defaultLifetime, Duration maxLifetime,
                         ConnectionMonitor monitor, ConnectionOwners owners, Catalog catalog, EndpointChooser chooser, Allocator allocator,
-                        int defaultMtu, Provisioner provisioner) {
+                        int defaultMtu, Provisioner provisioner, StepProbe probe) {
         public Parts {
             if ((security == null) != (minter == null)) {
                 throw new IllegalArgumentException("security and token minter go together");
@@ -57,6 +58,7 @@ public final class RequestChain {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(owners, "owners");
+            Objects.requireNonNull(probe, "probe");
         }
     }
 
@@ -78,7 +80,7 @@ public final class RequestChain {
                 new Negotiate(new PlanFilter(forwarder != null)),
                 new Allocate(p.allocator(), forwarder == null ? null : forwarder.info(), p.defaultMtu(),
                         id -> p.table().get(id).isPresent()),
-                new Provision(p.table(), p.provisioner())));
+                new Provision(p.table(), p.provisioner(), p.probe())));
         return new Endpoint(elements);
     }
 }

@@ -70,13 +70,16 @@ public final class SqliteConnectionStore implements ConnectionStore {
     private static final String COLUMNS = "id, endpoint, service, phase, plan, endpoint_addrs, client_addrs, vlan_pool,"
             + " vlan_id, vni, peer_ip, peer_port, mtu, attachment_kind, attachment_params, expires, updated, connection";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SqliteConnectionStore.class);
+
     private final Path file;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Connection db;
-    private final PreparedStatement putStatement;
-    private final PreparedStatement refreshStatement;
-    private final PreparedStatement deleteStatement;
+    // Not final: a write that fails (SQLITE_FULL) leaves sqlite-jdbc's statement unusable for good.
+    private PreparedStatement putStatement;
+    private PreparedStatement refreshStatement;
+    private PreparedStatement deleteStatement;
     private final PreparedStatement getStatement;
     private final PreparedStatement allStatement;
     /** Copies the WAL into the database off the request path; see {@link #startCheckpoints}. */
@@ -104,10 +107,7 @@ public final class SqliteConnectionStore implements ConnectionStore {
             configure(c);
             migrate(c);
             this.db = c;
-            this.putStatement = c.prepareStatement("INSERT OR REPLACE INTO connection (" + COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            this.refreshStatement = c.prepareStatement("UPDATE connection SET expires = ?, connection = ?, updated = ? WHERE id = ?");
-            this.deleteStatement = c.prepareStatement("DELETE FROM connection WHERE id = ?");
+            prepareWrites();
             this.getStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection WHERE id = ?");
             this.allStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection ORDER BY id");
             startCheckpoints();
@@ -117,6 +117,32 @@ public final class SqliteConnectionStore implements ConnectionStore {
         } catch (StoreException e) {
             closeQuietly(c);
             throw e;
+        }
+    }
+
+    private void prepareWrites() throws SQLException {
+        putStatement = db.prepareStatement("INSERT OR REPLACE INTO connection (" + COLUMNS + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        refreshStatement = db.prepareStatement("UPDATE connection SET expires = ?, connection = ?, updated = ? WHERE id = ?");
+        deleteStatement = db.prepareStatement("DELETE FROM connection WHERE id = ?");
+    }
+
+    /**
+     * After a failed write (a full disk) sqlite-jdbc answers every later execution of that statement
+     * with "statement is not executing", even once space is back; fresh statements work.
+     */
+    private void renewWrites() {
+        for (Statement s : List.of(putStatement, refreshStatement, deleteStatement)) {
+            try {
+                s.close();
+            } catch (SQLException ignored) {
+                // a broken statement may refuse to close; the new ones replace it anyway
+            }
+        }
+        try {
+            prepareWrites();
+        } catch (SQLException e) {
+            log.warn("event=store-statements-renew-failed file={} reason=\"{}\"", file, describe(e));
         }
     }
 
@@ -204,6 +230,7 @@ public final class SqliteConnectionStore implements ConnectionStore {
             bindRow(putStatement, connection);
             putStatement.executeUpdate();
         } catch (SQLException e) {
+            renewWrites();
             throw failure("writing connection " + connection.id(), e);
         } finally {
             lock.unlock();
@@ -221,6 +248,7 @@ public final class SqliteConnectionStore implements ConnectionStore {
             refreshStatement.setString(4, id);
             refreshStatement.executeUpdate();
         } catch (SQLException e) {
+            renewWrites();
             throw failure("refreshing connection " + id, e);
         } finally {
             lock.unlock();
@@ -235,6 +263,7 @@ public final class SqliteConnectionStore implements ConnectionStore {
             deleteStatement.setString(1, id);
             deleteStatement.executeUpdate();
         } catch (SQLException e) {
+            renewWrites();
             throw failure("deleting connection " + id, e);
         } finally {
             lock.unlock();

@@ -106,7 +106,8 @@ final class FuzzWorld implements AutoCloseable {
         endpoint = RequestChain.assemble(new RequestChain.Parts(NAME, null, null, clock, table, serializer, timers,
                 DEFAULT_LIFETIME, MAX_LIFETIME, monitor, new io.ensm.core.endpoint.monitor.ConnectionOwners(table), catalog,
                 new LabelMatchChooser(clock),
-                new PoolAllocator(addressPools, vlanPools, vniPool), 1500, new Provisioner(forwarder)));
+                new PoolAllocator(addressPools, vlanPools, vniPool), 1500, new Provisioner(forwarder),
+                io.ensm.core.spi.StepProbe.NONE));
         String name = InProcessServerBuilder.generateName();
         try {
             server = InProcessServerBuilder.forName(name).directExecutor()

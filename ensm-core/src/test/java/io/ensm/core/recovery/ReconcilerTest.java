@@ -72,8 +72,23 @@ class ReconcilerTest {
         assertThat(store.isEmpty()).isTrue();
         assertThat(backend.provisionCalls()).isZero();
         assertThat(backend.releaseCalls()).isEqualTo(1);
+        assertThat(forwarder.disconnectCalls()).as("no attachment to name the cross-connect by").isZero();
         assertThat(allocator.held()).isEmpty();
         assertThat(timers.armed()).isZero();
+    }
+
+    @Test
+    void pendingRolledBackAfterItsCrossConnectLeavesTheLinksToTheOrphanSweep() throws Exception {
+        // A crash after the cross-connect, and the box lost its part meanwhile: the record has no attachment.
+        StoredConnection c = Fixtures.stored("p1", Phase.PENDING, LATER);
+        forwarder.connect(new CrossConnect(c.id(), c.allocation().vni(), c.peer().ip(), c.peer().port(),
+                RecordingBackend.attachmentFor(Provision.intentOf(c, endpoint)), c.mtu()));
+        Reconciler.Report r = reconciler(c).startup();
+        assertThat(r.rolledBack()).isEqualTo(1);
+        assertThat(r.failed()).isZero();
+        assertThat(forwarder.disconnectCalls()).isZero();
+        assertThat(forwarder.connected()).as("swept as an orphan in the same pass").isEmpty();
+        assertThat(store.isEmpty()).isTrue();
     }
 
     @Test

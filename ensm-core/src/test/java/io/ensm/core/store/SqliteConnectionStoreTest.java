@@ -166,6 +166,22 @@ class SqliteConnectionStoreTest {
     }
 
     @Test
+    void aFailedWriteDoesNotBreakTheWritesAfterIt() {
+        try (SqliteConnectionStore store = new SqliteConnectionStore(dir)) {
+            StoredConnection broken = new StoredConnection("c1", null, "svc", Phase.PENDING, null,
+                    Allocation.NONE, null, 0, null, null, null);
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> store.put(broken)).isInstanceOf(StoreException.class);
+                StoredConnection row = sample(3 + i);
+                store.put(row);
+                store.refresh(row.id(), Instant.ofEpochSecond(1_900_000_000L), new byte[] {1});
+                store.delete(row.id());
+                assertThat(store.get(row.id())).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void closedStoreFailsWithStoreException() {
         SqliteConnectionStore store = new SqliteConnectionStore(dir);
         store.close();

@@ -18,6 +18,8 @@ import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.VxlanPeer;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.StepProbe;
+import io.ensm.core.spi.StepProbe.Step;
 import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.store.Phase;
 import io.ensm.core.store.StoreException;
@@ -40,10 +42,17 @@ public final class Provision implements Element {
 
     private final ConnectionTable table;
     private final Provisioner provisioner;
+    private final StepProbe probe;
 
     public Provision(ConnectionTable table, Provisioner provisioner) {
+        this(table, provisioner, StepProbe.NONE);
+    }
+
+    /** @param probe told after each named step of a Request and a Close (tests stop the service there) */
+    public Provision(ConnectionTable table, Provisioner provisioner, StepProbe probe) {
         this.table = table;
         this.provisioner = provisioner;
+        this.probe = probe;
     }
 
     @Override
@@ -66,15 +75,16 @@ public final class Provision implements Element {
         }
         if (known != null) {
             // The intent changed (another tunnel end, another plan): take the old one down first.
-            undoOrFail(endpoint, known, where);
+            undoOrFail(endpoint, known, where, StepProbe.NONE);
         }
         ProvisionIntent intent = new ProvisionIntent(reply.getId(), endpoint.spec(), plan, allocation, peer, mtu);
         StoredConnection pending = new StoredConnection(reply.getId(), endpoint.name(), endpoint.spec().service(),
                 Phase.PENDING, plan, allocation, peer, mtu, null, expires, reply.toByteArray());
         storeOrFail(() -> table.put(pending), where, "store intent");
+        probe.reached(Step.REQUEST_INTENT_STORED, reply.getId());
         Attachment attachment;
         try {
-            attachment = provisioner.apply(endpoint, intent);
+            attachment = provisioner.apply(endpoint, intent, probe);
         } catch (StepFailure e) {
             forgetQuietly(reply.getId());
             log.warn("event=provision-failed endpoint={} connection={} step=\"{}\" reason=\"{}\"",
@@ -88,6 +98,7 @@ public final class Provision implements Element {
             forgetQuietly(reply.getId());
             throw Failures.unavailable(where + ": store applied state failed: " + e.getMessage());
         }
+        probe.reached(Step.REQUEST_APPLIED_STORED, reply.getId());
         log.info("event=connection-applied endpoint={} connection={} plan={} vlan={} vni={} addrs={} expires={}",
                 endpoint.name(), reply.getId(), plan, allocation.vlanId(), allocation.vni(), allocation.endpointAddrs(), expires);
         return reply;
@@ -105,8 +116,10 @@ public final class Provision implements Element {
         if (known.phase() != Phase.RELEASING) {
             storeOrFail(() -> table.put(known.withPhase(Phase.RELEASING)), where, "store release");
         }
-        undoOrFail(endpoint, known, where);
+        probe.reached(Step.CLOSE_RELEASING_STORED, known.id());
+        undoOrFail(endpoint, known, where, probe);
         storeOrFail(() -> table.remove(known.id()), where, "forget connection");
+        probe.reached(Step.CLOSE_RECORD_REMOVED, known.id());
         log.info("event=connection-released endpoint={} connection={} cause={}", known.endpoint(), known.id(),
                 chain.context().cause());
         chain.proceedClose(connection);
@@ -117,9 +130,9 @@ public final class Provision implements Element {
         return new ProvisionIntent(c.id(), endpoint.spec(), c.plan(), c.allocation(), c.peer(), c.mtu());
     }
 
-    private void undoOrFail(ExposedEndpoint endpoint, StoredConnection known, String where) {
+    private void undoOrFail(ExposedEndpoint endpoint, StoredConnection known, String where, StepProbe steps) {
         try {
-            provisioner.undo(endpoint, intentOf(known, endpoint), known.attachment());
+            provisioner.undo(endpoint, intentOf(known, endpoint), known.attachment(), steps);
         } catch (StepFailure e) {
             log.warn("event=release-failed endpoint={} connection={} step=\"{}\" reason=\"{}\"",
                     endpoint.name(), known.id(), e.step(), e.getCause().getMessage());

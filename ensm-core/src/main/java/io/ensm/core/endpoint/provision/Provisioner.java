@@ -7,6 +7,8 @@ import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.StepProbe;
+import io.ensm.core.spi.StepProbe.Step;
 import io.ensm.core.spi.Verification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,12 +29,18 @@ public final class Provisioner {
     }
 
     public Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent) throws StepFailure {
+        return apply(endpoint, intent, StepProbe.NONE);
+    }
+
+    /** As {@link #apply(ExposedEndpoint, ProvisionIntent)}, telling {@code probe} after each step. */
+    public Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent, StepProbe probe) throws StepFailure {
         Attachment attachment;
         try {
             attachment = endpoint.backend().provision(intent);
         } catch (BackendException e) {
             throw new StepFailure("backend provision", e);
         }
+        probe.reached(Step.REQUEST_BACKEND_PROVISIONED, intent.connectionId());
         if (usesForwarder(intent)) {
             try {
                 forwarder.connect(crossConnect(intent, attachment));
@@ -41,23 +49,40 @@ public final class Provisioner {
                 throw new StepFailure("forwarder cross-connect", e);
             }
         }
+        probe.reached(Step.REQUEST_CROSS_CONNECTED, intent.connectionId());
         return attachment;
     }
 
-    /** Removes what {@link #apply} made; {@code attachment} may be null when apply never finished. */
+    /**
+     * Removes what {@link #apply} made; {@code attachment} may be null when apply never finished,
+     * and then only the backend is asked (the forwarder cannot name a cross-connect without it).
+     */
     public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
-        if (usesForwarder(intent)) {
+        undo(endpoint, intent, attachment, StepProbe.NONE);
+    }
+
+    /** As {@link #undo(ExposedEndpoint, ProvisionIntent, Attachment)}, telling {@code probe} after each step. */
+    public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment, StepProbe probe) throws StepFailure {
+        if (usesForwarder(intent) && attachment == null) {
+            // A PENDING record (apply never finished) has no attachment to describe the cross-connect
+            // by; links it may have made carry the connection's mark, and the orphan sweep that
+            // follows every reconciliation pass removes them once the record is gone.
+            log.info("event=disconnect-skipped endpoint={} connection={} reason=\"no attachment stored; marked links go with the orphan sweep\"",
+                    endpoint.name(), intent.connectionId());
+        } else if (usesForwarder(intent)) {
             try {
                 forwarder.disconnect(crossConnect(intent, attachment));
             } catch (BackendException e) {
                 throw new StepFailure("forwarder disconnect", e);
             }
         }
+        probe.reached(Step.CLOSE_DISCONNECTED, intent.connectionId());
         try {
             endpoint.backend().release(intent);
         } catch (BackendException e) {
             throw new StepFailure("backend release", e);
         }
+        probe.reached(Step.CLOSE_BACKEND_RELEASED, intent.connectionId());
     }
 
     /**
