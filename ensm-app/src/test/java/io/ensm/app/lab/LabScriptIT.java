@@ -109,6 +109,20 @@ class LabScriptIT {
         assertThat(lab("status").exit()).as("status of a lab that is down").isEqualTo(1);
     }
 
+    @Test
+    void aFailingUpNamesTheStepAndLeavesNothingBehind() {
+        // A heap too small for any JVM: ensm exits at once, after the boxes and namespaces were made.
+        Run up = lab(Map.of("ENSM_LAB_JAVA_OPTS", "-Xmx1k"), "up", "--boxes", "1");
+        Assumptions.assumeTrue(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
+        assertThat(up.exit()).as("scripts/lab up output:\n%s", up.out()).isEqualTo(1);
+        assertThat(up.out())
+                .contains("lab: starting ensm failed: ensm exited before it was ready")
+                .contains("up did not complete (starting ensm, exit 1); removing what was built");
+        assertThat(namespaces()).as("namespaces named %s*", prefix).isEmpty();
+        assertThat(dir).doesNotExist();
+        assertThat(lab("status").exit()).isEqualTo(1);
+    }
+
     private static Map<String, String> state() throws IOException {
         Map<String, String> m = new java.util.HashMap<>();
         for (String line : Files.readAllLines(dir.resolve("lab.env"))) {
@@ -136,15 +150,24 @@ class LabScriptIT {
     }
 
     private static Run lab(String... args) {
+        return lab(Map.of(), args);
+    }
+
+    private static Run lab(Map<String, String> extraEnv, String... args) {
         List<String> command = new ArrayList<>();
         command.add(script.toString());
         command.addAll(List.of(args));
-        return run(command);
+        return run(command, extraEnv);
     }
 
     private static Run run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    private static Run run(List<String> command, Map<String, String> extraEnv) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
+        env.putAll(extraEnv);
         env.put("ENSM_LAB_DIR", dir.toString());
         env.put("ENSM_LAB_PREFIX", prefix);
         env.put("ENSM_LAB_BASE_PORT", "18700");
