@@ -1,5 +1,7 @@
 package io.ensm.app.reliability;
 
+import io.ensm.core.testing.Cmd;
+
 import io.ensm.api.connection.Connection;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -128,7 +130,7 @@ class FaultMatrixTest {
             String vxlan = lab.kernel().entrySet().stream().filter(e -> e.getValue().equals(id) && e.getKey().startsWith("ensx"))
                     .map(Map.Entry::getKey).findFirst().orElseThrow();
             long t0 = System.nanoTime();
-            Sh.run("ip", "-n", lab.ensmNs, "link", "del", vxlan);
+            Cmd.run("ip", "-n", lab.ensmNs, "link", "del", vxlan);
             assertThat(lab.kernel()).doesNotContainKey(vxlan);
             long deadline = t0 + RECONCILE.multipliedBy(5).toNanos();
             while (!(lab.kernel().containsKey(vxlan) && lab.uplinkOwner(Lab.TRIAL_UPLINK).equals(id)) && System.nanoTime() < deadline) {
@@ -147,8 +149,8 @@ class FaultMatrixTest {
                     + "ping crosses again | before Close: store APPLIED, box sub-interface, both links, uplink in the bridge; after "
                     + "Close: steady only |");
         } finally {
-            Sh.exec("ip", "-n", lab.node, "link", "del", "vx-trial");
-            Sh.exec("ip", "-n", lab.boxNs, "addr", "flush", "dev", "eth2");
+            Cmd.exec("ip", "-n", lab.node, "link", "del", "vx-trial");
+            Cmd.exec("ip", "-n", lab.boxNs, "addr", "flush", "dev", "eth2");
         }
         assertNothingHalfDone("after Close");
     }
@@ -157,7 +159,7 @@ class FaultMatrixTest {
     @Test
     void aFullDiskUnderTheStoreIsUnavailableNamingTheStoreAndTouchesNothing() throws Exception {
         Path filler = lab.ensm.dataDir().resolve("filler");
-        Sh.exec("dd", "if=/dev/zero", "of=" + filler, "bs=64k");
+        Cmd.exec("dd", "if=/dev/zero", "of=" + filler, "bs=64k");
         Observed o;
         try {
             o = observe(() -> lab.ns(CALL).request(Lab.request(Lab.TRIAL, Duration.ofMinutes(10))));
@@ -178,7 +180,7 @@ class FaultMatrixTest {
         List<Long> frozen = lab.box.sshdAndSessions();
         Observed o;
         try {
-            frozen.forEach(pid -> Sh.run("kill", "-STOP", Long.toString(pid)));
+            frozen.forEach(pid -> Cmd.run("kill", "-STOP", Long.toString(pid)));
             o = observe(() -> lab.ns(CALL).request(Lab.request(Lab.TRIAL, Duration.ofMinutes(10))));
             assertThat(o.code()).as(o.toString()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(o.message()).contains("device trial");
@@ -186,7 +188,7 @@ class FaultMatrixTest {
             assertThat(lab.store()).containsOnlyKeys(steadyId);
             assertThat(lab.kernelIds()).containsExactly(steadyId);
         } finally {
-            frozen.forEach(pid -> Sh.exec("kill", "-CONT", Long.toString(pid)));
+            frozen.forEach(pid -> Cmd.exec("kill", "-CONT", Long.toString(pid)));
         }
         // What the frozen sshd had buffered now reaches netconfd; the session is gone, so it must come to nothing.
         NetconfBox.sleep(RECONCILE.toMillis());

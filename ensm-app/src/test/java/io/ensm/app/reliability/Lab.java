@@ -1,5 +1,7 @@
 package io.ensm.app.reliability;
 
+import io.ensm.core.testing.Cmd;
+
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
@@ -69,9 +71,9 @@ final class Lab implements AutoCloseable {
 
     /** Skips (with the exact reason) where namespaces cannot be made. */
     static void requireRoot() {
-        String uid = Sh.exec("id", "-u").output().strip();
+        String uid = Cmd.exec("id", "-u").output().strip();
         assumeTrue(uid.equals("0"), "needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) for network namespaces and the box's sshd; uid is " + uid);
-        assumeTrue(Sh.exec("ip", "-V").ok(), "needs iproute2's 'ip' (scripts/test installs it)");
+        assumeTrue(Cmd.exec("ip", "-V").ok(), "needs iproute2's 'ip' (scripts/test installs it)");
     }
 
     /**
@@ -90,11 +92,11 @@ final class Lab implements AutoCloseable {
             node = namespace("node");
             ensmNs = namespace("ensm");
             boxNs = namespace("box");
-            Sh.run("ip", "-n", node, "link", "add", "ul0", "type", "veth", "peer", "name", "ul0", "netns", ensmNs);
-            Sh.run("ip", "-n", node, "addr", "add", NODE_UNDERLAY + "/24", "dev", "ul0");
-            Sh.run("ip", "-n", ensmNs, "addr", "add", ENSM_UNDERLAY + "/24", "dev", "ul0");
-            Sh.run("ip", "-n", node, "link", "set", "ul0", "up");
-            Sh.run("ip", "-n", ensmNs, "link", "set", "ul0", "up");
+            Cmd.run("ip", "-n", node, "link", "add", "ul0", "type", "veth", "peer", "name", "ul0", "netns", ensmNs);
+            Cmd.run("ip", "-n", node, "addr", "add", NODE_UNDERLAY + "/24", "dev", "ul0");
+            Cmd.run("ip", "-n", ensmNs, "addr", "add", ENSM_UNDERLAY + "/24", "dev", "ul0");
+            Cmd.run("ip", "-n", node, "link", "set", "ul0", "up");
+            Cmd.run("ip", "-n", ensmNs, "link", "set", "ul0", "up");
             cable(STEADY_UPLINK, "eth1");
             cable(TRIAL_UPLINK, "eth2");
             if (faults) {
@@ -114,16 +116,16 @@ final class Lab implements AutoCloseable {
 
     /** ensm's uplink to one access port of the box. */
     private void cable(String uplink, String port) {
-        Sh.run("ip", "-n", ensmNs, "link", "add", uplink, "type", "veth", "peer", "name", port, "netns", boxNs);
-        Sh.run("ip", "-n", ensmNs, "link", "set", uplink, "up");
-        Sh.run("ip", "-n", boxNs, "link", "set", port, "up");
+        Cmd.run("ip", "-n", ensmNs, "link", "add", uplink, "type", "veth", "peer", "name", port, "netns", boxNs);
+        Cmd.run("ip", "-n", ensmNs, "link", "set", uplink, "up");
+        Cmd.run("ip", "-n", boxNs, "link", "set", port, "up");
     }
 
     private String namespace(String role) {
         String name = run + "-" + role;
-        Sh.run("ip", "netns", "add", name);
+        Cmd.run("ip", "netns", "add", name);
         namespaces.add(name);
-        Sh.run("ip", "-n", name, "link", "set", "lo", "up");
+        Cmd.run("ip", "-n", name, "link", "set", "lo", "up");
         return name;
     }
 
@@ -168,7 +170,7 @@ final class Lab implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        Sh.run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "ensm-reliability-store", data.toString());
+        Cmd.run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "ensm-reliability-store", data.toString());
         tmpfs = data;
     }
 
@@ -220,7 +222,7 @@ final class Lab implements AutoCloseable {
     /** Links in ensm's namespace carrying ensm's mark: link name -> connection id. */
     Map<String, String> kernel() {
         Map<String, String> out = new TreeMap<>();
-        Matcher m = ALIAS.matcher(Sh.run("ip", "-n", ensmNs, "-d", "-o", "link", "show"));
+        Matcher m = ALIAS.matcher(Cmd.run("ip", "-n", ensmNs, "-d", "-o", "link", "show"));
         while (m.find()) {
             out.put(m.group(1), m.group(2));
         }
@@ -234,7 +236,7 @@ final class Lab implements AutoCloseable {
 
     /** The bridge an uplink is enslaved to, or "" when none. */
     String masterOf(String uplink) {
-        String line = Sh.run("ip", "-n", ensmNs, "-o", "link", "show", "dev", uplink);
+        String line = Cmd.run("ip", "-n", ensmNs, "-o", "link", "show", "dev", uplink);
         Matcher m = Pattern.compile(" master (\\S+)").matcher(line);
         return m.find() ? m.group(1) : "";
     }
@@ -247,7 +249,7 @@ final class Lab implements AutoCloseable {
 
     /** One ping from the node's namespace. */
     boolean ping(String fromNs, String ip) {
-        return Sh.inNetns(fromNs, "ping", "-c", "2", "-i", "0.2", "-W", "2", "-q", ip).ok();
+        return Cmd.inNetns(fromNs, "ping", "-c", "2", "-i", "0.2", "-W", "2", "-q", ip).ok();
     }
 
     /**
@@ -287,18 +289,18 @@ final class Lab implements AutoCloseable {
 
     /** Removes what {@link #wire} added. */
     void unwire(String nodeVxlan, String boxPort) {
-        Sh.exec("ip", "-n", node, "link", "del", nodeVxlan);
-        Sh.exec("ip", "-n", boxNs, "addr", "flush", "dev", boxPort);
+        Cmd.exec("ip", "-n", node, "link", "del", nodeVxlan);
+        Cmd.exec("ip", "-n", boxNs, "addr", "flush", "dev", boxPort);
     }
 
     private void wire(String vni, String dstPort, String src, String dst, String nodeVxlan, String boxPort) {
-        Sh.run("ip", "-n", node, "link", "add", nodeVxlan, "mtu", "1450", "type", "vxlan", "id", vni, "remote", ENSM_UNDERLAY,
+        Cmd.run("ip", "-n", node, "link", "add", nodeVxlan, "mtu", "1450", "type", "vxlan", "id", vni, "remote", ENSM_UNDERLAY,
                 "local", NODE_UNDERLAY, "dstport", dstPort);
-        Sh.run("ip", "-n", node, "addr", "add", src + "/32", "dev", nodeVxlan);
-        Sh.run("ip", "-n", node, "link", "set", nodeVxlan, "up");
-        Sh.run("ip", "-n", node, "route", "add", dst + "/32", "dev", nodeVxlan);
-        Sh.run("ip", "-n", boxNs, "addr", "add", dst + "/32", "dev", boxPort);
-        Sh.run("ip", "-n", boxNs, "route", "add", src + "/32", "dev", boxPort);
+        Cmd.run("ip", "-n", node, "addr", "add", src + "/32", "dev", nodeVxlan);
+        Cmd.run("ip", "-n", node, "link", "set", nodeVxlan, "up");
+        Cmd.run("ip", "-n", node, "route", "add", dst + "/32", "dev", nodeVxlan);
+        Cmd.run("ip", "-n", boxNs, "addr", "add", dst + "/32", "dev", boxPort);
+        Cmd.run("ip", "-n", boxNs, "route", "add", src + "/32", "dev", boxPort);
     }
 
     // --- teardown ----------------------------------------------------------------------------------
@@ -324,18 +326,18 @@ final class Lab implements AutoCloseable {
         box.close();
         problems.addAll(box.leftovers());
         if (tmpfs != null) {
-            Sh.Result r = Sh.exec("umount", tmpfs.toString());
+            Cmd.Result r = Cmd.exec("umount", tmpfs.toString());
             if (!r.ok()) {
                 problems.add("could not unmount the store's tmpfs " + tmpfs + ": " + r.output().strip());
             }
         }
         problems.addAll(deleteNamespaces());
-        for (String line : Sh.run("ip", "netns", "list").split("\n")) {
+        for (String line : Cmd.run("ip", "netns", "list").split("\n")) {
             if (line.startsWith(run)) {
                 problems.add("namespace " + line.strip() + " still exists");
             }
         }
-        if (Sh.run("ip", "-d", "-o", "link", "show").contains("alias ensm:")) {
+        if (Cmd.run("ip", "-d", "-o", "link", "show").contains("alias ensm:")) {
             problems.add("the host namespace holds a link marked ensm:");
         }
         return problems;
@@ -344,7 +346,7 @@ final class Lab implements AutoCloseable {
     private List<String> deleteNamespaces() {
         List<String> problems = new ArrayList<>();
         for (String n : namespaces.reversed()) {
-            Sh.Result r = Sh.exec("ip", "netns", "del", n);
+            Cmd.Result r = Cmd.exec("ip", "netns", "del", n);
             if (!r.ok()) {
                 problems.add("could not delete namespace " + n + ": " + r.output().strip());
             }

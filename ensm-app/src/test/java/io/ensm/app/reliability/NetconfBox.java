@@ -1,5 +1,7 @@
 package io.ensm.app.reliability;
 
+import io.ensm.core.testing.Cmd;
+
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
@@ -43,7 +45,7 @@ final class NetconfBox implements AutoCloseable {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         stopOrphans(script, tmp);
         Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + role);
-        Sh.Result r = Sh.exec(script.toString(), "start", "1", "--dir", dir.toString(), "--base-port", Integer.toString(basePort));
+        Cmd.Result r = Cmd.exec(script.toString(), "start", "1", "--dir", dir.toString(), "--base-port", Integer.toString(basePort));
         assumeTrue(r.exit() != 3, () -> "scripts/netconf-testbed cannot run here: " + r.output().strip());
         if (!r.ok()) {
             throw new IllegalStateException("scripts/netconf-testbed start failed (exit " + r.exit() + "): " + r.output());
@@ -63,7 +65,7 @@ final class NetconfBox implements AutoCloseable {
                 }
                 String pid = name.substring(PREFIX.length()).split("-", 2)[0];
                 if (pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-                    Sh.exec(script.toString(), "stop", "--dir", d.toString());
+                    Cmd.exec(script.toString(), "stop", "--dir", d.toString());
                 }
             }
         } catch (IOException e) {
@@ -117,7 +119,7 @@ final class NetconfBox implements AutoCloseable {
 
     /** Every interface of running, read with OpenSSH: name -> what is there. */
     Map<String, Found> interfaces() {
-        Sh.Result r = Sh.exec(script.toString(), "get-config", "1", "--dir", dir.toString());
+        Cmd.Result r = Cmd.exec(script.toString(), "get-config", "1", "--dir", dir.toString());
         if (!r.ok()) {
             throw new IllegalStateException("independent get-config of the box failed: " + r.output());
         }
@@ -184,14 +186,14 @@ final class NetconfBox implements AutoCloseable {
 
     /** Cuts every SSH connection on the server side. */
     void dropSessions() {
-        Sh.run(script.toString(), "drop-sessions", "1", "--dir", dir.toString());
+        Cmd.run(script.toString(), "drop-sessions", "1", "--dir", dir.toString());
     }
 
     /** Stops the box's sshd (connections and listener): the box is unreachable, netconfd keeps its state. */
     void stopSsh() {
         long sshd = sshdPid();
         dropSessions();
-        Sh.run("kill", Long.toString(sshd));
+        Cmd.run("kill", Long.toString(sshd));
         waitGone(sshd);
     }
 
@@ -203,10 +205,10 @@ final class NetconfBox implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        Sh.run("/usr/sbin/sshd", "-f", d.resolve("sshd_config").toString(), "-E", d.resolve("sshd.log").toString());
+        Cmd.run("/usr/sbin/sshd", "-f", d.resolve("sshd_config").toString(), "-E", d.resolve("sshd.log").toString());
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(d.resolve("sshd.pid")) && Sh.exec("bash", "-c", "ss -Hltn 'sport = :" + port() + "' | grep -q .").ok()) {
+            if (Files.exists(d.resolve("sshd.pid")) && Cmd.exec("bash", "-c", "ss -Hltn 'sport = :" + port() + "' | grep -q .").ok()) {
                 return;
             }
             sleep(50);
@@ -260,12 +262,12 @@ final class NetconfBox implements AutoCloseable {
                 long pid = pidOf(f);
                 pids.add(pid);
                 // A frozen process would ignore the stop until it runs again.
-                Sh.exec("kill", "-CONT", Long.toString(pid));
+                Cmd.exec("kill", "-CONT", Long.toString(pid));
             } catch (RuntimeException e) {
                 // Not running: nothing to record.
             }
         }
-        Sh.exec(script.toString(), "stop", "--dir", dir.toString());
+        Cmd.exec(script.toString(), "stop", "--dir", dir.toString());
         for (long pid : pids) {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {

@@ -6,7 +6,7 @@ import io.ensm.forwarder.bridge.BridgeForwarder;
 import io.ensm.forwarder.bridge.BridgeSettings;
 import io.ensm.forwarder.bridge.LinkNames;
 import io.ensm.forwarder.netlink.Rtnetlink;
-import io.ensm.forwarder.testbed.Cmd;
+import io.ensm.core.testing.Cmd;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.Namespaces;
 

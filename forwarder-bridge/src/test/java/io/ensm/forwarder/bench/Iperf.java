@@ -1,6 +1,6 @@
 package io.ensm.forwarder.bench;
 
-import io.ensm.forwarder.testbed.Cmd;
+import io.ensm.core.testing.Cmd;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -102,9 +102,9 @@ class CrossConnectTrafficTest {
             assertThat(CrossConnectBed.markedLinks(net.ensm)).extracting(Link::name)
                     .containsExactlyInAnyOrder(names.bridge(), names.vxlan(), names.veth());
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
-            assertThat(io.ensm.forwarder.testbed.Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.bridge()))
+            assertThat(io.ensm.core.testing.Cmd.run("ip", "-n", net.ensm, "-d", "link", "show", names.bridge()))
                     .as("ensm's plumbing has no IPv6 link-local address to send ND or MLD from").contains("addrgenmode none");
-            assertThat(io.ensm.forwarder.testbed.Cmd.run("ip", "-n", net.ensm, "addr", "show", names.vxlan())).doesNotContain("inet6");
+            assertThat(io.ensm.core.testing.Cmd.run("ip", "-n", net.ensm, "addr", "show", names.vxlan())).doesNotContain("inet6");
 
             net.attachAddress("nsm0");
             assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();

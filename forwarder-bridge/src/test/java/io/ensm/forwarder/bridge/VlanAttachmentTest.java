@@ -5,7 +5,7 @@ import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
 import io.ensm.forwarder.netlink.Link;
-import io.ensm.forwarder.testbed.Cmd;
+import io.ensm.core.testing.Cmd;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.KernelTestBed;
 import io.ensm.forwarder.testbed.NamespacedTcp;

@@ -1,6 +1,6 @@
 package io.ensm.forwarder.netlink;
 
-import io.ensm.forwarder.testbed.Cmd;
+import io.ensm.core.testing.Cmd;
 import io.ensm.forwarder.testbed.KernelTestBed;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -15,7 +15,7 @@ import io.ensm.core.store.SqliteConnectionStore;
 import io.ensm.core.testing.Requests;
 import io.ensm.forwarder.bridge.LinkNames;
 import io.ensm.forwarder.netlink.Link;
-import io.ensm.forwarder.testbed.Cmd;
+import io.ensm.core.testing.Cmd;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.KernelTestBed;
 import io.ensm.forwarder.testbed.NamespacedTcp;

@@ -1,5 +1,7 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.testing.Cmd;
+
 import io.ensm.forwarder.bridge.BridgeForwarder;
 import io.ensm.forwarder.bridge.BridgeSettings;
 import io.ensm.forwarder.bridge.LinkNames;

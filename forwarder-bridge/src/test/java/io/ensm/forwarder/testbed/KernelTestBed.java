@@ -1,5 +1,7 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.testing.Cmd;
+
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

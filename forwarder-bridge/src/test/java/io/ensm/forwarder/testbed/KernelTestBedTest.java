@@ -1,5 +1,7 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.testing.Cmd;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.testing.Cmd;
+
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

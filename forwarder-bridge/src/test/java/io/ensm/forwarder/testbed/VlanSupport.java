@@ -1,5 +1,7 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.testing.Cmd;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

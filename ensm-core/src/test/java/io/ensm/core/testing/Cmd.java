@@ -1,4 +1,4 @@
-package io.ensm.app.reliability;
+package io.ensm.core.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,18 +6,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a program of the test bed (ip, kill, mount, the test-bed script); a failure says what ran and what it printed. */
-final class Sh {
-    private Sh() {}
+/** Runs a command of the test bed (ip, ping, bridge) and returns its output; a failure says what ran and what it printed. */
+public final class Cmd {
+    private Cmd() {}
 
-    record Result(int exit, String output) {
-        boolean ok() {
+    public record Result(int exit, String output) {
+        public boolean ok() {
             return exit == 0;
         }
     }
 
-    /** Runs and requires exit status 0; returns standard output and error together. */
-    static String run(String... command) {
+    /** Runs and requires exit status 0. */
+    public static String run(String... command) {
         Result r = exec(command);
         if (!r.ok()) {
             throw new IllegalStateException("'" + String.join(" ", command) + "' exited with " + r.exit() + ": " + r.output().strip());
@@ -25,13 +25,14 @@ final class Sh {
         return r.output();
     }
 
-    static Result inNetns(String netns, String... command) {
+    /** Runs in a named namespace (ip netns exec). */
+    public static Result inNetns(String netns, String... command) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns));
         full.addAll(List.of(command));
         return exec(full.toArray(String[]::new));
     }
 
-    static Result exec(String... command) {
+    public static Result exec(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
@@ -47,5 +48,15 @@ final class Sh {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running '" + String.join(" ", command) + "'", e);
         }
+    }
+
+    /** Whether a program is on the PATH. */
+    public static boolean available(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (new java.io.File(dir, program).canExecute()) {
+                return true;
+            }
+        }
+        return new java.io.File("/usr/sbin", program).canExecute() || new java.io.File("/sbin", program).canExecute();
     }
 }
