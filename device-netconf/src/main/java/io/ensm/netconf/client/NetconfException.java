@@ -44,8 +44,23 @@ public abstract sealed class NetconfException extends Exception {
 
     /** Connection refused, timed out, dropped, or the device stopped answering. */
     public static final class Unreachable extends NetconfException {
+        private final boolean sessionEnded;
+
         public Unreachable(String device, String step, String detail, Throwable cause) {
+            this(device, step, detail, cause, false);
+        }
+
+        /**
+         * @param sessionEnded the session was found closed (before sending, or while waiting):
+         *                     unlike silence, a new session may well succeed at once
+         */
+        public Unreachable(String device, String step, String detail, Throwable cause, boolean sessionEnded) {
             super(device, step, detail, cause);
+            this.sessionEnded = sessionEnded;
+        }
+
+        public boolean sessionEnded() {
+            return sessionEnded;
         }
 
         @Override

@@ -42,6 +42,7 @@ public final class NetconfSession implements AutoCloseable {
     private boolean helloReceived;
     private volatile String closeReason = "closed by ensm";
     private volatile long lastUsedNanos = System.nanoTime();
+    private final java.util.concurrent.atomic.AtomicLong replies = new java.util.concurrent.atomic.AtomicLong();
 
     private NetconfSession(String device, Transport transport, Duration defaultTimeout) {
         this.device = device;
@@ -150,6 +151,11 @@ public final class NetconfSession implements AutoCloseable {
     }
 
     /** Nanotime of the last RPC, for keep-alive. */
+    /** Replies received on this session so far. */
+    public long repliesReceived() {
+        return replies.get();
+    }
+
     public long lastUsedNanos() {
         return lastUsedNanos;
     }
@@ -209,7 +215,7 @@ public final class NetconfSession implements AutoCloseable {
     private List<String> send(List<String> operations, List<String> labels) throws NetconfException {
         String step = labels.getFirst();
         if (!open.get()) {
-            throw new NetconfException.Unreachable(device, step, "session is closed (" + closeReason + ")", null);
+            throw new NetconfException.Unreachable(device, step, "session is closed (" + closeReason + ")", null, true);
         }
         List<String> ids = new ArrayList<>(operations.size());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -224,7 +230,7 @@ public final class NetconfSession implements AutoCloseable {
             transport.send(out.toByteArray());
         } catch (IOException e) {
             abort("send failed: " + e.getMessage());
-            throw new NetconfException.Unreachable(device, step, "sending failed: " + e.getMessage(), e);
+            throw new NetconfException.Unreachable(device, step, "sending failed: " + e.getMessage(), e, true);
         }
         return ids;
     }
@@ -240,7 +246,7 @@ public final class NetconfSession implements AutoCloseable {
                         "no reply within " + timeout.toMillis() + " ms; session closed", null);
             }
             if (next == CLOSED) {
-                throw new NetconfException.Unreachable(device, step, "session ended: " + closeReason, null);
+                throw new NetconfException.Unreachable(device, step, "session ended: " + closeReason, null, true);
             }
             if (next instanceof Exception e) {
                 throw new NetconfException.Unreachable(device, step, "protocol error: " + e.getMessage(), e);
@@ -255,6 +261,7 @@ public final class NetconfSession implements AutoCloseable {
                         "reply carries message-id '" + reply.messageId() + "', expected '" + id + "'; session closed", null);
             }
             lastUsedNanos = System.nanoTime();
+            replies.incrementAndGet();
             return reply;
         }
     }

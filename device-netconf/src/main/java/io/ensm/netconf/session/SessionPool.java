@@ -63,27 +63,47 @@ public final class SessionPool implements AutoCloseable {
      * the session is closed rather than returned (its state on the device is unknown).
      */
     public <R> R withSession(Work<R> work) throws NetconfException {
-        Lease lease = acquire();
-        try {
-            R result = work.run(lease.session());
-            lease.close();
-            return result;
-        } catch (NetconfException.Unreachable e) {
-            lease.discard();
-            throw e;
-        } catch (NetconfException | RuntimeException e) {
-            lease.close();
-            throw e;
+        // A device that dropped its sessions (a restart, an idle timeout on its side) leaves idle
+        // sessions that only show it when used. Work that got no reply before finding its
+        // session ended did nothing on the device, so it runs again on another session, at most
+        // once per session the pool may hold. Silence (a timeout) is not retried.
+        for (int attempt = 0; ; attempt++) {
+            Lease lease = acquire();
+            long repliesBefore = lease.session().repliesReceived();
+            try {
+                R result = work.run(lease.session());
+                lease.close();
+                return result;
+            } catch (NetconfException.Unreachable e) {
+                lease.discard();
+                boolean stale = lease.reused() && e.sessionEnded() && lease.session().repliesReceived() == repliesBefore;
+                if (stale && attempt < config.pool().maxSessions()) {
+                    log.info("event=netconf_stale_session device={} session={} step=\"{}\" next=\"again on another session\"",
+                            config.name(), lease.session().sessionId(), e.step());
+                    continue;
+                }
+                throw e;
+            } catch (NetconfException | RuntimeException e) {
+                lease.close();
+                throw e;
+            }
         }
     }
 
     /** A borrowed session; close returns it, discard ends it. */
     public final class Lease implements AutoCloseable {
         private final NetconfSession session;
+        private final boolean reused;
         private boolean done;
 
-        private Lease(NetconfSession session) {
+        private Lease(NetconfSession session, boolean reused) {
             this.session = session;
+            this.reused = reused;
+        }
+
+        /** Whether the session came from the idle ones rather than being opened for this lease. */
+        public boolean reused() {
+            return reused;
         }
 
         public NetconfSession session() {
@@ -119,7 +139,7 @@ public final class SessionPool implements AutoCloseable {
                 while ((s = idle.pollFirst()) != null) {
                     if (s.isOpen()) {
                         inUse++;
-                        return new Lease(s);
+                        return new Lease(s, true);
                     }
                 }
                 if (inUse + connecting < config.pool().maxSessions()) {
@@ -140,7 +160,7 @@ public final class SessionPool implements AutoCloseable {
                         }
                         changed.signalAll();
                     }
-                    return new Lease(opened);
+                    return new Lease(opened, false);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

@@ -31,6 +31,11 @@ public final class ScriptedDevice implements Transport {
     private int writes;
     /** Replaces the message-id of replies when set. */
     public volatile String forcedMessageId;
+    /**
+     * When set, the connection is gone without ensm having noticed yet: every send fails as a
+     * write on a reset connection does, while the session still looks open.
+     */
+    public volatile boolean cutSilently;
     /** Sent before the next reply when set (a notification, garbage). */
     public volatile byte[] injectBeforeReply;
 
@@ -67,7 +72,10 @@ public final class ScriptedDevice implements Transport {
     }
 
     @Override
-    public void send(byte[] frame) throws FramingException {
+    public void send(byte[] frame) throws java.io.IOException {
+        if (cutSilently) {
+            throw new java.io.IOException("Connection reset by peer");
+        }
         synchronized (this) {
             writes++;
         }
