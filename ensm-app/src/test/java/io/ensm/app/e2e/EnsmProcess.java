@@ -119,11 +119,12 @@ public final class EnsmProcess implements AutoCloseable {
         }
         output = workDir.resolve("ensm-" + (outputs.size() + 1) + ".log");
         outputs.add(output);
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", classpath, "io.ensm.app.EnsmApplication",
+        ServiceLaunch launch = ServiceLaunch.get();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(launch.options());
+        command.addAll(List.of(
+                "-cp", launch.classpath(), "io.ensm.app.EnsmApplication",
                 "--ensm.listen=127.0.0.1:" + port,
                 "--server.port=0",
                 "--ensm.data-dir=" + dataDir()));
