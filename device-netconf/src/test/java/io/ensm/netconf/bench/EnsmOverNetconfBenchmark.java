@@ -19,6 +19,8 @@ import io.ensm.netconf.client.NetconfSession;
 import io.ensm.netconf.client.SshConnector;
 import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.testbed.NetconfTestbed;
+import io.ensm.netconf.testbed.TestSubInterface;
+import io.ensm.netconf.transaction.TransactionRunner;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
@@ -43,9 +45,11 @@ import java.util.stream.Stream;
  * in-process ensm whose endpoint writes a sub-interface on a real netconfd (scripts/netconf-testbed),
  * one after another and then all at once (where group commit batches them). Interleaved with the
  * Requests one after another, in the same run: the bare edit-config + commit of the sample XML on a
- * warm session of ensm's client and, every few Requests, python3-ncclient doing the transaction on a
+ * warm session of ensm's client, ensm's transaction of the same item on that session (which splits
+ * the Request's ratio into the device's part and ensm's own) and, every few Requests, python3-ncclient doing the transaction on a
  * warm session and connect + transaction + close (see NcclientDriver).
- * Options: connections=100 warmup=20 concurrent=100 ncclient-iterations=20 ncclient=<driver> python=<python3>.
+ * Options: connections=100 warmup=20 concurrent=100 ncclient-iterations=20 refreshes=20000 ncclient=<driver>
+ * python=<python3>.
  */
 public final class EnsmOverNetconfBenchmark {
     private static final String SERVICE = "box";
@@ -55,6 +59,7 @@ public final class EnsmOverNetconfBenchmark {
         int warmup = intArg(args, "warmup", 20);
         int concurrent = intArg(args, "concurrent", 100);
         int ncIterations = intArg(args, "ncclient-iterations", 20);
+        int refreshes = intArg(args, "refreshes", 20_000);
         NetconfTestbed bed = NetconfTestbed.shared(1, "candidate");
         java.nio.file.Path data = Files.createTempDirectory("ensm-netconf-bench-");
         EnsmRuntime runtime = null;
@@ -72,6 +77,7 @@ public final class EnsmOverNetconfBenchmark {
                  NcclientDriver nc = NetconfBenchmark.ncclient(NetconfBenchmark.stringArg(args, "python", "python3"),
                          NetconfBenchmark.stringArg(args, "ncclient", ""), bed, NetconfBenchmark.sample())) {
                 Sides sides = new Sides(session, NetconfBenchmark.sample(), nc, nc == null ? 0 : ncIterations);
+                warmUp(stub, refreshes);
                 sequential(stub, warmup, false, sides);
                 sequential(stub, connections, true, sides);
                 sides.print();
@@ -117,7 +123,11 @@ public final class EnsmOverNetconfBenchmark {
         private final String sample;
         private final NcclientDriver nc;
         private final int ncTimed;
+        /** The same sub-interface the bare edit+commit writes (VLAN 100, outside the endpoint's pool). */
+        private final TestSubInterface item = new TestSubInterface("eth1", 100, "172.16.0.1", 31, "conn-1");
+        private final TransactionRunner runner = new TransactionRunner();
         private final List<Long> bare = new ArrayList<>();
+        private final List<Long> transaction = new ArrayList<>();
         private final List<Long> ncTxn = new ArrayList<>();
         private final List<Long> ncFresh = new ArrayList<>();
         private long[] requests = new long[0];
@@ -131,8 +141,10 @@ public final class EnsmOverNetconfBenchmark {
 
         void after(int i, int n, boolean timed) throws Exception {
             long b = NetconfBenchmark.bare(session, sample);
+            long txn = NetconfBenchmark.transaction(session, runner, item);
             if (timed) {
                 bare.add(b);
+                transaction.add(txn);
             }
             int stride = Math.max(1, n / Math.max(1, ncTimed));
             boolean ncNow = timed ? i % stride == 0 && ncTxn.size() < ncTimed : i < 2;
@@ -150,9 +162,14 @@ public final class EnsmOverNetconfBenchmark {
             System.out.printf(Locale.ROOT, "%n== side by side, interleaved with the Requests above ==%n");
             long[] b = toArray(bare);
             NetconfBenchmark.report("bare edit-config + commit (ensm's client)", b);
+            long[] t = toArray(transaction);
+            NetconfBenchmark.report("ensm transaction alone (ensm's client)", t);
             double request = median(requests);
             System.out.printf(Locale.ROOT, "ensm Request / bare edit+commit (target <= 1.5): %.2f (medians)%n", request / median(b));
-            if (nc != null) {
+            // The ratio is the product of the device's work for the transaction and ensm's work around it.
+            System.out.printf(Locale.ROOT, "  = transaction / bare %.2f x Request / transaction %.2f; Request - transaction %.2f ms%n",
+                    median(t) / median(b), request / median(t), request - median(t));
+            if (nc != null && !ncTxn.isEmpty()) {
                 NetconfBenchmark.report("ncclient: same transaction, warm session", toArray(ncTxn));
                 NetconfBenchmark.report("ncclient: connect + transaction + close", toArray(ncFresh));
                 System.out.printf(Locale.ROOT, "ncclient / ensm Request (target >= 10): warm session %.1f, connect + transaction"
@@ -224,6 +241,20 @@ public final class EnsmOverNetconfBenchmark {
                 wall / 1e6, n / (wall / 1e9), closeWall / 1e6);
         System.out.println("                              p50      p90      p99      max   (ms)");
         print("new connection (Request)", request);
+    }
+
+    /**
+     * Refreshes one connection {@code n} times, so that the NSM API's path (gRPC, the chain, the
+     * store) runs compiled, as in a service that answers NSM's periodic refreshes; with only the
+     * few hundred calls below, it would still run interpreted and add about 3 ms to each call.
+     */
+    private static void warmUp(NetworkServiceGrpc.NetworkServiceBlockingStub stub, int n) {
+        Connection c = call(stub).request(request());
+        for (int i = 0; i < n; i++) {
+            c = call(stub).request(NetworkServiceRequest.newBuilder().setConnection(c)
+                    .addMechanismPreferences(Mechanism.newBuilder().setCls("REMOTE").setType("VLAN")).build());
+        }
+        call(stub).close(c);
     }
 
     private static NetworkServiceGrpc.NetworkServiceBlockingStub call(NetworkServiceGrpc.NetworkServiceBlockingStub stub) {
