@@ -26,8 +26,14 @@ public interface Driver {
     /** Refuses a port name this vendor cannot have, saying what a valid one looks like. Used at start-up too. */
     void checkPortName(String portName);
 
-    /** The name the box gives the sub-interface: {@code eth1.100}, {@code ge-0/0/1.100}. */
-    String subInterfaceName(String parentPort, VlanId vlan);
+    /**
+     * The name the box gives the sub-interface: the parent port, a dot and the VLAN id
+     * ({@code eth1.100}, {@code Ethernet1.100}, {@code ge-0/0/1.100}) in all three models.
+     */
+    default String subInterfaceName(String parentPort, VlanId vlan) {
+        IntentRules.checkKey(this, parentPort, vlan);
+        return parentPort + "." + vlan.toShort();
+    }
 
     /**
      * The children of {@code <config>} for one edit-config that applies every change. A Put

@@ -4,11 +4,9 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
-import io.ensm.netconf.driver.IntentRules;
 import io.ensm.netconf.driver.Marker;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.driver.xml.XmlWriter;
-import org.onlab.packet.VlanId;
 import org.onosproject.net.host.InterfaceIpAddress;
 
 import java.util.Collection;
@@ -54,13 +52,6 @@ public final class JunosDriver implements Driver {
             throw new IllegalArgumentException("'" + portName + "' is not a Junos physical interface name:"
                     + " type-fpc/pic/port such as ge-0/0/1 or xe-1/0/0:2, or an aggregate such as ae0");
         }
-    }
-
-    /** Junos's own logical interface name, {@code ge-0/0/1.100}. */
-    @Override
-    public String subInterfaceName(String parentPort, VlanId vlan) {
-        IntentRules.checkKey(this, parentPort, vlan);
-        return parentPort + "." + vlan.toShort();
     }
 
     @Override

@@ -4,11 +4,9 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
-import io.ensm.netconf.driver.IntentRules;
 import io.ensm.netconf.driver.Marker;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.driver.xml.XmlWriter;
-import org.onlab.packet.VlanId;
 import org.onosproject.net.host.InterfaceIpAddress;
 
 import java.util.Collection;
@@ -54,12 +52,6 @@ public final class OpenconfigDriver implements Driver {
             throw new IllegalArgumentException("'" + portName + "' is not an interface name for the openconfig driver:"
                     + " 1-63 letters, digits or _ / : - (no dot), such as Ethernet1 or et-0/0/1");
         }
-    }
-
-    @Override
-    public String subInterfaceName(String parentPort, VlanId vlan) {
-        IntentRules.checkKey(this, parentPort, vlan);
-        return parentPort + "." + vlan.toShort();
     }
 
     @Override
