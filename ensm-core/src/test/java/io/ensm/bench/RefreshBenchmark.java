@@ -1,6 +1,7 @@
 package io.ensm.bench;
 
 import com.google.protobuf.Timestamp;
+import io.ensm.core.testing.Trees;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
 import io.ensm.api.connection.PathSegment;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +46,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * Refresh latency and heap per connection of ensm's NSM endpoint with many live connections.
@@ -130,7 +129,7 @@ public final class RefreshBenchmark {
             if (runtime != null) {
                 runtime.close();
             }
-            deleteTree(dataDir);
+            Trees.delete(dataDir);
         }
     }
 
@@ -496,14 +495,4 @@ public final class RefreshBenchmark {
         return Files.exists(file) ? Files.size(file) : 0;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.ensm.bench;
 
 import com.google.protobuf.Timestamp;
+import io.ensm.core.testing.Trees;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
 import io.ensm.api.connection.PathSegment;
@@ -35,7 +36,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +48,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * What mutual TLS and NSM path tokens cost on Request and refresh: the same ensm (SQLite store,
@@ -167,7 +166,7 @@ public final class TlsCostBenchmark {
             if (identity != null) {
                 identity.close();
             }
-            deleteTree(dir);
+            Trees.delete(dir);
         }
     }
 
@@ -299,14 +298,4 @@ public final class TlsCostBenchmark {
         return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

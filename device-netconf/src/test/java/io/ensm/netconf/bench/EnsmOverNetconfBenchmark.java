@@ -1,6 +1,7 @@
 package io.ensm.netconf.bench;
 
 import com.google.protobuf.Timestamp;
+import io.ensm.core.testing.Trees;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
 import io.ensm.api.connection.Path;
@@ -31,14 +32,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * ensm's own latency for a netconf endpoint: Requests and Closes through the NSM API of an
@@ -90,11 +89,7 @@ public final class EnsmOverNetconfBenchmark {
             if (runtime != null) {
                 runtime.close();
             }
-            try (Stream<java.nio.file.Path> paths = Files.walk(data)) {
-                for (java.nio.file.Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            Trees.delete(data);
             bed.close();
         }
     }

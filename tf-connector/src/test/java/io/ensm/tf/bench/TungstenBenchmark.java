@@ -1,5 +1,6 @@
 package io.ensm.tf.bench;
 
+import io.ensm.core.testing.Trees;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
@@ -29,14 +30,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * TF API calls per connection and new-connection latency of a {@code tungsten} endpoint.
@@ -113,7 +112,7 @@ public final class TungstenBenchmark {
             if (tf != null) {
                 tf.close();
             }
-            deleteTree(data);
+            Trees.delete(data);
         }
     }
 
@@ -228,11 +227,4 @@ public final class TungstenBenchmark {
         return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

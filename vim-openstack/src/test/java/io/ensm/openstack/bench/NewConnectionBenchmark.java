@@ -1,5 +1,6 @@
 package io.ensm.openstack.bench;
 
+import io.ensm.core.testing.Trees;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.core.model.EndpointSpec;
@@ -123,6 +124,9 @@ public final class NewConnectionBenchmark {
             } finally {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        } finally {
+            // The store and the admin password file.
+            Trees.delete(data);
         }
     }
 
