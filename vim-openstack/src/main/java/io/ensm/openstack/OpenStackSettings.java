@@ -2,17 +2,15 @@ package io.ensm.openstack;
 
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Redact;
+import io.ensm.core.spi.Secret;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.keystone.CloudsYaml;
 import io.ensm.openstack.keystone.Credentials;
 import io.ensm.openstack.keystone.Ref;
-import io.ensm.openstack.keystone.Secret;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -169,19 +167,15 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
         }
         if (r.has("password-file")) {
             Path file = Path.of(r.optional("password-file"));
-            String text;
             try {
-                text = Files.readString(file, StandardCharsets.UTF_8);
+                return Secret.fromFile(file);
+            } catch (Secret.EmptyFileException e) {
+                throw new IllegalArgumentException("password-file: " + Redact.secretFile(file.toString()) + " is empty");
             } catch (IOException e) {
                 // the path is shown only when it looks like one: it may be the password pasted in
                 throw new IllegalArgumentException("password-file: cannot read " + Redact.secretFile(file.toString()) + " ("
                         + Redact.readFailure(e) + ")");
             }
-            String firstLine = text.lines().findFirst().orElse("");
-            if (firstLine.isEmpty()) {
-                throw new IllegalArgumentException("password-file: " + Redact.secretFile(file.toString()) + " is empty");
-            }
-            return Secret.of(firstLine);
         }
         if (r.has("password-env")) {
             String name = r.optional("password-env");

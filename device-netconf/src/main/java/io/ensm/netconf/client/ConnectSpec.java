@@ -1,5 +1,7 @@
 package io.ensm.netconf.client;
 
+import io.ensm.core.spi.Secret;
+
 import java.util.Objects;
 
 /** Where and as whom to open a NETCONF session over SSH. The password never appears in toString. */

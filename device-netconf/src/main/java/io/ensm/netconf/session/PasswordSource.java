@@ -1,11 +1,9 @@
 package io.ensm.netconf.session;
 
 import io.ensm.core.spi.Redact;
-import io.ensm.netconf.client.Secret;
+import io.ensm.core.spi.Secret;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.function.Function;
@@ -27,19 +25,14 @@ public sealed interface PasswordSource {
 
         @Override
         public Secret read() throws IOException {
-            String text;
             try {
-                text = Files.readString(path, StandardCharsets.UTF_8);
+                return Secret.fromFile(path);
+            } catch (Secret.EmptyFileException e) {
+                throw new IOException("password file " + Redact.secretFile(path.toString()) + " is empty");
             } catch (IOException e) {
                 // the file system's message starts with the path, which may be the password pasted in
                 throw new IOException("password file " + Redact.secretFile(path.toString()) + ": " + Redact.readFailure(e));
             }
-            int nl = text.indexOf('\n');
-            String first = (nl >= 0 ? text.substring(0, nl) : text).replace("\r", "");
-            if (first.isEmpty()) {
-                throw new IOException("password file " + Redact.secretFile(path.toString()) + " is empty");
-            }
-            return new Secret(first.toCharArray());
         }
 
         @Override
@@ -65,7 +58,7 @@ public sealed interface PasswordSource {
             if (value == null || value.isEmpty()) {
                 throw new IOException("environment variable " + Redact.envName(variable) + " is not set");
             }
-            return new Secret(value.toCharArray());
+            return Secret.of(value);
         }
 
         /** Equal when naming the same variable (the lookup function is not part of the identity). */

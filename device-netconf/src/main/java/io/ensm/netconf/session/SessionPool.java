@@ -1,10 +1,10 @@
 package io.ensm.netconf.session;
 
+import io.ensm.core.spi.Secret;
 import io.ensm.netconf.client.ConnectSpec;
 import io.ensm.netconf.client.NetconfException;
 import io.ensm.netconf.client.NetconfSession;
 import io.ensm.netconf.client.Rpcs;
-import io.ensm.netconf.client.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

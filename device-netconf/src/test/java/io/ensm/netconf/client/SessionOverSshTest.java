@@ -7,6 +7,7 @@ import io.ensm.netconf.testbed.TestSubInterfaceCodec;
 import io.ensm.netconf.testbed.TestSubInterfaceCodec.Found;
 import io.ensm.netconf.testbed.UsesNetconfTestbed;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Secret;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +42,7 @@ class SessionOverSshTest {
 
     private ConnectSpec spec(int device, HostKeyCheck hostKeys) throws IOException {
         NetconfTestbed.Device d = bed.device(device);
-        Secret password = new Secret(Files.readString(d.passwordFile()).strip().toCharArray());
+        Secret password = Secret.of(Files.readString(d.passwordFile()).strip());
         return new ConnectSpec(d.name(), d.host(), d.port(), d.username(), password, hostKeys, Timeouts.DEFAULTS);
     }
 
@@ -227,7 +228,7 @@ class SessionOverSshTest {
     void wrongPasswordIsDeniedWithoutRevealingIt() throws Exception {
         ConnectSpec good = spec(1);
         ConnectSpec wrong = new ConnectSpec(good.device(), good.host(), good.port(), good.username(),
-                new Secret("not-the-password-42".toCharArray()), good.hostKeyCheck(), good.timeouts());
+                Secret.of("not-the-password-42"), good.hostKeyCheck(), good.timeouts());
         assertThatThrownBy(() -> connector.connect(wrong))
                 .isInstanceOfSatisfying(NetconfException.Denied.class, e -> {
                     assertThat(e.step()).isEqualTo("authenticate");

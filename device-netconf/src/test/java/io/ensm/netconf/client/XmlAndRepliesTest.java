@@ -1,5 +1,6 @@
 package io.ensm.netconf.client;
 
+import io.ensm.core.spi.Secret;
 import org.junit.jupiter.api.Test;
 import org.xml.sax.SAXException;
 
@@ -76,7 +77,7 @@ class XmlAndRepliesTest {
 
     @Test
     void passwordsNeverPrint() {
-        Secret s = new Secret("hunter2".toCharArray());
+        Secret s = Secret.of("hunter2");
         ConnectSpec spec = new ConnectSpec("r1", "h", 830, "u", s, (h, p, k) -> Optional.empty(),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)));
         assertThat(s.toString()).doesNotContain("hunter2");

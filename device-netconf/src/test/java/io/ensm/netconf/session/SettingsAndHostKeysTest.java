@@ -1,6 +1,6 @@
 package io.ensm.netconf.session;
 
-import io.ensm.netconf.client.Secret;
+import io.ensm.core.spi.Secret;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.ensm.tf.vnc;
 
+import io.ensm.core.spi.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -95,7 +96,7 @@ public final class KeystoneTokens implements TokenSource {
         if (issued.isBlank()) {
             throw new VncException(response.statusCode(), request, "Keystone's answer has no X-Subject-Token header");
         }
-        token = new Secret(issued);
+        token = Secret.of(issued);
         renewAt = expiry(response.body()).minus(MARGIN);
         log.info("event=keystone-token-issued user={} project={} renew_at={}", credentials.username(), credentials.project(), renewAt);
     }

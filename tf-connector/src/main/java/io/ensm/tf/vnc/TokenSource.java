@@ -1,5 +1,7 @@
 package io.ensm.tf.vnc;
 
+import io.ensm.core.spi.Secret;
+
 import java.util.Optional;
 
 /** Where the {@code X-Auth-Token} of VNC API calls comes from. */

@@ -1,5 +1,6 @@
 package io.ensm.tf.vnc;
 
+import io.ensm.core.spi.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;

@@ -1,5 +1,6 @@
 package io.ensm.tf.vnc;
 
+import io.ensm.core.spi.Secret;
 import io.ensm.tf.vncdouble.Seed;
 import io.ensm.tf.vncdouble.VncApiDouble;
 import org.junit.jupiter.api.AfterEach;
@@ -174,8 +175,8 @@ class VncClientTest {
     @Test
     void aFixedTokenIsSentAndARefusedOneIsNeverShown() throws Exception {
         api.requireToken("the-right-token");
-        try (VncClient good = client(Duration.ofSeconds(2), 0, TokenSource.fixed(new Secret("the-right-token")));
-             VncClient bad = client(Duration.ofSeconds(2), 0, TokenSource.fixed(new Secret("a-wrong-token")))) {
+        try (VncClient good = client(Duration.ofSeconds(2), 0, TokenSource.fixed(Secret.of("the-right-token")));
+             VncClient bad = client(Duration.ofSeconds(2), 0, TokenSource.fixed(Secret.of("a-wrong-token")))) {
             assertThat(good.read("virtual-network", world.networkUuid())).isPresent();
             assertThatThrownBy(() -> bad.read("virtual-network", world.networkUuid()))
                     .isInstanceOfSatisfying(VncException.class, e -> {
@@ -189,7 +190,7 @@ class VncClientTest {
     void keystoneTokensAreFetchedSentAndRenewedWhenTheApiRefusesThem() throws Exception {
         api.keystoneUser("ensm", "keystone-password", "admin");
         KeystoneTokens tokens = new KeystoneTokens(new KeystoneTokens.Credentials(URI.create(api.url() + "/v3"), "ensm",
-                new Secret("keystone-password"), "Default", "admin", "Default"), Duration.ofSeconds(2), Clock.systemUTC());
+                Secret.of("keystone-password"), "Default", "admin", "Default"), Duration.ofSeconds(2), Clock.systemUTC());
         try (VncClient c = client(Duration.ofSeconds(2), 0, tokens)) {
             assertThat(c.read("virtual-network", world.networkUuid())).isPresent();
             api.revokeTokens();
@@ -203,7 +204,7 @@ class VncClientTest {
     void aKeystoneRefusalNamesTheUserButNotThePassword() {
         api.keystoneUser("ensm", "keystone-password", "admin");
         KeystoneTokens tokens = new KeystoneTokens(new KeystoneTokens.Credentials(URI.create(api.url()), "ensm",
-                new Secret("not-the-password"), "Default", "admin", "Default"), Duration.ofSeconds(2), Clock.systemUTC());
+                Secret.of("not-the-password"), "Default", "admin", "Default"), Duration.ofSeconds(2), Clock.systemUTC());
         try (VncClient c = client(Duration.ofSeconds(2), 0, tokens)) {
             assertThatThrownBy(() -> c.read("virtual-network", world.networkUuid()))
                     .isInstanceOfSatisfying(VncException.class, e -> {
@@ -215,6 +216,6 @@ class VncClientTest {
 
     @Test
     void aSecretNeverShowsItsText() {
-        assertThat(new Secret("hunter2").toString()).doesNotContain("hunter2");
+        assertThat(Secret.of("hunter2").toString()).doesNotContain("hunter2");
     }
 }

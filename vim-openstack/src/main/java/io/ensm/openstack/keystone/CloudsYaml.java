@@ -3,6 +3,7 @@ package io.ensm.openstack.keystone;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.ensm.core.spi.Secret;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.ensm.openstack.keystone;
 
+import io.ensm.core.spi.Secret;
+
 import java.net.URI;
 import java.util.Objects;
 
