@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real NETCONF devices for tests: {@code scripts/netconf-testbed} started once per JVM for each
- * (device count, target datastore), stopped when the JVM ends (also after failures, through a
- * shutdown hook). If the machine cannot run it (no root, no Debian mirror), {@link #shared} throws
- * {@link Unavailable} with the script's reason, and the JUnit extension skips loudly.
+ * (device count, target datastore) and shared, or for one test alone ({@link #startOwn}); stopped
+ * when the JVM ends (also after failures, through a shutdown hook), and a killed JVM's beds by the
+ * next start. If the machine cannot run it (no root, no Debian mirror), a start throws
+ * {@link Unavailable} with the script's reason, and {@link NetconfTestbedExtension} skips loudly.
  */
 public final class NetconfTestbed implements AutoCloseable {
     private static final Map<String, NetconfTestbed> SHARED = new ConcurrentHashMap<>();

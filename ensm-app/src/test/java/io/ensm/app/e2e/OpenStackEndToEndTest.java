@@ -113,7 +113,8 @@ class OpenStackEndToEndTest {
     }
 
     static Connection request(String service, String expires, String file) {
-        Cli.Result r = ensmctl("request", "--service", service, "--mechanism", "VLAN", "--expires", expires, "--save", dir.resolve(file).toString());
+        Cli.Result r = ensmctl("request", "--service", service, "--mechanism", "VLAN", "--expires", expires,
+                "--save", dir.resolve(file).toString());
         assertThat(r.exitCode()).as(r.err() + "\n" + ensm.log()).isZero();
         return ConnectionFile.load(dir.resolve(file));
     }
