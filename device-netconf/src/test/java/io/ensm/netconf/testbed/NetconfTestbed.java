@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real NETCONF devices for tests: {@code scripts/netconf-testbed} started once per JVM for each
- * (device count, target datastore), stopped when the JVM ends (also after failures, through a
- * shutdown hook). If the machine cannot run it (no root, no Debian mirror), {@link #shared} throws
- * {@link Unavailable} with the script's reason, and the JUnit extension skips loudly.
+ * (device count, target datastore) and shared, or for one test alone ({@link #startOwn}); stopped
+ * when the JVM ends (also after failures, through a shutdown hook), and a killed JVM's beds by the
+ * next start. If the machine cannot run it (no root, no Debian mirror), a start throws
+ * {@link Unavailable} with the script's reason, and {@link NetconfTestbedExtension} skips loudly.
  */
 public final class NetconfTestbed implements AutoCloseable {
     private static final Map<String, NetconfTestbed> SHARED = new ConcurrentHashMap<>();
@@ -50,18 +51,29 @@ public final class NetconfTestbed implements AutoCloseable {
 
     /** The JVM's test bed with this many devices and this target ("candidate" or "running"). */
     public static NetconfTestbed shared(int count, String target) {
-        return SHARED.computeIfAbsent(count + "/" + target, k -> start(count, target));
+        return SHARED.computeIfAbsent(count + "/" + target, k -> start(target + "-" + count, count, target, List.of()));
+    }
+
+    /**
+     * A test bed of the caller's own, not shared with other tests of the JVM, for tests that stop,
+     * freeze or restart its devices. {@code name} (not of the form "target-count", which the shared
+     * beds use) goes into its directory's name; its ports are the first free ones from
+     * {@code basePort}. Stopped by {@link #close}, or when the JVM ends.
+     */
+    public static NetconfTestbed startOwn(String name, int count, String target, int basePort) {
+        return start(name, count, target, List.of("--base-port", Integer.toString(basePort)));
     }
 
     private static final String PREFIX = "ensm-netconf-testbed-";
 
-    private static NetconfTestbed start(int count, String target) {
+    private static NetconfTestbed start(String name, int count, String target, List<String> options) {
         Path script = findScript();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         stopOrphans(script, tmp);
-        Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + target + "-" + count);
-        Run run = Run.of(script, List.of("start", Integer.toString(count), "--dir", dir.toString(), "--target", target),
-                180);
+        Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + name);
+        List<String> args = new ArrayList<>(List.of("start", Integer.toString(count), "--dir", dir.toString(), "--target", target));
+        args.addAll(options);
+        Run run = Run.of(script, args, 180);
         if (run.exit() == 3) {
             throw new Unavailable(run.stderr().strip());
         }
@@ -173,13 +185,41 @@ public final class NetconfTestbed implements AutoCloseable {
         }
     }
 
+    /** The pid of a daemon ("sshd" or "netconfd") of device {@code index}, from the pid file the test bed wrote. */
+    public long pid(int index, String daemon) {
+        Path file = dir.resolve("device-" + index).resolve(daemon + ".pid");
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no pid in " + file, e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (stopped) {
             return;
         }
         stopped = true;
+        resumeFrozenDaemons();
         Run.of(script, List.of("stop", "--dir", dir.toString()), 60);
+    }
+
+    /** A test may have frozen a daemon (SIGSTOP); a frozen one would ignore the stop until it runs again. */
+    private void resumeFrozenDaemons() {
+        for (Device d : devices) {
+            for (String daemon : List.of("sshd", "netconfd")) {
+                try {
+                    new ProcessBuilder("kill", "-CONT", Long.toString(pid(d.index(), daemon))).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+                } catch (IllegalStateException | IOException e) {
+                    // Not running: nothing to resume.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** A finished process run. */

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import java.util.function.Supplier;
+
 /**
  * Injects the shared {@link NetconfTestbed} named by {@link UsesNetconfTestbed}. When the machine
  * cannot run it, the test is skipped with the script's exact reason, printed to stderr as well.
@@ -22,13 +24,17 @@ public final class NetconfTestbedExtension implements ParameterResolver {
         UsesNetconfTestbed spec = context.getRequiredTestClass().getAnnotation(UsesNetconfTestbed.class);
         int devices = spec == null ? 2 : spec.devices();
         String target = spec == null ? "candidate" : spec.target();
+        return startOrSkip(() -> NetconfTestbed.shared(devices, target));
+    }
+
+    /** Starts a test bed, or skips the calling test with the script's exact reason where the machine cannot run it. */
+    public static NetconfTestbed startOrSkip(Supplier<NetconfTestbed> start) {
         try {
-            return NetconfTestbed.shared(devices, target);
+            return start.get();
         } catch (NetconfTestbed.Unavailable e) {
             String reason = "SKIPPED: real NETCONF test bed unavailable on this machine: " + e.getMessage();
             System.err.println(reason);
-            Assumptions.abort(reason);
-            return null;
+            return Assumptions.abort(reason);
         }
     }
 }

@@ -1,15 +1,12 @@
 package io.ensm.app.e2e;
 
-import io.ensm.app.EnsmApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static io.ensm.app.e2e.InProcessEnsm.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The service refuses to start with a bad setting, and the failure names the key to fix. */
@@ -18,10 +15,7 @@ class ConfigValidationTest {
     Path dir;
 
     Map<String, String> valid() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("server.port", "0");
-        p.put("ensm.listen", "127.0.0.1:" + EnsmProcess.freePort());
-        p.put("ensm.data-dir", dir.resolve("data").toString());
+        Map<String, String> p = InProcessEnsm.settings(dir.resolve("data"));
         p.put("ensm.services[0].name", "breakout");
         p.put("ensm.services[0].cidrs[0]", "10.60.0.0/24");
         p.put("ensm.endpoints[0].name", "edge-1");
@@ -29,21 +23,6 @@ class ConfigValidationTest {
         p.put("ensm.endpoints[0].backend.type", "journal");
         p.put("ensm.endpoints[0].backend.settings.file", dir.resolve("journal.txt").toString());
         return p;
-    }
-
-    /** Starts the application in-process with the settings and returns the message chain of the failure. */
-    static String failureOf(Map<String, String> settings) {
-        String[] args = settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(EnsmApplication.class)
-                .logStartupInfo(false).run(args)) {
-            throw new AssertionError("ensm started with " + settings);
-        } catch (RuntimeException e) {
-            StringBuilder chain = new StringBuilder();
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                chain.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
-            }
-            return chain.toString();
-        }
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.ensm.app.e2e;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.ConnectionEvent;
 import io.ensm.api.connection.ConnectionEventType;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,21 +27,10 @@ class CrashRestartTest {
 
     @TempDir
     Path dir;
+    @AutoClose
     EnsmProcess ensm;
+    @AutoClose
     Nsc nsc;
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        try {
-            if (nsc != null) {
-                nsc.close();
-            }
-        } finally {
-            if (ensm != null) {
-                ensm.close();
-            }
-        }
-    }
 
     @Test
     void connectionsSurviveKillNineWithoutDeviceIoAndShortOnesExpireAtTheirOriginalTime() throws Exception {

@@ -10,7 +10,7 @@ import io.ensm.api.registry.NetworkServiceEndpointQuery;
 import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
 import io.ensm.api.registry.NetworkServiceQuery;
 import io.ensm.api.registry.NetworkServiceRegistryGrpc;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -39,34 +39,17 @@ class EndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static EnsmProcess ensm;
     static Journal journal;
+    @AutoClose
     static Nsc nsc;
 
     @BeforeAll
     static void start() {
         journal = Journal.in(dir);
-        ensm = new EnsmProcess(dir, config(dir));
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, config(dir)).start();
         nsc = new Nsc(ensm.target());
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            if (nsc != null) {
-                nsc.close();
-            }
-        } finally {
-            if (ensm != null) {
-                ensm.close();
-            }
-        }
     }
 
     static Map<String, String> config(Path dir) {

@@ -75,20 +75,32 @@ public final class EnsmProcess implements AutoCloseable {
         return workDir.resolve("data");
     }
 
-    /** Starts the JVM and returns once the service is started; fails with the output otherwise. */
+    /**
+     * Starts the JVM and returns once the service is started; otherwise fails with the output and
+     * leaves no process behind, so a failed set-up needs no clean-up of its own.
+     */
     public EnsmProcess start() {
         launch();
+        try {
+            awaitStarted();
+            return this;
+        } catch (RuntimeException | Error e) {
+            kill();
+            throw e;
+        }
+    }
+
+    private void awaitStarted() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (log().contains(STARTED)) {
-                return this;
+                return;
             }
             if (!process.isAlive()) {
                 throw new AssertionError("ensm exited with " + process.exitValue() + " before starting:\n" + log());
             }
             sleep(100);
         }
-        kill();
         throw new AssertionError("ensm did not start within " + START_TIMEOUT + ":\n" + log());
     }
 
@@ -123,12 +135,10 @@ public final class EnsmProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launch.options());
-        command.addAll(List.of(
-                "-cp", launch.classpath(), "io.ensm.app.EnsmApplication",
-                "--ensm.listen=127.0.0.1:" + port,
-                "--server.port=0",
-                "--ensm.data-dir=" + dataDir()));
-        properties.forEach((k, v) -> command.add("--" + k + "=" + v));
+        command.addAll(List.of("-cp", launch.classpath(), "io.ensm.app.EnsmApplication"));
+        Map<String, String> settings = ServiceLaunch.isolated(port, dataDir());
+        settings.putAll(properties);
+        command.addAll(ServiceLaunch.arguments(settings));
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);

@@ -5,7 +5,7 @@ import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.TestSubInterfaceCodec;
 import io.ensm.netconf.testbed.TestSubInterfaceCodec.Found;
 import io.ensm.netconf.testbed.UsesNetconfTestbed;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,33 +33,16 @@ class NetconfEndToEndTest {
     @TempDir
     static Path dir;
     static NetconfTestbed bed;
+    @AutoClose
     static EnsmProcess ensm;
+    @AutoClose
     static Nsc nsc;
 
     @BeforeAll
     static void start(NetconfTestbed testbed) {
         bed = testbed;
-        ensm = new EnsmProcess(dir, config(bed));
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, config(bed)).start();
         nsc = new Nsc(ensm.target());
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            if (nsc != null) {
-                nsc.close();
-            }
-        } finally {
-            if (ensm != null) {
-                ensm.close();
-            }
-        }
     }
 
     static String service(int box) {

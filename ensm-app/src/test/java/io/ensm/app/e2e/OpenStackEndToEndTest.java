@@ -2,9 +2,8 @@ package io.ensm.app.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ensm.api.connection.Connection;
-import io.ensm.ctl.ChannelFactory;
+import io.ensm.ctl.Cli;
 import io.ensm.ctl.ConnectionFile;
-import io.ensm.ctl.Ensmctl;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
@@ -15,15 +14,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,13 +67,7 @@ class OpenStackEndToEndTest {
         operatorSubport = raw.port(PREFIX + "operator-sub", raw.vlanNetwork(PREFIX + "sub-187", "physnet1", 187, null, null));
         raw.put("/trunks/" + vm.id() + "/add_subports", RawOpenStack.parse("{\"sub_ports\":[{\"port_id\":\"" + operatorSubport
                 + "\",\"segmentation_type\":\"vlan\",\"segmentation_id\":187}]}"));
-        ensm = new EnsmProcess(dir, config());
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, config()).start();
     }
 
     @AfterAll
@@ -117,21 +106,15 @@ class OpenStackEndToEndTest {
         s.forEach((k, v) -> p.put(key + ".backend.settings." + k, v));
     }
 
-    record Ctl(int exitCode, String out, String err) {}
-
-    static Ctl ensmctl(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Ensmctl.commandLine(new Ensmctl(new ChannelFactory(), Clock.systemUTC(), "ensmctl-os-e2e"));
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        List<String> all = new ArrayList<>(List.of("--address", ensm.target(), "--timeout", "60s"));
+    static Cli.Result ensmctl(String... args) {
+        List<String> all = new ArrayList<>(List.of("--timeout", "60s"));
         all.addAll(List.of(args));
-        return new Ctl(cmd.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.against(ensm.target(), "ensmctl-os-e2e").run(all.toArray(String[]::new));
     }
 
     static Connection request(String service, String expires, String file) {
-        Ctl r = ensmctl("request", "--service", service, "--mechanism", "VLAN", "--expires", expires, "--save", dir.resolve(file).toString());
+        Cli.Result r = ensmctl("request", "--service", service, "--mechanism", "VLAN", "--expires", expires,
+                "--save", dir.resolve(file).toString());
         assertThat(r.exitCode()).as(r.err() + "\n" + ensm.log()).isZero();
         return ConnectionFile.load(dir.resolve(file));
     }
@@ -221,7 +204,7 @@ class OpenStackEndToEndTest {
         assertThat(portsOf(toNetwork)).singleElement().satisfies(p -> assertThat(p.path("id").asText()).isEqualTo(netPort));
         assertThat(portsOf(toVm)).singleElement().satisfies(p -> assertThat(p.path("id").asText()).isEqualTo(vmPort));
         assertThat(ensm.log()).contains("event=recovery-done loaded=2 verified=2 repaired=0");
-        Ctl refresh = ensmctl("refresh", "--from", dir.resolve("net.json").toString());
+        Cli.Result refresh = ensmctl("refresh", "--from", dir.resolve("net.json").toString());
         assertThat(refresh.exitCode()).as(refresh.err()).isZero();
         assertThat(neutronWrites()).isEqualTo(writes);
     }

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -16,7 +18,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * How the tests start the service's JVM: the JVM options, with an ahead-of-time cache (JDK 25)
- * trained once per test JVM when it can be, and the class path. Tests that restart the service
+ * trained once per test JVM when it can be, the class path, and the settings that keep each
+ * start apart from the others. Tests that restart the service
  * hundreds of times (the crash matrix) spend most of their time starting it; the cache halves
  * that. It needs a class path of jar files only, so the build's class directories are packed
  * into jars first. If anything about the cache fails, the service starts without it.
@@ -56,6 +59,24 @@ final class ServiceLaunch {
             options.add("-Xlog:cds=off");
         }
         return options;
+    }
+
+    /**
+     * The settings that keep one start of the service apart from every other on the machine: its
+     * own gRPC port on loopback, an HTTP port the system picks, its own data directory. A test
+     * changes or adds to them in the returned map.
+     */
+    static Map<String, String> isolated(int grpcPort, Path dataDir) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("ensm.listen", "127.0.0.1:" + grpcPort);
+        settings.put("server.port", "0");
+        settings.put("ensm.data-dir", dataDir.toString());
+        return settings;
+    }
+
+    /** Settings as the service's command-line arguments ({@code --key=value}). */
+    static List<String> arguments(Map<String, String> settings) {
+        return settings.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
     }
 
     private static ServiceLaunch prepare(String original) {
@@ -125,9 +146,8 @@ final class ServiceLaunch {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("-XX:AOTCacheOutput=" + cache);
-        command.addAll(List.of("-cp", classpath, "io.ensm.app.EnsmApplication",
-                "--ensm.listen=127.0.0.1:" + EnsmProcess.freePort(), "--server.port=0",
-                "--ensm.data-dir=" + dir.resolve("training-data")));
+        command.addAll(List.of("-cp", classpath, "io.ensm.app.EnsmApplication"));
+        command.addAll(arguments(isolated(EnsmProcess.freePort(), dir.resolve("training-data"))));
         Path log = dir.resolve("training.log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -1,20 +1,17 @@
 package io.ensm.app.e2e;
 
-import io.ensm.app.EnsmApplication;
 import io.ensm.core.testing.OutputCapture;
 import io.ensm.core.testing.TestCa;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static io.ensm.app.e2e.ConfigValidationTest.failureOf;
+import static io.ensm.app.e2e.InProcessEnsm.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** ensm.tls.*: plaintext only on loopback unless insecure is asked for loudly; bad TLS settings stop start-up naming the key. */
@@ -25,10 +22,7 @@ class TlsConfigValidationTest {
     Path dir;
 
     Map<String, String> valid() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("server.port", "0");
-        p.put("ensm.listen", "127.0.0.1:" + EnsmProcess.freePort());
-        p.put("ensm.data-dir", dir.resolve("data").toString());
+        Map<String, String> p = InProcessEnsm.settings(dir.resolve("data"));
         p.put("ensm.services[0].name", "breakout");
         p.put("ensm.services[0].cidrs[0]", "10.60.0.0/24");
         return p;
@@ -64,9 +58,7 @@ class TlsConfigValidationTest {
         s.put("ensm.listen", "0.0.0.0:" + EnsmProcess.freePort());
         s.put("ensm.advertised-url", "tcp://192.0.2.10:5003");
         s.put("ensm.tls.mode", "insecure");
-        String[] args = s.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        try (OutputCapture out = OutputCapture.start();
-             ConfigurableApplicationContext ignored = new SpringApplicationBuilder(EnsmApplication.class).logStartupInfo(false).run(args)) {
+        try (OutputCapture out = OutputCapture.start(); ConfigurableApplicationContext ignored = InProcessEnsm.run(s)) {
             assertThat(out.text()).contains("WARN", "event=tls-insecure", "NO TLS, NO PATH TOKENS, NO AUTHORIZATION");
         }
     }

@@ -5,26 +5,23 @@ import io.ensm.api.connection.PathSegment;
 import io.ensm.core.testing.IndependentJwt;
 import io.ensm.core.testing.SecretScan;
 import io.ensm.core.testing.TestCa;
-import io.ensm.ctl.ChannelFactory;
+import io.ensm.ctl.Cli;
+import io.ensm.ctl.Cli.Result;
 import io.ensm.ctl.ConnectionFile;
 import io.ensm.ctl.Ensmctl;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +48,7 @@ class TlsEndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static EnsmProcess ensm;
     static TestCa.Files3 ensmFiles;
     static TestCa.Files3 ctlFiles;
@@ -66,38 +64,18 @@ class TlsEndToEndTest {
         p.put("ensm.tls.pem.bundle", ensmFiles.bundle().toString());
         p.put("ensm.tls.pem.reload-interval", "500ms");
         p.put("ensm.tls.allowed-callers[0]", CTL.spiffeId());
-        ensm = new EnsmProcess(dir, p);
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, p).start();
     }
 
-    @AfterAll
-    static void stop() {
-        if (ensm != null) {
-            ensm.close();
-        }
-    }
-
-    record Result(int exitCode, String out, String err) {}
-
+    /** ensmctl against the service, with the SVID files of {@code as} (none: no TLS options). */
     static Result ctl(TestCa.Files3 as, String... args) {
-        List<String> all = new ArrayList<>(List.of("--address", ensm.target()));
+        List<String> all = new ArrayList<>();
         if (as != null) {
             all.addAll(List.of("--tls-svid", as.svid().toString(), "--tls-key", as.key().toString(),
                     "--tls-bundle", as.bundle().toString()));
         }
         all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Ensmctl.commandLine(new Ensmctl(new ChannelFactory(), Clock.systemUTC(), "ensmctl-e2e"));
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(all.toArray(String[]::new));
-        return new Result(code, out.toString(), err.toString());
+        return Cli.against(ensm.target(), "ensmctl-e2e").run(all.toArray(String[]::new));
     }
 
     static String http(String path) throws Exception {

@@ -6,7 +6,7 @@ import io.ensm.tf.vncdouble.Seed;
 import io.ensm.tf.vncdouble.VncApiDouble;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,37 +34,19 @@ class TungstenEndToEndTest {
 
     @TempDir
     static Path dir;
+    @AutoClose
     static VncApiDouble tf;
+    @AutoClose
     static EnsmProcess ensm;
+    @AutoClose
     static Nsc nsc;
 
     @BeforeAll
     static void start() {
         tf = VncApiDouble.start();
         Seed.standard(tf);
-        ensm = new EnsmProcess(dir, config(tf.url(), Seed.Standard.NETWORK));
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            tf.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, config(tf.url(), Seed.Standard.NETWORK)).start();
         nsc = new Nsc(ensm.target());
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        try {
-            if (nsc != null) {
-                nsc.close();
-            }
-        } finally {
-            if (ensm != null) {
-                ensm.close();
-            }
-            tf.close();
-        }
     }
 
     static Map<String, String> config(String apiUrl, String network) {
@@ -193,11 +175,9 @@ class TungstenEndToEndTest {
     @Test
     void anUnknownVirtualNetworkStopsStartUpNamingTheEndpointAndTheKey() {
         Map<String, String> s = config(tf.url(), "default-domain:admin:red");
-        s.put("server.port", "0");
-        s.put("ensm.listen", "127.0.0.1:" + EnsmProcess.freePort());
-        s.put("ensm.data-dir", dir.resolve("data-refused").toString());
+        s.putAll(InProcessEnsm.settings(dir.resolve("data-refused")));
 
-        assertThat(ConfigValidationTest.failureOf(s))
+        assertThat(InProcessEnsm.failureOf(s))
                 .contains("ensm.endpoints[0]", ENDPOINT, "virtual-network", "TF has no virtual network default-domain:admin:red");
     }
 }

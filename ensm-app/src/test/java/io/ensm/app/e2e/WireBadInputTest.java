@@ -60,13 +60,7 @@ class WireBadInputTest {
     @BeforeAll
     static void start() {
         journal = Journal.in(dir);
-        ensm = new EnsmProcess(dir, EndToEndTest.config(dir));
-        try {
-            ensm.start();
-        } catch (RuntimeException | Error e) {
-            ensm.close();
-            throw e;
-        }
+        ensm = new EnsmProcess(dir, EndToEndTest.config(dir)).start();
         channel = NettyChannelBuilder.forTarget(ensm.target()).usePlaintext().build();
     }
 

@@ -1,22 +1,16 @@
 package io.ensm.app.e2e;
 
-import io.ensm.app.EnsmApplication;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.testing.FakeWorkloadApi;
 import io.ensm.core.testing.TestCa;
-import io.ensm.ctl.ChannelFactory;
-import io.ensm.ctl.Ensmctl;
+import io.ensm.ctl.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,22 +30,18 @@ class WorkloadApiModeTest {
         try (FakeWorkloadApi agent = FakeWorkloadApi.start(dir.resolve("agent.sock"))) {
             TestCa.Svid first = CA.issue("ns/ensm", Duration.ofMinutes(10));
             agent.publish(first);
-            int port = EnsmProcess.freePort();
-            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(EnsmApplication.class).logStartupInfo(false).run(
-                    "--server.port=0", "--ensm.listen=127.0.0.1:" + port, "--ensm.data-dir=" + dir.resolve("data"),
-                    "--ensm.services[0].name=blue", "--ensm.services[0].cidrs[0]=172.30.0.0/24",
-                    "--ensm.tls.mode=spiffe-workload-api", "--ensm.tls.workload-api.socket=" + agent.address())) {
+            Map<String, String> settings = InProcessEnsm.settings(dir.resolve("data"));
+            settings.put("ensm.services[0].name", "blue");
+            settings.put("ensm.services[0].cidrs[0]", "172.30.0.0/24");
+            settings.put("ensm.tls.mode", "spiffe-workload-api");
+            settings.put("ensm.tls.workload-api.socket", agent.address());
+            try (ConfigurableApplicationContext context = InProcessEnsm.run(settings)) {
                 EnsmRuntime runtime = context.getBean(EnsmRuntime.class);
                 assertThat(runtime.svid()).get().extracting(s -> s.serial()).isEqualTo(first.leaf().getSerialNumber());
 
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                CommandLine ctl = Ensmctl.commandLine(new Ensmctl(new ChannelFactory(), Clock.systemUTC(), "ensmctl-test"));
-                ctl.setOut(new PrintWriter(out, true));
-                ctl.setErr(new PrintWriter(err, true));
-                assertThat(ctl.execute("--address", "127.0.0.1:" + port, "--spiffe-socket", agent.address(), "ns", "list"))
-                        .as(err.toString()).isZero();
-                assertThat(out.toString()).contains("blue");
+                Cli.Result ns = Cli.against(settings.get("ensm.listen"), "ensmctl-test").run("--spiffe-socket", agent.address(), "ns", "list");
+                assertThat(ns.exitCode()).as(ns.err()).isZero();
+                assertThat(ns.out()).contains("blue");
 
                 TestCa.Svid second = CA.issue("ns/ensm", Duration.ofMinutes(20));
                 agent.publish(second);

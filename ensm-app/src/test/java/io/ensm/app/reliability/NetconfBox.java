@@ -1,6 +1,8 @@
 package io.ensm.app.reliability;
 
 import io.ensm.core.testing.Cmd;
+import io.ensm.netconf.testbed.NetconfTestbed;
+import io.ensm.netconf.testbed.NetconfTestbedExtension;
 
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -9,107 +11,48 @@ import org.xml.sax.InputSource;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 /**
- * One real netconfd box of {@code scripts/netconf-testbed}, in a directory and from a base port
+ * One real netconfd box of {@code scripts/netconf-testbed}, a test bed of its own from a base port
  * of its own, so the fault tests can stop, freeze and restart it without disturbing test beds
  * that other tests share. Reads go through OpenSSH (the script), never through ensm's code.
  */
 final class NetconfBox implements AutoCloseable {
-    private static final String PREFIX = "ensm-reliability-";
     static final String MARK = "ensm:";
 
-    private final Path script;
-    private final Path dir;
-    private final Map<String, String> env;
+    private final NetconfTestbed bed;
+    private final List<Long> pids = new ArrayList<>();
     private boolean stopped;
 
-    private NetconfBox(Path script, Path dir, Map<String, String> env) {
-        this.script = script;
-        this.dir = dir;
-        this.env = env;
+    private NetconfBox(NetconfTestbed bed) {
+        this.bed = bed;
     }
 
     /** Starts one device; skips the test (with the script's reason) where the machine cannot run it. */
     static NetconfBox start(String role, int basePort) {
-        Path script = findScript();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        stopOrphans(script, tmp);
-        Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + role);
-        Cmd.Result r = Cmd.exec(script.toString(), "start", "1", "--dir", dir.toString(), "--base-port", Integer.toString(basePort));
-        assumeTrue(r.exit() != 3, () -> "scripts/netconf-testbed cannot run here: " + r.output().strip());
-        if (!r.ok()) {
-            throw new IllegalStateException("scripts/netconf-testbed start failed (exit " + r.exit() + "): " + r.output());
-        }
-        NetconfBox box = new NetconfBox(script, dir, readEnv(dir.resolve("device-1").resolve("device.env")));
-        Runtime.getRuntime().addShutdownHook(new Thread(box::close, "reliability-box-stop"));
-        return box;
-    }
-
-    /** Test beds of JVMs that were killed before their shutdown hook ran: the directory names the pid. */
-    private static void stopOrphans(Path script, Path tmp) {
-        try (var dirs = Files.list(tmp)) {
-            for (Path d : dirs.toList()) {
-                String name = d.getFileName().toString();
-                if (!name.startsWith(PREFIX) || !Files.exists(d.resolve("testbed.env"))) {
-                    continue;
-                }
-                String pid = name.substring(PREFIX.length()).split("-", 2)[0];
-                if (pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-                    Cmd.exec(script.toString(), "stop", "--dir", d.toString());
-                }
-            }
-        } catch (IOException e) {
-            // Nothing to clean up then.
-        }
-    }
-
-    private static Map<String, String> readEnv(Path file) {
-        Map<String, String> v = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    v.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("the test bed wrote no " + file, e);
-        }
-        return v;
-    }
-
-    static Path findScript() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path candidate = d.resolve("scripts").resolve("netconf-testbed");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("scripts/netconf-testbed not found above " + Path.of("").toAbsolutePath());
+        return new NetconfBox(NetconfTestbedExtension.startOrSkip(
+                () -> NetconfTestbed.startOwn("reliability-" + role, 1, "candidate", basePort)));
     }
 
     Path dir() {
-        return dir;
+        return bed.dir();
     }
 
     int port() {
-        return Integer.parseInt(env.get("PORT"));
+        return bed.device(1).port();
     }
 
     /** The settings of a {@code netconf} endpoint on this box (connection part). */
     Map<String, String> connectionSettings() {
-        return Map.of("host", env.get("HOST"), "port", env.get("PORT"), "username", env.get("USERNAME"),
-                "password-file", env.get("PASSWORD_FILE"), "known-hosts", env.get("KNOWN_HOSTS"));
+        NetconfTestbed.Device d = bed.device(1);
+        return Map.of("host", d.host(), "port", Integer.toString(d.port()), "username", d.username(),
+                "password-file", d.passwordFile().toString(), "known-hosts", d.knownHosts().toString());
     }
 
     /** One interface of the box's running configuration. */
@@ -119,11 +62,8 @@ final class NetconfBox implements AutoCloseable {
 
     /** Every interface of running, read with OpenSSH: name -> what is there. */
     Map<String, Found> interfaces() {
-        Cmd.Result r = Cmd.exec(script.toString(), "get-config", "1", "--dir", dir.toString());
-        if (!r.ok()) {
-            throw new IllegalStateException("independent get-config of the box failed: " + r.output());
-        }
-        String xml = r.output().substring(Math.max(0, r.output().indexOf("<rpc-reply")));
+        String reply = bed.independentInterfaces(1);
+        String xml = reply.substring(Math.max(0, reply.indexOf("<rpc-reply")));
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);
@@ -162,19 +102,11 @@ final class NetconfBox implements AutoCloseable {
     record Sub(String name, String vlan, String ipv4) {}
 
     long sshdPid() {
-        return pidOf("sshd.pid");
+        return bed.pid(1, "sshd");
     }
 
     long netconfdPid() {
-        return pidOf("netconfd.pid");
-    }
-
-    private long pidOf(String file) {
-        try {
-            return Long.parseLong(Files.readString(dir.resolve("device-1").resolve(file)).strip());
-        } catch (IOException e) {
-            throw new IllegalStateException("no " + file + " in the test bed", e);
-        }
+        return bed.pid(1, "netconfd");
     }
 
     /** The listening sshd and its children (one per SSH connection). */
@@ -186,7 +118,7 @@ final class NetconfBox implements AutoCloseable {
 
     /** Cuts every SSH connection on the server side. */
     void dropSessions() {
-        Cmd.run(script.toString(), "drop-sessions", "1", "--dir", dir.toString());
+        bed.dropSessions(1);
     }
 
     /** Stops the box's sshd (connections and listener): the box is unreachable, netconfd keeps its state. */
@@ -199,7 +131,7 @@ final class NetconfBox implements AutoCloseable {
 
     /** Starts the sshd again with its own configuration. */
     void startSsh() {
-        Path d = dir.resolve("device-1");
+        Path d = dir().resolve("device-1");
         try {
             Files.deleteIfExists(d.resolve("sshd.pid"));
         } catch (IOException e) {
@@ -237,9 +169,9 @@ final class NetconfBox implements AutoCloseable {
 
     /** What the box left behind after {@link #close}: its directory, its processes. */
     List<String> leftovers() {
-        List<String> found = new java.util.ArrayList<>();
-        if (Files.exists(dir)) {
-            found.add("test-bed directory " + dir + " still exists");
+        List<String> found = new ArrayList<>();
+        if (Files.exists(dir())) {
+            found.add("test-bed directory " + dir() + " still exists");
         }
         for (long pid : pids) {
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
@@ -249,25 +181,21 @@ final class NetconfBox implements AutoCloseable {
         return found;
     }
 
-    private final List<Long> pids = new java.util.ArrayList<>();
-
+    /** Stops the box (the test bed resumes a frozen one first) and waits until its daemons are gone. */
     @Override
     public synchronized void close() {
         if (stopped) {
             return;
         }
         stopped = true;
-        for (String f : List.of("sshd.pid", "netconfd.pid")) {
+        for (String daemon : List.of("sshd", "netconfd")) {
             try {
-                long pid = pidOf(f);
-                pids.add(pid);
-                // A frozen process would ignore the stop until it runs again.
-                Cmd.exec("kill", "-CONT", Long.toString(pid));
-            } catch (RuntimeException e) {
+                pids.add(bed.pid(1, daemon));
+            } catch (IllegalStateException e) {
                 // Not running: nothing to record.
             }
         }
-        Cmd.exec(script.toString(), "stop", "--dir", dir.toString());
+        bed.close();
         for (long pid : pids) {
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
