@@ -75,6 +75,14 @@ public final class EnsmProcess implements AutoCloseable {
         return workDir.resolve("data");
     }
 
+    private Path tmpDir() {
+        try {
+            return Files.createDirectories(workDir.resolve("tmp"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Starts the JVM and returns once the service is started; otherwise fails with the output and
      * leaves no process behind, so a failed set-up needs no clean-up of its own.
@@ -135,6 +143,9 @@ public final class EnsmProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launch.options());
+        // Tomcat's work directories and sqlite-jdbc's native library go to the temporary directory,
+        // and a killed JVM never removes them: keep them in the test's own directory.
+        command.add("-Djava.io.tmpdir=" + tmpDir());
         command.addAll(List.of("-cp", launch.classpath(), "io.ensm.app.EnsmApplication"));
         Map<String, String> settings = ServiceLaunch.isolated(port, dataDir());
         settings.putAll(properties);

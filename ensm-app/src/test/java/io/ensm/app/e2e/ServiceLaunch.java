@@ -146,6 +146,7 @@ final class ServiceLaunch {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("-XX:AOTCacheOutput=" + cache);
+        command.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("training-tmp")));
         command.addAll(List.of("-cp", classpath, "io.ensm.app.EnsmApplication"));
         command.addAll(arguments(isolated(EnsmProcess.freePort(), dir.resolve("training-data"))));
         Path log = dir.resolve("training.log");
