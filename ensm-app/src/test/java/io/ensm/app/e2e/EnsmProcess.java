@@ -183,9 +183,13 @@ public final class EnsmProcess implements AutoCloseable {
 
     /** SIGKILL the process and its descendants, and wait until it is gone. */
     public void kill() {
-        if (process == null) {
-            return;
+        if (process != null) {
+            killTree(process);
         }
+    }
+
+    /** SIGKILL {@code process} and its descendants, and wait (bounded) until it is gone. */
+    static void killTree(Process process) {
         ProcessHandle handle = process.toHandle();
         handle.descendants().forEach(ProcessHandle::destroyForcibly);
         handle.destroyForcibly();

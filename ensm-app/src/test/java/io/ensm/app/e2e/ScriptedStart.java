@@ -169,14 +169,7 @@ final class ScriptedStart implements AutoCloseable {
 
     @Override
     public void close() {
-        ProcessHandle handle = process.toHandle();
-        handle.descendants().forEach(ProcessHandle::destroyForcibly);
-        handle.destroyForcibly();
-        try {
-            process.waitFor(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        EnsmProcess.killTree(process);
     }
 
     private static String read(Path p) {
