@@ -219,16 +219,21 @@ public final class NetconfBenchmark {
     private static long transaction(NetconfSession s, TransactionRunner runner, StepTimes steps, TestSubInterface item,
                                     boolean timed) throws NetconfException {
         steps.enabled = timed;
-        long took = transaction(s, runner, item);
-        steps.end();
-        return took;
+        return transaction(s, runner, item, steps::end);
     }
 
     /** One transaction of {@code item} through {@code runner}, timed, then undone untimed. */
     static long transaction(NetconfSession s, TransactionRunner runner, TestSubInterface item) throws NetconfException {
+        return transaction(s, runner, item, () -> { });
+    }
+
+    /** As above; {@code timed} runs when the timed part ends, before the undo. */
+    private static long transaction(NetconfSession s, TransactionRunner runner, TestSubInterface item, Runnable timed)
+            throws NetconfException {
         long t0 = System.nanoTime();
         List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting());
         long took = System.nanoTime() - t0;
+        timed.run();
         if (!r.getFirst().ok()) {
             throw r.getFirst().failure().orElseThrow();
         }
