@@ -1,6 +1,5 @@
 package io.ensm.openstack;
 
-import io.ensm.core.endpoint.provision.StepFailure;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
@@ -181,7 +180,7 @@ class OpenStackSecretsTest {
                 b.close();
                 throw new AssertionError("an endpoint was made with bad settings " + s.keySet());
             } catch (IllegalArgumentException e) {
-                errors.add(chain(e));
+                errors.add(SecretScan.chain(e));
             }
         }
     }
@@ -293,8 +292,7 @@ class OpenStackSecretsTest {
         try {
             call.run();
         } catch (BackendException e) {
-            errors.add(chain(e));
-            errors.add(new StepFailure("backend provision", e).toStatus("endpoint '" + ENDPOINT + "'").getStatus().toString());
+            errors.addAll(SecretScan.shown(ENDPOINT, e));
             return;
         } catch (Exception e) {
             throw new AssertionError("expected a BackendException, got " + e, e);
@@ -304,14 +302,5 @@ class OpenStackSecretsTest {
 
     interface Call {
         void run() throws Exception;
-    }
-
-    /** Every message and type of the exception and its causes, as a stack trace would show them. */
-    static String chain(Throwable e) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            b.append(t).append('\n');
-        }
-        return b.toString();
     }
 }

@@ -1,6 +1,5 @@
 package io.ensm.netconf.backend;
 
-import io.ensm.core.endpoint.provision.StepFailure;
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendException;
@@ -199,7 +198,7 @@ class NetconfSecretsTest {
         try (Backend b = new NetconfBackendProvider().create(ENDPOINT, settings)) {
             throw new AssertionError("the endpoint was made with bad settings " + settings.keySet() + ": " + b);
         } catch (IllegalArgumentException e) {
-            errors.add(chain(e));
+            errors.add(SecretScan.chain(e));
         }
     }
 
@@ -216,21 +215,11 @@ class NetconfSecretsTest {
     }
 
     private void record(BackendException e) {
-        errors.add(chain(e));
-        errors.add(new StepFailure("backend provision", e).toStatus("endpoint '" + ENDPOINT.name() + "'").getStatus().toString());
+        errors.addAll(SecretScan.shown(ENDPOINT.name(), e));
     }
 
     interface Call {
         void run() throws Exception;
-    }
-
-    /** Every message and type of the exception and its causes, as a stack trace would show them. */
-    static String chain(Throwable e) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            b.append(t).append('\n');
-        }
-        return b.toString();
     }
 
     private static int closedPort() throws IOException {

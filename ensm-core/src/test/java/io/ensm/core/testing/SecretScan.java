@@ -1,5 +1,8 @@
 package io.ensm.core.testing;
 
+import io.ensm.core.endpoint.provision.StepFailure;
+import io.ensm.core.spi.BackendException;
+
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -127,5 +130,23 @@ public final class SecretScan {
 
     public int size() {
         return secrets.size();
+    }
+
+    /** Every message and type of the exception and its causes, as a stack trace would show them. */
+    public static String chain(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            b.append(t).append('\n');
+        }
+        return b.toString();
+    }
+
+    /**
+     * What a failed provisioning shows: the exception's chain (for logs) and the gRPC status ensm
+     * answers the caller with, for the endpoint named {@code endpoint}.
+     */
+    public static List<String> shown(String endpoint, BackendException e) {
+        return List.of(chain(e),
+                new StepFailure("backend provision", e).toStatus("endpoint '" + endpoint + "'").getStatus().toString());
     }
 }

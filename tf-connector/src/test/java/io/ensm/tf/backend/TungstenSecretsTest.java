@@ -1,6 +1,5 @@
 package io.ensm.tf.backend;
 
-import io.ensm.core.endpoint.provision.StepFailure;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
@@ -172,22 +171,12 @@ class TungstenSecretsTest {
         try (Backend b = TfBed.backend(TfBed.ENDPOINT, settings)) {
             throw new AssertionError("the endpoint started with bad settings " + settings.keySet() + ": " + b);
         } catch (IllegalArgumentException e) {
-            errors.add(chain(e));
+            errors.add(SecretScan.chain(e));
         }
     }
 
     private void failure(TungstenBackendFaultTest.ThrowingCall call) {
         BackendException e = TungstenBackendFaultTest.failure(call);
-        errors.add(chain(e));
-        errors.add(new StepFailure("backend provision", e).toStatus("endpoint '" + TfBed.ENDPOINT + "'").getStatus().toString());
-    }
-
-    /** Every message and type of the exception and its causes, as a stack trace would show them. */
-    static String chain(Throwable e) {
-        StringBuilder b = new StringBuilder();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            b.append(t).append('\n');
-        }
-        return b.toString();
+        errors.addAll(SecretScan.shown(TfBed.ENDPOINT, e));
     }
 }
