@@ -231,7 +231,8 @@ public final class EnsmProcess implements AutoCloseable {
         kill();
     }
 
-    private static void sleep(long millis) {
+    /** Sleeps; an interrupt ends the wait with an exception, keeping the flag set. */
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -83,7 +83,7 @@ final class ScriptedStart implements AutoCloseable {
                 s.close();
                 throw new AssertionError("the service did not start within " + START_TIMEOUT + ":\n" + s.report());
             }
-            sleep(50);
+            EnsmProcess.sleep(50);
         }
         return s;
     }
@@ -177,15 +177,6 @@ final class ScriptedStart implements AutoCloseable {
             return Files.exists(p) ? new String(Files.readAllBytes(p), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             return "";   // a process that ended meanwhile
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }
