@@ -5,6 +5,7 @@ import io.ensm.api.connection.ConnectionEvent;
 import io.ensm.api.connection.ConnectionEventType;
 import io.ensm.api.connection.MonitorConnectionGrpc;
 import io.ensm.api.connection.MonitorScopeSelector;
+import com.google.protobuf.MessageLite;
 import io.ensm.core.testing.ConnectionsWithTokens;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
@@ -23,9 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -144,8 +147,8 @@ class MonitorAtScaleTest {
         assertThat(monitor.subscribers()).as("watchers subscribed").isEqualTo(n);
     }
 
-    private static java.util.Map<String, Connection> byId(List<Connection> connections) {
-        java.util.Map<String, Connection> m = new java.util.HashMap<>();
+    private static Map<String, Connection> byId(List<Connection> connections) {
+        Map<String, Connection> m = new HashMap<>();
         connections.forEach(c -> m.put(c.getId(), c));
         return m;
     }
@@ -158,7 +161,7 @@ class MonitorAtScaleTest {
                 @Override
                 public void sendMessage(A message) {
                     messagesToTransport.incrementAndGet();
-                    bytesToTransport.addAndGet(((com.google.protobuf.MessageLite) message).getSerializedSize());
+                    bytesToTransport.addAndGet(((MessageLite) message).getSerializedSize());
                     super.sendMessage(message);
                 }
             }, headers);
