@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 /** Prints connection events (connection.MonitorConnection/MonitorConnections) until the stream ends. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = {"Prints connection events (connection.MonitorConnection/MonitorConnections) until interrupted.",
-                "Text: one line per connection: EVENT ID STATE SERVICE ENDPOINT."})
+                "Text: one line per connection: EVENT ID STATE SERVICE ENDPOINT.",
+                "The initial state may come as several INITIAL_STATE_TRANSFER events; together they are every connection in scope."})
 final class WatchCommand extends ClientCommand {
 
     @Option(names = "--service", paramLabel = "NAME", description = "Only connections of this network service (repeatable).")

@@ -180,6 +180,11 @@ public final class BridgeForwarder implements Forwarder {
         return reaper.drain(max);
     }
 
+    /** The reaper, for tests that inject failures into deletions. */
+    Reaper reaper() {
+        return reaper;
+    }
+
     @Override
     public void close() {
         reaper.close();

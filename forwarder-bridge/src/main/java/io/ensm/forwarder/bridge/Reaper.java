@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
  * unregisters as one batch with one RCU wait. Each deletion holds keys (link names, the VNI, the
  * attachment's interface) until it is done, and a connect that needs one of them waits for it.
  * Links whose deletion fails keep ensm's mark: the orphan sweep removes them, also after a restart.
+ * A failure of any kind gives up that deletion, never the thread: its keys are released and the
+ * next deletions run, on a fresh socket when the failure was not the kernel's refusal.
  */
 final class Reaper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
@@ -54,8 +57,12 @@ final class Reaper implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Thread thread;
+    /** Used by the reaper thread only. */
+    private Rtnetlink socket;
     private volatile boolean closed;
     private volatile CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+    /** Runs with a connection's id before its links are deleted (in a batch, then alone); tests make it throw. */
+    private volatile Consumer<String> deleting = id -> {};
 
     /**
      * @param open     opens rtnetlink in the forwarder's namespace
@@ -82,41 +89,53 @@ final class Reaper implements AutoCloseable {
     }
 
     private void run() {
-        try (Rtnetlink nl = open.get()) {
-            while (!closed) {
-                List<Job> batch = new ArrayList<>();
+        while (!closed) {
+            List<Job> batch = new ArrayList<>();
+            try {
                 Job first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                try {
-                    deleteBatch(nl, batch);
-                } finally {
-                    for (Job j : batch) {
-                        j.keys().forEach(k -> pending.remove(k, j.done()));
-                        j.done().complete(null);
-                    }
-                    synchronized (this) {
-                        if (queue.isEmpty()) {
-                            idle.complete(null);
-                        }
-                    }
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("event=link-reaper-stopped namespace=\"{}\" reason=\"{}\" next=\"closed connections' links stay until the orphan sweep\"",
-                    where, e.getMessage());
+            queue.drainTo(batch, MAX_BATCH - 1);
+            try {
+                deleteBatch(batch);
+            } catch (RuntimeException e) {
+                // Whatever failed, the batch is given up rather than the thread: later deletions
+                // still run, and the links keep their mark for the orphan sweep.
+                dropSocket();
+                log.warn("event=links-delete-failed connections=\"{}\" namespace=\"{}\" reason=\"{}\" next=\"the orphan sweep removes them\"",
+                        String.join(",", batch.stream().map(Job::connectionId).toList()), where, e.getMessage());
+            } finally {
+                finish(batch);
+            }
+        }
+        dropSocket();
+    }
+
+    /** Releases the batch's keys: a failed deletion leaves marked links that the orphan sweep may take. */
+    private void finish(List<Job> batch) {
+        for (Job j : batch) {
+            j.keys().forEach(k -> pending.remove(k, j.done()));
+            j.done().complete(null);
+        }
+        synchronized (this) {
+            if (queue.isEmpty()) {
+                idle.complete(null);
+            }
         }
     }
 
-    private void deleteBatch(Rtnetlink nl, List<Job> batch) {
+    private void deleteBatch(List<Job> batch) {
         long start = System.nanoTime();
         List<Link> links = batch.stream().flatMap(j -> j.links().stream()).toList();
         try {
+            batch.forEach(j -> deleting.accept(j.connectionId()));
+            Rtnetlink nl = socket();
             int group = grouped(nl, links);
             if (group != 0) {
                 nl.links().deleteGroup(group);
@@ -126,14 +145,38 @@ final class Reaper implements AutoCloseable {
             }
         } catch (NetlinkException e) {
             log.debug("event=link-group-delete-refused namespace=\"{}\" reason=\"{}\" next=\"one by one\"", where, e.getMessage());
+        } catch (RuntimeException e) {
+            // Not a refusal by the kernel: the socket may be out of step with it, so a fresh one next time.
+            dropSocket();
+            log.warn("event=link-group-delete-failed namespace=\"{}\" reason=\"{}\" next=\"one by one\"", where, e.getMessage());
         }
         for (Job j : batch) {
             try {
+                deleting.accept(j.connectionId());
                 fallback.deleteAll(j.links());
             } catch (RuntimeException e) {
                 log.warn("event=links-delete-failed connection={} namespace=\"{}\" reason=\"{}\" next=\"the orphan sweep removes them\"",
                         j.connectionId(), where, e.getMessage());
             }
+        }
+    }
+
+    /** The reaper's own socket, opened when first needed and again after a failure dropped it. */
+    private Rtnetlink socket() {
+        if (socket == null) {
+            socket = open.get();
+        }
+        return socket;
+    }
+
+    private void dropSocket() {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (RuntimeException e) {
+                log.debug("event=link-reaper-socket-close-failed namespace=\"{}\" reason=\"{}\"", where, e.getMessage());
+            }
+            socket = null;
         }
     }
 
@@ -194,6 +237,11 @@ final class Reaper implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new BackendException(BackendException.Kind.BUSY, "connection " + connectionId + ": interrupted");
         }
+    }
+
+    /** For tests: runs {@code hook} with each connection's id before its links are deleted; a throw fails that deletion. */
+    void onDeleting(Consumer<String> hook) {
+        deleting = hook;
     }
 
     /** Whether a queued or running deletion holds {@code key}. */

@@ -7,6 +7,7 @@ import io.ensm.core.authz.Refusal;
 import io.ensm.core.authz.RefusalListener;
 import io.ensm.core.chain.Caller;
 import io.ensm.core.server.CallContexts;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -52,14 +53,38 @@ public final class MonitorConnectionService extends MonitorConnectionGrpc.Monito
         AtomicReference<Runnable> unsubscribe = new AtomicReference<>(() -> {});
         // The cancel handler must be set before anything is sent.
         stream.setOnCancelHandler(() -> unsubscribe.get().run());
-        unsubscribe.set(monitor.subscribe(selector, event -> {
+        unsubscribe.set(monitor.subscribe(selector, new GrpcEventStream(stream, caller.map(Caller::spiffeId).orElse("unknown"))));
+        if (stream.isCancelled()) {
+            unsubscribe.get().run();
+        }
+    }
+
+    /** A watcher's gRPC stream, sent to only while gRPC's flow control says it takes more. */
+    private record GrpcEventStream(ServerCallStreamObserver<ConnectionEvent> stream, String caller) implements EventStream {
+        @Override
+        public boolean isReady() {
+            return stream.isReady();
+        }
+
+        @Override
+        public void send(ConnectionEvent event) {
             if (stream.isCancelled()) {
                 throw new IllegalStateException("subscriber went away");
             }
             stream.onNext(event);
-        }));
-        if (stream.isCancelled()) {
-            unsubscribe.get().run();
+        }
+
+        @Override
+        public void onReady(Runnable ready) {
+            stream.setOnReadyHandler(ready);
+        }
+
+        @Override
+        public void fellBehind(int behind, int limit) {
+            log.warn("event=monitor-watcher-ended caller={} behind={} limit={} reason=\"the watcher does not read its events fast enough\"",
+                    caller, behind, limit);
+            stream.onError(Status.RESOURCE_EXHAUSTED.withDescription("watcher fell behind by " + behind + " events; at most " + limit
+                    + " may wait; watch again to get the current state").asRuntimeException());
         }
     }
 }

@@ -82,4 +82,73 @@ class ConnectionMonitorTest {
         assertThat(events).hasSize(1);
         assertThat(monitor.subscribers()).isZero();
     }
+
+    @Test
+    void slowWatcherGetsItsInitialStateWhenReadyAndLiveEventsAfterIt() {
+        GatedStream stream = new GatedStream();
+        monitor.subscribe(MonitorScopeSelector.getDefaultInstance(), stream);
+        monitor.updated(mine);
+        assertThat(stream.sent).as("nothing goes out before the stream is ready").isEmpty();
+
+        stream.allow(1);
+        assertThat(stream.sent).extracting(ConnectionEvent::getType).containsExactly(ConnectionEventType.INITIAL_STATE_TRANSFER);
+        assertThat(stream.sent.getFirst().getConnectionsMap()).containsOnlyKeys("e1", "e2");
+
+        stream.allow(10);
+        monitor.deleted(other);
+        assertThat(stream.sent).extracting(ConnectionEvent::getType).containsExactly(
+                ConnectionEventType.INITIAL_STATE_TRANSFER, ConnectionEventType.UPDATE, ConnectionEventType.DELETE);
+    }
+
+    @Test
+    void watcherTooFarBehindIsEndedWithHowFarAndDropped() {
+        GatedStream stream = new GatedStream();
+        monitor.subscribe(MonitorScopeSelector.getDefaultInstance(), stream);
+        for (int i = 0; i <= ConnectionMonitor.MAX_BACKLOG; i++) {
+            monitor.updated(mine);
+        }
+
+        assertThat(stream.behind).isEqualTo(ConnectionMonitor.MAX_BACKLOG + 1);
+        assertThat(stream.limit).isEqualTo(ConnectionMonitor.MAX_BACKLOG);
+        assertThat(monitor.subscribers()).isZero();
+        assertThat(monitor.backlogHighWater()).isEqualTo(ConnectionMonitor.MAX_BACKLOG);
+        stream.allow(Integer.MAX_VALUE);
+        assertThat(stream.sent).as("nothing is sent to an ended stream").isEmpty();
+    }
+
+    /** A stream that takes as many events as the test allows, and says when it takes more, as gRPC's flow control does. */
+    private static final class GatedStream implements EventStream {
+        final List<ConnectionEvent> sent = new CopyOnWriteArrayList<>();
+        private int allowed;
+        private Runnable onReady = () -> {};
+        int behind = -1;
+        int limit = -1;
+
+        void allow(int events) {
+            allowed = events;
+            onReady.run();
+        }
+
+        @Override
+        public boolean isReady() {
+            return allowed > 0;
+        }
+
+        @Override
+        public void send(ConnectionEvent event) {
+            allowed--;
+            sent.add(event);
+        }
+
+        @Override
+        public void onReady(Runnable ready) {
+            onReady = ready;
+        }
+
+        @Override
+        public void fellBehind(int behind, int limit) {
+            this.behind = behind;
+            this.limit = limit;
+        }
+    }
 }
