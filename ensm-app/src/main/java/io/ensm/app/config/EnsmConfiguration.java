@@ -37,7 +37,7 @@ public class EnsmConfiguration {
         EnsmRuntime runtime;
         try {
             runtime = EnsmRuntime.start(SettingsMapper.toSettings(properties), SqliteConnectionStore::new,
-                    security.transport(List.of(metrics), securityMetrics::refused), Clock.systemUTC());
+                    security.transport(List.of(metrics), securityMetrics::refused), Clock.systemUTC(), registry);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage().startsWith("ensm.") ? e.getMessage() : "ensm." + e.getMessage(), e);
         }

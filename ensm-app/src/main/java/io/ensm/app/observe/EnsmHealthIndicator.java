@@ -12,8 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * UP while the NSM API serves; details say whether the registrations are current and, with
- * mutual TLS, which SVID ensm presents and when it expires.
+ * ensm's own state: DOWN when the NSM API does not serve, the store refuses writes or the SVID in
+ * use has expired (nothing ensm answers would hold); OUT_OF_SERVICE while a service or endpoint is
+ * not registered (no manager can find ensm); else UP. Details say why, which SVID ensm presents and
+ * when it expires. The readiness group includes it; liveness does not, so a registry outage never
+ * restarts ensm.
  */
 @Component("ensm")
 public class EnsmHealthIndicator implements HealthIndicator {
@@ -28,7 +31,19 @@ public class EnsmHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         EnsmRuntime.Status s = runtime.status();
-        Health.Builder b = s.serving() ? Health.up() : Health.down();
+        Instant now = Instant.now();
+        boolean svidExpired = runtime.svid().map(svid -> !svid.notAfter().isAfter(now)).orElse(false);
+        Health.Builder b;
+        if (!s.serving() || !s.storeFailure().isEmpty() || svidExpired) {
+            b = Health.down();
+        } else if (!s.registered()) {
+            b = Health.outOfService();
+        } else {
+            b = Health.up();
+        }
+        if (!s.storeFailure().isEmpty()) {
+            b.withDetail("storeError", s.storeFailure());
+        }
         b.withDetail("port", runtime.port())
                 .withDetail("connections", s.connections())
                 .withDetail("registered", s.registered())
@@ -41,7 +56,8 @@ public class EnsmHealthIndicator implements HealthIndicator {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("spiffeId", svid.spiffeId());
             d.put("expires", svid.notAfter().toString());
-            d.put("expiresInSeconds", Math.max(0, Duration.between(Instant.now(), svid.notAfter()).toSeconds()));
+            d.put("expiresInSeconds", Math.max(0, Duration.between(now, svid.notAfter()).toSeconds()));
+            d.put("expired", svidExpired);
             d.put("serial", svid.serialHex());
             b.withDetail("svid", d);
         });

@@ -23,7 +23,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +46,10 @@ class ObservabilityTest {
         }
         context = new SpringApplicationBuilder(EnsmApplication.class).run(
                 "--server.port=0", "--ensm.listen=127.0.0.1:" + grpcPort, "--ensm.data-dir=" + data,
-                "--ensm.services[0].name=blue", "--ensm.services[0].cidrs[0]=172.30.0.0/24");
+                "--ensm.services[0].name=blue", "--ensm.services[0].cidrs[0]=172.30.0.0/24",
+                "--ensm.endpoints[0].name=box-a", "--ensm.endpoints[0].service=blue",
+                "--ensm.endpoints[0].preprovisioned.uplink=eth9", "--ensm.endpoints[0].preprovisioned.vlans=300-303",
+                "--ensm.endpoints[0].preprovisioned.plans=fabric-vlan");
         httpPort = ((WebServerApplicationContext) context).getWebServer().getPort();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
     }
@@ -77,6 +82,51 @@ class ObservabilityTest {
         assertThat(metrics)
                 .contains("ensm_grpc_server_calls_seconds_count{method=\"networkservice.NetworkService/Request\",status=\"NOT_FOUND\"}")
                 .contains("ensm_connections_active 0.0");
+    }
+
+    /** The metrics README.md names, each with a series the scrape must hold after one Request. */
+    static final List<String> NAMED = List.of(
+            "ensm_grpc_server_calls_seconds_count{method=\"networkservice.NetworkService/Request\",status=\"OK\"}",
+            "ensm_connections_active 1.0",
+            "ensm_monitor_subscribers 0.0",
+            "ensm_backend_operations_seconds_count{backend=\"preprovisioned\",endpoint=\"box-a\",operation=\"provision\",outcome=\"ok\"} 1",
+            "ensm_backend_operations_seconds_bucket{backend=\"preprovisioned\",endpoint=\"box-a\",operation=\"provision\",outcome=\"ok\",le=\"0.001\"}",
+            "ensm_pool_used{kind=\"ipv4\",pool=\"blue\"} 1.0",
+            "ensm_pool_capacity{kind=\"vlan\",pool=\"uplink:eth9\"} 4.0",
+            "ensm_pool_utilisation{kind=\"vlan\",pool=\"uplink:eth9\"} 0.25",
+            "ensm_pool_used{kind=\"vni\",pool=\"vni\"} 0.0",
+            "ensm_reconcile_passes_seconds_count{kind=\"startup\",outcome=\"completed\"} 1",
+            "ensm_reconcile_connections_total{result=\"verified\"}",
+            "ensm_reconcile_orphans_removed_total",
+            "ensm_registry_registrations{state=\"unregistered\"} 0.0",
+            "ensm_store_writable 1.0");
+
+    @Test
+    void prometheusHasEveryMetricTheReadmeNames() throws Exception {
+        var stub = NetworkServiceGrpc.newBlockingStub(channel);
+        Connection c = stub.request(io.ensm.core.testing.Requests.request().service("blue")
+                .mechanisms(io.ensm.core.testing.Requests.vlan()).expires(java.time.Instant.now().plusSeconds(600)).build());
+        try {
+            io.ensm.core.registry.Await.until("registered", () -> context.getBean(EnsmRuntime.class).status().registered(),
+                    java.time.Duration.ofSeconds(10));
+            String metrics = get("/actuator/prometheus");
+            String readme = Files.readString(Path.of("..", "README.md"));
+            for (String series : NAMED) {
+                assertThat(metrics).as("scrape").contains(series);
+                String name = series.replaceAll("[{ ].*", "").replaceAll("_(count|bucket)$", "");
+                assertThat(readme).as("README names " + name).contains("`" + name);
+            }
+        } finally {
+            stub.close(c);
+        }
+    }
+
+    @Test
+    void healthHasOneComponentPerEndpointAndReadinessIncludesEnsm() throws Exception {
+        String health = get("/actuator/health");
+        assertThat(health).contains("\"backends\"").contains("\"box-a\"").contains("\"backend\":\"preprovisioned\"");
+        assertThat(get("/actuator/health/readiness")).contains("\"ensm\"");
+        assertThat(get("/actuator/health/liveness")).doesNotContain("\"ensm\"");
     }
 
     private static String get(String path) throws Exception {

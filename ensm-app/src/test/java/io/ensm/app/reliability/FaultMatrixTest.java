@@ -53,6 +53,7 @@ class FaultMatrixTest {
     @TempDir
     static Path dir;
     Lab lab;
+    int actuatorPort;
     String steadyId;
     final List<String> rows = new ArrayList<>();
 
@@ -64,6 +65,8 @@ class FaultMatrixTest {
             extra.put("ensm.endpoints[" + i + "].backend.settings.rpc-timeout", RPC_TIMEOUT.toSeconds() + "s");
         }
         extra.put("ensm.reconcile-interval", RECONCILE.toSeconds() + "s");
+        actuatorPort = io.ensm.app.e2e.EnsmProcess.freePort();
+        extra.put("server.port", Integer.toString(actuatorPort));
         lab = new Lab("fault", dir, 18780, extra, true);
         lab.storeOnTmpfs("2m");
         lab.ensm.start();
@@ -166,6 +169,9 @@ class FaultMatrixTest {
             assertThat(o.code()).as(o.toString()).isEqualTo(Status.Code.UNAVAILABLE);
             assertThat(o.message()).contains("store intent failed").contains("ensm.db").containsIgnoringCase("full");
             assertNothingHalfDone("with the disk full");
+            assertThat(actuator("/actuator/health")).as("health with the disk full")
+                    .contains("\"ensm\":{\"status\":\"DOWN\"").contains("\"storeError\"");
+            assertThat(actuator("/actuator/prometheus")).contains("ensm_store_writable 0.0");
         } finally {
             Files.deleteIfExists(filler);
         }
@@ -210,6 +216,10 @@ class FaultMatrixTest {
             assertThat(o.message()).contains("device trial");
             assertThat(lab.store()).containsOnlyKeys(steadyId);
             assertThat(lab.kernelIds()).containsExactly(steadyId);
+            assertThat(actuator("/actuator/health")).as("health with the box down")
+                    .containsPattern("\"trial\":\\{\"status\":\"DOWN\",\"details\":\\{\"reason\":\"UNREACHABLE: [^\"]*device trial");
+            assertThat(actuator("/actuator/prometheus"))
+                    .containsPattern("ensm_backend_errors_total\\{backend=\"netconf\",endpoint=\"trial\",kind=\"unreachable\",operation=\"provision\"\\} [1-9]");
         } finally {
             lab.box.startSsh();
         }
@@ -220,6 +230,19 @@ class FaultMatrixTest {
     }
 
     // --- helpers ---------------------------------------------------------------------------------
+
+    private String actuator(String path) {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            // health answers 503 while a component is DOWN; the body is what counts here
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + actuatorPort + path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 
     record Observed(Status.Code code, String message, Duration elapsed) {
         @Override

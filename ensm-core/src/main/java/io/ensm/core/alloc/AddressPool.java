@@ -251,6 +251,28 @@ public final class AddressPool {
         return leases.size();
     }
 
+    /** Pairs handed out and pairs in all, per family, for utilisation metrics. */
+    public synchronized List<PoolUsage> usage() {
+        List<PoolUsage> out = new ArrayList<>(2);
+        for (boolean v6 : new boolean[] {false, true}) {
+            long used = 0;
+            long capacity = 0;
+            boolean any = false;
+            for (PairRange r : ranges) {
+                if (r.prefix.isV6() == v6) {
+                    any = true;
+                    used += r.used();
+                    // IPv6 pools are huge; saturate rather than overflow
+                    capacity = capacity > Long.MAX_VALUE - r.pairs() ? Long.MAX_VALUE : capacity + r.pairs();
+                }
+            }
+            if (any) {
+                out.add(new PoolUsage(v6 ? PoolUsage.Kind.IPV6 : PoolUsage.Kind.IPV4, service, used, capacity));
+            }
+        }
+        return out;
+    }
+
     private AddressPair pairOf(Lease lease) {
         List<String> endpoint = new ArrayList<>(2);
         List<String> client = new ArrayList<>(2);

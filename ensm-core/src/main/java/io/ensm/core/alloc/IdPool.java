@@ -89,4 +89,8 @@ final class IdPool {
     int inUse() {
         return byConnection.size();
     }
+
+    long capacity() {
+        return (long) last - first + 1;
+    }
 }

@@ -6,6 +6,7 @@ import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.spi.BackendCapabilities;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,15 @@ public final class PoolAllocator implements Allocator {
         if (allocation.vni() != 0) {
             vniPool.release(connectionId);
         }
+    }
+
+    /** Utilisation of every pool: addresses per service and family, VLAN ids per uplink, VNIs. */
+    public List<PoolUsage> usage() {
+        List<PoolUsage> out = new ArrayList<>();
+        addressPools.values().forEach(p -> out.addAll(p.usage()));
+        out.addAll(vlanPools.usage());
+        out.add(vniPool.usage());
+        return out;
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.ensm.core.alloc;
 
 import io.ensm.core.spi.VlanRange;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +51,13 @@ public final class VlanPools {
     public synchronized int inUse(String poolKey) {
         IdPool pool = pools.get(poolKey);
         return pool == null ? 0 : pool.inUse();
+    }
+
+    /** Every pool's ids in use and in all, for utilisation metrics. */
+    public synchronized List<PoolUsage> usage() {
+        List<PoolUsage> out = new ArrayList<>(pools.size());
+        pools.forEach((key, pool) -> out.add(new PoolUsage(PoolUsage.Kind.VLAN, key, pool.inUse(), pool.capacity())));
+        return out;
     }
 
     private IdPool pool(String poolKey) {

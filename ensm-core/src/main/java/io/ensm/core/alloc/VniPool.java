@@ -39,4 +39,8 @@ public final class VniPool {
     public synchronized int inUse() {
         return ids.inUse();
     }
+
+    public synchronized PoolUsage usage() {
+        return new PoolUsage(PoolUsage.Kind.VNI, "vni", ids.inUse(), ids.capacity());
+    }
 }

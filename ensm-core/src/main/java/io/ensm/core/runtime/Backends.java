@@ -1,6 +1,7 @@
 package io.ensm.core.runtime;
 
 import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.observe.EnsmMeters;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendProvider;
 import io.ensm.core.spi.EndpointSource;
@@ -25,16 +26,17 @@ final class Backends {
         return providers;
     }
 
-    static List<ExposedEndpoint> create(List<EndpointDefinition> definitions) {
-        return create(providers(), definitions);
+    static List<ExposedEndpoint> create(List<EndpointDefinition> definitions, EnsmMeters meters) {
+        return create(providers(), definitions, meters);
     }
 
-    static List<ExposedEndpoint> create(Map<String, BackendProvider> providers, List<EndpointDefinition> definitions) {
+    static List<ExposedEndpoint> create(Map<String, BackendProvider> providers, List<EndpointDefinition> definitions,
+                                        EnsmMeters meters) {
         List<ExposedEndpoint> made = new ArrayList<>();
         for (int i = 0; i < definitions.size(); i++) {
             EndpointDefinition d = definitions.get(i);
             try {
-                made.add(createOne(providers, d, "endpoints[" + i + "] (" + d.spec().name() + ")"));
+                made.add(createOne(providers, d, "endpoints[" + i + "] (" + d.spec().name() + ")", meters));
             } catch (IllegalArgumentException e) {
                 made.forEach(x -> x.backend().close());
                 throw e;
@@ -44,7 +46,7 @@ final class Backends {
     }
 
     /** One endpoint; IllegalArgumentException prefixed with {@code key} for an unknown type or a bad setting. */
-    static ExposedEndpoint createOne(Map<String, BackendProvider> providers, EndpointDefinition d, String key) {
+    static ExposedEndpoint createOne(Map<String, BackendProvider> providers, EndpointDefinition d, String key, EnsmMeters meters) {
         BackendProvider p = providers.get(d.backendType());
         if (p == null) {
             throw new IllegalArgumentException(key + ": backend type '" + d.backendType() + "' is not available; known: "
@@ -52,7 +54,7 @@ final class Backends {
         }
         try {
             Backend b = p.create(d.spec(), d.backendSettings());
-            return new ExposedEndpoint(d.spec(), b);
+            return new ExposedEndpoint(d.spec(), meters.backend(d.spec().name(), d.backendType(), b));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + "." + d.backendType() + "." + e.getMessage(), e);
         }

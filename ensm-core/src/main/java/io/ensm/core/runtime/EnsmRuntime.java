@@ -24,6 +24,8 @@ import io.ensm.core.endpoint.provision.Provisioner;
 import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.identity.SvidInfo;
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.observe.DeviceStates;
+import io.ensm.core.observe.EnsmMeters;
 import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.registry.EmbeddedRegistry;
 import io.ensm.core.registry.RegistryPublisher;
@@ -50,6 +52,8 @@ import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +83,7 @@ public final class EnsmRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsmRuntime.class);
 
     private final EnsmSettings settings;
+    private final EnsmMeters meters;
     private final ConnectionStore store;
     private final ConnectionTable table;
     private final Catalog catalog;
@@ -126,12 +131,14 @@ public final class EnsmRuntime implements AutoCloseable {
         }
     }
 
-    private EnsmRuntime(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
+    private EnsmRuntime(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock,
+                        MeterRegistry registry) {
         this.settings = settings;
+        this.meters = new EnsmMeters(registry, clock);
         this.security = transport.security();
         this.minter = security == null ? null : minter(security, clock);
         Map<String, io.ensm.core.spi.BackendProvider> providers = Backends.providers();
-        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints());
+        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), meters);
         Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings());
         List<EndpointSync.Source> sources = new ArrayList<>();
         try {
@@ -147,8 +154,10 @@ public final class EnsmRuntime implements AutoCloseable {
         }
         VlanPools vlanPools = new VlanPools();
         PoolAllocator allocator = allocator(settings, endpoints, vlanPools);
+        meters.pools(allocator::usage);
         this.store = storeFactory.apply(settings.dataDir());
         this.table = new ConnectionTable(store);
+        meters.store(() -> table.writeFailure().isEmpty());
         this.timers = new ExpiryTimers(clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
         this.owners = new ConnectionOwners(table);
@@ -162,11 +171,16 @@ public final class EnsmRuntime implements AutoCloseable {
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
-                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name()),
-                e -> registerPool(vlanPools, e),
+                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), meters),
+                e -> {
+                    registerPool(vlanPools, e);
+                    meters.refreshPools();
+                },
                 name -> table.all().stream().anyMatch(c -> c.endpoint().equals(name)));
         sync.syncAll();
+        long recoveryStart = System.nanoTime();
         this.recovery = reconciler.startup();
+        meters.reconcilePass("startup", java.time.Duration.ofNanos(System.nanoTime() - recoveryStart), recovery);
 
         this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
         this.embeddedRegistry = settings.embeddedRegistry() ? new EmbeddedRegistry(clock, settings.registryExpiry()) : null;
@@ -195,7 +209,13 @@ public final class EnsmRuntime implements AutoCloseable {
 
     /** Starts ensm; throws IllegalArgumentException for a bad setting and IllegalStateException when it cannot start. */
     public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
-        return new EnsmRuntime(settings, storeFactory, transport, clock);
+        return new EnsmRuntime(settings, storeFactory, transport, clock, new SimpleMeterRegistry());
+    }
+
+    /** As {@link #start(EnsmSettings, Function, Transport, Clock)}, keeping ensm's meters on {@code registry}. */
+    public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock,
+                                    MeterRegistry registry) {
+        return new EnsmRuntime(settings, storeFactory, transport, clock, registry);
     }
 
     private static TokenMinter minter(Security security, Clock clock) {
@@ -290,6 +310,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 .clock(clock)
                 .build();
         publisher.start();
+        meters.registrations(publisher::status);
     }
 
     /**
@@ -314,13 +335,16 @@ public final class EnsmRuntime implements AutoCloseable {
     }
 
     private void reconcileQuietly() {
+        long start = System.nanoTime();
         try {
             Reconciler.Report r = reconciler.pass();
+            meters.reconcilePass("periodic", java.time.Duration.ofNanos(System.nanoTime() - start), r);
             if (r.repaired() + r.rolledBack() + r.released() + r.failed() + r.orphansRemoved() > 0) {
                 log.info("event=reconcile-pass repaired={} rolled_back={} released={} failed={} orphans_removed={}",
                         r.repaired(), r.rolledBack(), r.released(), r.failed(), r.orphansRemoved());
             }
         } catch (RuntimeException e) {
+            meters.reconcilePassFailed("periodic", java.time.Duration.ofNanos(System.nanoTime() - start));
             log.warn("event=reconcile-pass-failed reason=\"{}\"", e.getMessage());
         }
     }
@@ -367,12 +391,24 @@ public final class EnsmRuntime implements AutoCloseable {
         return sync;
     }
 
-    /** What health checks report. */
-    public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers) {}
+    /**
+     * What health checks report.
+     *
+     * @param storeFailure why the last write to the store failed, empty while writes succeed
+     * @param devices      each endpoint's device or VIM, as the last operation on it found it
+     */
+    public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers,
+                         String storeFailure, Map<String, DeviceStates.DeviceState> devices) {}
 
     public Status status() {
         return new Status(!server.isShutdown(), publisher != null && publisher.allRegistered(),
-                publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers());
+                publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers(),
+                table.writeFailure().orElse(""), meters.devices().all());
+    }
+
+    /** Registration state of every service and endpoint ensm keeps registered. */
+    public List<io.ensm.core.registry.RegistrationStatus> registrations() {
+        return publisher == null ? List.of() : publisher.status();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ensm.core.state;
 
 import io.ensm.core.store.ConnectionStore;
+import io.ensm.core.store.StoreException;
 import io.ensm.core.store.StoredConnection;
 
 import java.util.Collection;
@@ -17,6 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionTable {
     private final ConnectionStore store;
     private final ConcurrentHashMap<String, StoredConnection> live = new ConcurrentHashMap<>();
+    /** Why the last write failed; null once a write succeeds. Health reports it. */
+    private volatile String writeFailure;
 
     public ConnectionTable(ConnectionStore store) {
         this.store = store;
@@ -35,18 +38,33 @@ public final class ConnectionTable {
     }
 
     public void put(StoredConnection connection) {
-        store.put(connection);
+        write(() -> store.put(connection));
         live.put(connection.id(), connection);
     }
 
     public void refresh(StoredConnection refreshed) {
-        store.refresh(refreshed.id(), refreshed.expires(), refreshed.connection());
+        write(() -> store.refresh(refreshed.id(), refreshed.expires(), refreshed.connection()));
         live.put(refreshed.id(), refreshed);
     }
 
     public void remove(String id) {
-        store.delete(id);
+        write(() -> store.delete(id));
         live.remove(id);
+    }
+
+    private void write(Runnable write) {
+        try {
+            write.run();
+            writeFailure = null;
+        } catch (StoreException e) {
+            writeFailure = e.getMessage();
+            throw e;
+        }
+    }
+
+    /** Why the last write to the store failed, while no write has succeeded since. */
+    public Optional<String> writeFailure() {
+        return Optional.ofNullable(writeFailure);
     }
 
     public Collection<StoredConnection> all() {

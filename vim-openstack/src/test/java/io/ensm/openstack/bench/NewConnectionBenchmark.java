@@ -118,7 +118,8 @@ public final class NewConnectionBenchmark {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
             try {
                 for (String service : List.of("net", "vm")) {
-                    OpenStackBackend backend = (OpenStackBackend) runtime.catalog().endpoint("bench-" + service).orElseThrow().backend();
+                    OpenStackBackend backend = (OpenStackBackend) io.ensm.core.observe.EnsmMeters.unwrap(
+                            runtime.catalog().endpoint("bench-" + service).orElseThrow().backend());
                     measureEnsm(channel, service, backend);
                 }
             } finally {
