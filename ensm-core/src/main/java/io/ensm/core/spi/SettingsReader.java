@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 public final class SettingsReader {
     /** The plans a backend offers when its settings name none. */
     public static final Set<PlanKind> DEFAULT_PLANS = Collections.unmodifiableSet(EnumSet.of(PlanKind.FORWARDER_VXLAN, PlanKind.FABRIC_VLAN));
+    /** As {@link Redact#envName} checks it. */
     private static final String ENV_NAME = "[A-Za-z_][A-Za-z0-9_]{0,127}";
 
     private final String subject;
@@ -242,7 +243,7 @@ public final class SettingsReader {
         if (env.isPresent()) {
             String name = env.get();
             if (!name.matches(ENV_NAME)) {
-                throw invalid(envKey, "the value is not an environment variable name (not shown: it may be the secret itself)");
+                throw invalid(envKey, "environment variable " + Redact.envName(name));
             }
             String value = environment.apply(name);
             if (value == null || value.isEmpty()) {
