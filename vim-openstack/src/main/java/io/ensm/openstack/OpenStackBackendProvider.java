@@ -3,8 +3,10 @@ package io.ensm.openstack;
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.BackendContext;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.BackendProvider;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.expose.Marker;
 import io.ensm.openstack.expose.MarkedPorts;
@@ -47,15 +49,16 @@ public final class OpenStackBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create(EndpointSpec endpoint, Map<String, String> settings) {
-        return create(endpoint, OpenStackSettings.parse(settings));
+    public Backend create(BackendContext context) {
+        return create(context.endpoint(), OpenStackSettings.parse(context.settings()), context.owner());
     }
 
-    public OpenStackBackend create(EndpointSpec endpoint, OpenStackSettings s) {
+    /** @param owner named by the tags of every port the backend creates */
+    public OpenStackBackend create(EndpointSpec endpoint, OpenStackSettings s, Owner owner) {
         Cloud cloud = clouds.apply(Cloud.Key.of(s));
         Marker marker;
         try {
-            marker = new Marker(endpoint.name());
+            marker = new Marker(endpoint.name(), owner.name());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("name: " + e.getMessage());
         }

@@ -3,12 +3,12 @@ package io.ensm.openstack;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Redact;
 import io.ensm.core.spi.Secret;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.keystone.CloudsYaml;
 import io.ensm.openstack.keystone.Credentials;
 import io.ensm.openstack.keystone.Ref;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -38,24 +39,26 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
                                 VlanRange vlans, String subportNetworks, boolean subportMacOfParent, Set<PlanKind> plans,
                                 Duration timeout, Duration tokenRenewBefore, Duration authRetryAfter) {
 
-    public static final Set<String> KEYS = Set.of("cloud", "clouds-file", "auth-url", "username", "password", "password-file",
-            "password-env", "project", "project-id", "domain", "user-domain", "project-domain", "region", "interface",
-            "network", "trunk", "server", "physical-network", "uplink", "vlans", "subport-networks", "subport-mac", "plans",
-            "timeout", "token-renew-before", "auth-retry-after");
-
     public OpenStackSettings {
         plans = Set.copyOf(plans);
     }
 
-    /** Parses settings with the process environment and home directory. */
+    /** Parses settings that belong to nothing in particular (a discovery source's, checked as an endpoint's would be). */
     public static OpenStackSettings parse(Map<String, String> settings) {
+        return parse(new SettingsReader("the openstack settings", settings));
+    }
+
+    /** Parses settings with the process environment and home directory. */
+    public static OpenStackSettings parse(SettingsReader settings) {
         String home = System.getProperty("user.home");
         return parse(settings, System::getenv, home == null ? null : Path.of(home));
     }
 
-    /** Parses settings; IllegalArgumentException naming the key for anything missing or malformed. */
-    public static OpenStackSettings parse(Map<String, String> settings, Function<String, String> env, Path home) {
-        SettingsReader r = new SettingsReader(settings, KEYS);
+    /**
+     * Parses settings, ending with {@link SettingsReader#done()}; IllegalArgumentException naming the
+     * key for anything missing, malformed or unknown.
+     */
+    public static OpenStackSettings parse(SettingsReader r, Function<String, String> env, Path home) {
         if (r.has("password")) {
             throw new IllegalArgumentException("password: not accepted in the configuration; "
                     + "put it in a file (password-file) or an environment variable (password-env)");
@@ -64,30 +67,25 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
         Target target = target(r);
         String physnet = r.required("physical-network", "the provider physical network ensm's uplink reaches, e.g. physnet1");
         String uplink = r.required("uplink", "ensm's interface on " + physnet);
-        VlanRange vlans = null;
-        if (r.has("vlans")) {
-            try {
-                vlans = VlanRange.parse(r.optional("vlans"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("vlans: " + e.getMessage());
-            }
-        }
+        VlanRange vlans = r.optionalVlans("vlans").orElse(null);
         if (target instanceof Target.Network && vlans != null && vlans.size() != 1) {
-            throw new IllegalArgumentException("vlans: a network endpoint's VLAN is its one provider segment, not a range ("
-                    + vlans + ")");
+            throw r.invalid("vlans", "a network endpoint's VLAN is its one provider segment, not a range (" + vlans + ")");
         }
         if (!(target instanceof Target.Network) && vlans == null) {
-            throw new IllegalArgumentException("vlans: missing (the VLAN ids ensm may give subports, e.g. 100-199)");
+            throw r.invalid("vlans", "missing (the VLAN ids ensm may give subports, e.g. 100-199)");
         }
-        String mac = r.orDefault("subport-mac", "parent");
+        String mac = r.string("subport-mac", "parent");
         if (!mac.equals("parent") && !mac.equals("neutron")) {
-            throw new IllegalArgumentException("subport-mac: '" + mac + "' is neither parent nor neutron");
+            throw r.invalid("subport-mac", "'" + mac + "' is neither parent nor neutron");
         }
-        return new OpenStackSettings(credentials, target, physnet, uplink, vlans,
-                r.orDefault("subport-networks", "ensm-subports=" + physnet), mac.equals("parent"), plans(r),
+        OpenStackSettings parsed = new OpenStackSettings(credentials, target, physnet, uplink, vlans,
+                r.string("subport-networks", "ensm-subports=" + physnet), mac.equals("parent"),
+                r.plans("plans", EnumSet.of(PlanKind.FORWARDER_VXLAN, PlanKind.FABRIC_VLAN)),
                 r.duration("timeout", Duration.ofSeconds(30)),
                 r.duration("token-renew-before", Duration.ofMinutes(5)),
                 r.duration("auth-retry-after", Duration.ofSeconds(15)));
+        r.done();
+        return parsed;
     }
 
     private static Target target(SettingsReader r) {
@@ -97,29 +95,16 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
                     + " (exactly one of network, trunk or server names what the endpoint exposes)");
         }
         if (r.has("network")) {
-            return new Target.Network(r.optional("network"));
+            return new Target.Network(r.required("network", "the network"));
         }
         if (r.has("trunk")) {
-            return new Target.Trunk(r.optional("trunk"));
+            return new Target.Trunk(r.required("trunk", "the trunk"));
         }
-        String server = r.optional("server");
+        String server = r.required("server", "the server");
         if (!server.matches("[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")) {
             throw new IllegalArgumentException("server: '" + server + "' is not a server id (a UUID; names need Nova, which ensm does not call)");
         }
         return new Target.Server(server);
-    }
-
-    private static Set<PlanKind> plans(SettingsReader r) {
-        Set<PlanKind> plans = EnumSet.noneOf(PlanKind.class);
-        for (String p : r.orDefault("plans", "forwarder-vxlan,fabric-vlan").split(",")) {
-            String name = p.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-            if (name.equals(PlanKind.FORWARDER_VXLAN.name()) || name.equals(PlanKind.FABRIC_VLAN.name())) {
-                plans.add(PlanKind.valueOf(name));
-            } else {
-                throw new IllegalArgumentException("plans: unknown plan '" + p.trim() + "' (known: forwarder-vxlan, fabric-vlan)");
-            }
-        }
-        return plans;
     }
 
     private static Credentials credentials(SettingsReader r, Function<String, String> env, Path home) {
@@ -127,13 +112,13 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
         if (r.has("cloud")) {
             Path file;
             try {
-                file = r.has("clouds-file") ? Path.of(r.optional("clouds-file"))
+                file = r.has("clouds-file") ? Path.of(r.required("clouds-file", ""))
                         : CloudsYaml.find(CloudsYaml.searchPath(envMap(env), home));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("clouds-file: " + e.getMessage());
             }
             try {
-                entry = CloudsYaml.read(file, r.optional("cloud"));
+                entry = CloudsYaml.read(file, r.required("cloud", ""));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("cloud: " + e.getMessage());
             }
@@ -142,18 +127,18 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
         }
         String authUrl = pick(r, "auth-url", entry == null ? null : entry.authUrl(), "Keystone's URL, e.g. http://keystone:5000/v3");
         String username = pick(r, "username", entry == null ? null : entry.username(), "the user ensm authenticates as");
-        Ref project = r.has("project-id") ? Ref.id(r.optional("project-id"))
-                : r.has("project") ? Ref.name(r.optional("project")) : entry == null ? null : entry.project();
+        Ref project = r.has("project-id") ? Ref.id(r.required("project-id", ""))
+                : r.has("project") ? Ref.name(r.required("project", "")) : entry == null ? null : entry.project();
         if (project == null) {
             throw new IllegalArgumentException("project: missing (the project ensm's ports and subports belong to)");
         }
-        Ref domain = r.has("domain") ? Ref.name(r.optional("domain")) : null;
-        Ref userDomain = r.has("user-domain") ? Ref.name(r.optional("user-domain"))
+        Ref domain = r.has("domain") ? Ref.name(r.required("domain", "")) : null;
+        Ref userDomain = r.has("user-domain") ? Ref.name(r.required("user-domain", ""))
                 : domain != null ? domain : entry != null && entry.userDomain() != null ? entry.userDomain() : Ref.name("Default");
-        Ref projectDomain = r.has("project-domain") ? Ref.name(r.optional("project-domain"))
+        Ref projectDomain = r.has("project-domain") ? Ref.name(r.required("project-domain", ""))
                 : domain != null ? domain : entry != null && entry.projectDomain() != null ? entry.projectDomain() : Ref.name("Default");
-        String region = r.has("region") ? r.optional("region") : entry == null ? null : entry.region();
-        String iface = (r.has("interface") ? r.optional("interface")
+        String region = r.has("region") ? r.required("region", "") : entry == null ? null : entry.region();
+        String iface = (r.has("interface") ? r.required("interface", "")
                 : entry != null && entry.endpointInterface() != null ? entry.endpointInterface() : "public").toLowerCase(Locale.ROOT);
         if (!Set.of("public", "internal", "admin").contains(iface)) {
             throw new IllegalArgumentException("interface: '" + iface + "' is not public, internal or admin");
@@ -162,37 +147,18 @@ public record OpenStackSettings(Credentials credentials, Target target, String p
     }
 
     private static Secret password(SettingsReader r, Function<String, String> env, CloudsYaml.Entry entry) {
-        if (r.has("password-file") && r.has("password-env")) {
-            throw new IllegalArgumentException("password-file: password-env is set too; give one of them");
-        }
-        if (r.has("password-file")) {
-            Path file = Path.of(r.optional("password-file"));
-            try {
-                return Secret.fromFile(file);
-            } catch (Secret.EmptyFileException e) {
-                throw new IllegalArgumentException("password-file: " + Redact.secretFile(file.toString()) + " is empty");
-            } catch (IOException e) {
-                // the path is shown only when it looks like one: it may be the password pasted in
-                throw new IllegalArgumentException("password-file: cannot read " + Redact.secretFile(file.toString()) + " ("
-                        + Redact.readFailure(e) + ")");
-            }
-        }
-        if (r.has("password-env")) {
-            String name = r.optional("password-env");
-            String value = env.apply(name);
-            if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException("password-env: environment variable " + Redact.envName(name) + " is not set or empty");
-            }
-            return Secret.of(value);
+        Optional<Secret> configured = r.secret("password-file", "password-env", env);
+        if (configured.isPresent()) {
+            return configured.get();
         }
         if (entry != null && entry.password() != null) {
             return entry.password();
         }
-        throw new IllegalArgumentException("password-file: missing (or password-env, or a password in the clouds.yaml entry)");
+        throw r.invalid("password-file", "missing (or password-env, or a password in the clouds.yaml entry)");
     }
 
     private static String pick(SettingsReader r, String key, String fromCloud, String what) {
-        String v = r.has(key) ? r.optional(key) : fromCloud;
+        String v = r.optional(key).orElse(fromCloud);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException(key + ": missing (" + what + ")");
         }

@@ -9,6 +9,7 @@ import io.ensm.openstack.keystone.IssuedToken;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,7 @@ class KeystoneFaultTest {
         Map<String, String> s = new LinkedHashMap<>(bed.adminSettings(dir.resolve("password")));
         s.putAll(Map.of("network", "kft-unused", "physical-network", "physnet1", "uplink", "eth1", "vlans", "141"));
         s.putAll(overrides);
-        return new OpenStackBackendProvider(clock).create(Intents.endpoint(ENDPOINT), OpenStackSettings.parse(s));
+        return new OpenStackBackendProvider(clock).create(Intents.endpoint(ENDPOINT), OpenStackSettings.parse(s), Contexts.OWNER);
     }
 
     static ProvisionIntent intent() {

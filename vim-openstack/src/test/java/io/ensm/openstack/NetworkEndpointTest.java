@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.BackendException.Kind;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +47,7 @@ class NetworkEndpointTest {
         settings.put("network", PREFIX + "net");
         settings.put("physical-network", "physnet1");
         settings.put("uplink", "eth1");
-        backend = (OpenStackBackend) new OpenStackBackendProvider().create(Intents.endpoint(ENDPOINT), settings);
+        backend = (OpenStackBackend) new OpenStackBackendProvider().create(Contexts.backend(Intents.endpoint(ENDPOINT), settings));
     }
 
     @AfterAll
@@ -83,7 +85,7 @@ class NetworkEndpointTest {
         assertThat(port.path("network_id").asText()).isEqualTo(networkId);
         assertThat(RawOpenStack.fixedIps(port)).containsExactly("172.16.40.11");
         assertThat(RawOpenStack.texts(port.path("tags"))).containsExactlyInAnyOrder("ensm-connection=" + i.connectionId(),
-                "ensm-endpoint=" + ENDPOINT);
+                "ensm-endpoint=" + ENDPOINT, "ensm-owner=" + Contexts.OWNER.name());
         assertThat(port.path("name").asText()).isEqualTo("ensm-" + i.connectionId());
         // lookup by marker, create, tag (this Neutron cannot tag in the create request)
         assertThat(backend.cloud().calls().total() - before).isLessThanOrEqualTo(4);
@@ -162,6 +164,48 @@ class NetworkEndpointTest {
     }
 
     @Test
+    void twoInstancesWithAnEndpointOfTheSameNameSweepOnlyTheirOwnPorts() throws Exception {
+        ProvisionIntent known = intent("172.16.40.31");
+        ProvisionIntent lost = intent("172.16.40.32");
+        ProvisionIntent ofB = intent("172.16.40.33");
+        OpenStackBackend b = new OpenStackBackendProvider().create(Intents.endpoint(ENDPOINT), OpenStackSettings.parse(settings),
+                new Owner("ensm-b"));
+        backend.provision(known);
+        backend.provision(lost);
+        b.provision(ofB);
+        assertThat(RawOpenStack.texts(portsOf(ofB).getFirst().path("tags"))).contains("ensm-owner=ensm-b");
+
+        Set<String> sweptByA = backend.removeOrphans(id -> id.equals(known.connectionId()));
+        Set<String> sweptByB = b.removeOrphans(id -> id.equals(ofB.connectionId()));
+
+        assertThat(sweptByA).as("swept by the first instance").containsExactly(lost.connectionId());
+        assertThat(sweptByB).as("swept by the second instance").isEmpty();
+        assertThat(portsOf(known)).hasSize(1);
+        assertThat(portsOf(ofB)).hasSize(1);
+        backend.release(known);
+        b.release(ofB);
+    }
+
+    @Test
+    void aPortTaggedWithoutOwnerIsNeverSweptButAKnownConnectionsIsItsOwn() throws Exception {
+        ProvisionIntent held = intent("172.16.40.34");
+        backend.provision(held);
+        String heldPort = portsOf(held).getFirst().path("id").asText();
+        // what an earlier ensm wrote: connection and endpoint tags, no owner
+        raw.setTags("ports", heldPort, List.of("ensm-connection=" + held.connectionId(), "ensm-endpoint=" + ENDPOINT));
+        String lostPort = raw.port(PREFIX + "unowned", networkId, "172.16.40.35");
+        raw.setTags("ports", lostPort, List.of("ensm-connection=lost-to-an-earlier-ensm", "ensm-endpoint=" + ENDPOINT));
+
+        assertThat(backend.removeOrphans(id -> id.equals(held.connectionId()))).isEmpty();
+
+        assertThat(raw.status("/ports/" + lostPort)).isEqualTo(200);
+        assertThat(backend.verify(held)).isEqualTo(Verification.PRESENT);
+        backend.release(held);
+        assertThat(raw.status("/ports/" + heldPort)).isEqualTo(404);
+        raw.delete("/ports/" + lostPort);
+    }
+
+    @Test
     void anAddressOutsideTheNetworksSubnetsIsRejectedWithNeutronsMessageAndLeavesNothing() {
         ProvisionIntent i = Intents.intent(ENDPOINT, backend.capabilities().vlanPool(), SEGMENT, "10.99.0.1", "10.99.0.2");
 
@@ -178,7 +222,7 @@ class NetworkEndpointTest {
         String gone = raw.vlanNetwork(PREFIX + "gone", "physnet1", SEGMENT + 1, "172.16.41.0/24", null);
         Map<String, String> s = new LinkedHashMap<>(bed.adminSettings(dir.resolve("password")));
         s.putAll(Map.of("network", gone, "physical-network", "physnet1", "uplink", "eth1", "vlans", Integer.toString(SEGMENT + 1)));
-        OpenStackBackend b = (OpenStackBackend) new OpenStackBackendProvider().create(Intents.endpoint(PREFIX + "gone"), s);
+        OpenStackBackend b = (OpenStackBackend) new OpenStackBackendProvider().create(Contexts.backend(Intents.endpoint(PREFIX + "gone"), s));
         raw.delete("/networks/" + gone);
 
         ProvisionIntent i = Intents.intent(PREFIX + "gone", b.capabilities().vlanPool(), SEGMENT + 1, "172.16.41.5", "172.16.41.6");
@@ -195,7 +239,7 @@ class NetworkEndpointTest {
         Map<String, String> s = new LinkedHashMap<>(bed.adminSettings(dir.resolve("password")));
         s.putAll(Map.of("network", PREFIX + "physnet2", "physical-network", "physnet1", "uplink", "eth1"));
 
-        assertThatThrownBy(() -> new OpenStackBackendProvider().create(Intents.endpoint(PREFIX + "p2"), s))
+        assertThatThrownBy(() -> new OpenStackBackendProvider().create(Contexts.backend(Intents.endpoint(PREFIX + "p2"), s)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("vlans: not set")
                 .hasMessageContaining("not a VLAN network on physnet1");

@@ -8,6 +8,7 @@ import io.ensm.core.testing.SecretScan;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -138,7 +139,7 @@ class OpenStackSecretsTest {
 
     private OpenStackBackend backend(Map<String, String> settings) {
         OpenStackBackend b = new OpenStackBackendProvider(Clock.systemUTC()).create(Intents.endpoint(ENDPOINT),
-                OpenStackSettings.parse(settings));
+                OpenStackSettings.parse(settings), Contexts.OWNER);
         errors.add(b.toString());
         return b;
     }

@@ -1,6 +1,7 @@
 package io.ensm.openstack;
 
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.openstack.keystone.Ref;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class OpenStackSettingsTest {
     }
 
     OpenStackSettings parse(Map<String, String> s) {
-        return OpenStackSettings.parse(s, env::get, dir);
+        return OpenStackSettings.parse(new SettingsReader("endpoint 'os-1'", s), env::get, dir);
     }
 
     @Test
@@ -119,7 +120,7 @@ class OpenStackSettingsTest {
         Map<String, String> s = Map.of("cloud", "lab", "server", "6f2c3d1e-0000-4000-8000-00000000abcd",
                 "physical-network", "physnet1", "uplink", "eth1", "vlans", "100-110");
 
-        OpenStackSettings parsed = OpenStackSettings.parse(s, env::get, home);
+        OpenStackSettings parsed = OpenStackSettings.parse(new SettingsReader("endpoint 'os-1'", s), env::get, home);
 
         assertThat(parsed.credentials().username()).isEqualTo("u");
         assertThat(parsed.target()).isEqualTo(new Target.Server("6f2c3d1e-0000-4000-8000-00000000abcd"));
@@ -151,11 +152,11 @@ class OpenStackSettingsTest {
             "trunk|                            |network: missing (exactly one of network, trunk or server",
             "network|extra                     |network/trunk/server: more than one given",
             "server|not-a-uuid                 |server: 'not-a-uuid' is not a server id",
-            "plans|device-vxlan                |plans: unknown plan 'device-vxlan'",
-            "timeout|soon                      |timeout: 'soon' is not a positive duration",
+            "plans|device-vxlan                |plans: plan 'device-vxlan' is not served by this backend",
+            "timeout|soon                      |timeout: 'soon' is not a duration",
             "interface|private                 |interface: 'private' is not public, internal or admin",
             "subport-mac|random                |subport-mac: 'random' is neither parent nor neutron",
-            "vlan|100                          |vlan: unknown setting",
+            "vlan|100                          |vlan: unknown setting of endpoint 'os-1'; did you mean 'vlans'?",
             "cloud|lab                         |clouds-file: no clouds.yaml found",
             "clouds-file|clouds.yaml            |cloud: missing",
             "password-env|ENSM_UNSET_VARIABLE  |password-file: password-env is set too",
@@ -207,9 +208,23 @@ class OpenStackSettingsTest {
     }
 
     @Test
-    void everyKnownKeyIsListed() {
-        assertThat(OpenStackSettings.KEYS).contains("cloud", "clouds-file", "auth-url", "password-file", "password-env",
-                "network", "trunk", "server", "vlans", "uplink", "physical-network", "region");
-        assertThat(Set.copyOf(OpenStackSettings.KEYS)).hasSameSizeAs(OpenStackSettings.KEYS);
+    void durationsTakeTheSameGrammarAsTheServiceConfiguration() throws IOException {
+        Map<String, String> s = explicit();
+        s.put("auth-retry-after", "1d");
+        s.put("timeout", "PT45S");
+        assertThat(parse(s).authRetryAfter()).isEqualTo(java.time.Duration.ofDays(1));
+        assertThat(parse(s).timeout()).isEqualTo(java.time.Duration.ofSeconds(45));
+        s.put("timeout", "30");
+        assertThatThrownBy(() -> parse(s)).hasMessageStartingWith("timeout: '30' has no unit");
+    }
+
+    @Test
+    void everyDocumentedKeyIsKnown() throws IOException {
+        SettingsReader r = new SettingsReader("endpoint 'os-1'", explicit());
+        OpenStackSettings.parse(r, env::get, dir);
+        assertThat(r.known()).contains("cloud", "clouds-file", "auth-url", "username", "password", "password-file", "password-env",
+                "project", "project-id", "domain", "user-domain", "project-domain", "region", "interface", "network", "trunk", "server",
+                "physical-network", "uplink", "vlans", "subport-networks", "subport-mac", "plans", "timeout", "token-renew-before",
+                "auth-retry-after");
     }
 }

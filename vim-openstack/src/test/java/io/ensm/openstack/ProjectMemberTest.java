@@ -9,6 +9,7 @@ import io.ensm.openstack.keystone.IssuedToken;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class ProjectMemberTest {
     }
 
     static OpenStackBackend backend(String endpoint, Map<String, String> target) {
-        OpenStackBackend b = (OpenStackBackend) new OpenStackBackendProvider().create(Intents.endpoint(endpoint), member(target));
+        OpenStackBackend b = (OpenStackBackend) new OpenStackBackendProvider().create(Contexts.backend(Intents.endpoint(endpoint), member(target)));
         return b;
     }
 
@@ -170,7 +171,7 @@ class ProjectMemberTest {
         Path wrong = dir.resolve("wrong");
         TestBed.writePassword(wrong, PASSWORD + "-wrong");
         Map<String, String> bad = member(Map.of("network", PREFIX + "net", "vlans", "145", "password-file", wrong.toString()));
-        OpenStackBackend denied = new OpenStackBackendProvider().create(Intents.endpoint(PREFIX + "denied"), OpenStackSettings.parse(bad));
+        OpenStackBackend denied = new OpenStackBackendProvider().create(Intents.endpoint(PREFIX + "denied"), OpenStackSettings.parse(bad), Contexts.OWNER);
         assertThatThrownBy(() -> denied.verify(i)).isInstanceOfSatisfying(BackendException.class,
                 e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
 

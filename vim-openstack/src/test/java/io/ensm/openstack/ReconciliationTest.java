@@ -131,7 +131,7 @@ class ReconciliationTest {
     @Test
     void aTaggedPortOfAnUnknownConnectionIsRemovedAndAnUntaggedOneStays() throws Exception {
         String orphan = raw.port(PREFIX + "orphan", network, "172.16.30.201");
-        raw.setTags("ports", orphan, List.of("ensm-connection=" + UUID.randomUUID(), "ensm-endpoint=rct-net-1"));
+        raw.setTags("ports", orphan, List.of("ensm-connection=" + UUID.randomUUID(), "ensm-endpoint=rct-net-1", "ensm-owner=ensm-rct"));
         String untagged = raw.port(PREFIX + "operator", network, "172.16.30.202");
 
         await("orphan removed", () -> raw.status("/ports/" + orphan) == 404);

@@ -9,6 +9,7 @@ import io.ensm.core.spi.Verification;
 import io.ensm.openstack.testbed.RawOpenStack;
 import io.ensm.openstack.testbed.RealOpenStack;
 import io.ensm.openstack.testbed.TestBed;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class TrunkEndpointTest {
         s.put("uplink", "eth1");
         s.put("vlans", "160-169");
         s.put("subport-networks", POOL_TAG);
-        return (OpenStackBackend) new OpenStackBackendProvider().create(Intents.endpoint(endpoint), s);
+        return (OpenStackBackend) new OpenStackBackendProvider().create(Contexts.backend(Intents.endpoint(endpoint), s));
     }
 
     static ProvisionIntent intent(int vlan, String address) {
@@ -93,7 +94,8 @@ class TrunkEndpointTest {
         assertThat(port.path("network_id").asText()).isEqualTo(networkOfVlan(161));
         assertThat(RawOpenStack.fixedIps(port)).containsExactly("172.16.60.11");
         assertThat(port.path("mac_address").asText()).isEqualTo(vm.parentMac());
-        assertThat(RawOpenStack.texts(port.path("tags"))).contains("ensm-connection=" + i.connectionId(), "ensm-endpoint=" + ENDPOINT);
+        assertThat(RawOpenStack.texts(port.path("tags"))).contains("ensm-connection=" + i.connectionId(), "ensm-endpoint=" + ENDPOINT,
+                "ensm-owner=" + Contexts.OWNER.name());
         assertThat(raw.subports(vm.id())).anySatisfy(s -> {
             assertThat(s.path("port_id").asText()).isEqualTo(port.path("id").asText());
             assertThat(s.path("segmentation_type").asText()).isEqualTo("vlan");

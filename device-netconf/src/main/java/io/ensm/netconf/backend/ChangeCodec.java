@@ -54,6 +54,6 @@ final class ChangeCodec implements EditCodec<Change> {
 
     static String describe(SubInterface s) {
         return "vlan=" + s.vlan() + " addresses=" + s.addresses() + " mtu=" + s.mtu()
-                + " marker=" + (s.connectionId().isEmpty() ? "none" : s.connectionId());
+                + " marker=" + (s.connectionId().isEmpty() ? "none" : s.marker());
     }
 }

@@ -5,6 +5,7 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.netconf.client.NetconfException;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,8 @@ import java.util.function.Predicate;
  * One box port as an NSE: each connection becomes a VLAN sub-interface of {@code parentPort},
  * written through the device's group committer and read back over the device's session pool.
  * The box-side leg is reached by ensm's forwarder on {@code uplink} with the same VLAN id, or by
- * the caller's forwarder on a shared fabric VLAN.
+ * the caller's forwarder on a shared fabric VLAN. Every sub-interface is marked with the owner's
+ * name, and only sub-interfaces with this owner's mark are swept as orphans.
  */
 public final class NetconfBackend implements Backend {
     public static final String TYPE = "netconf";
@@ -55,6 +58,9 @@ public final class NetconfBackend implements Backend {
     private final SessionPool pool;
     private final GroupCommitter<Change> writer;
     private final Duration writeTimeout;
+    private final Owner owner;
+    /** Sub-interfaces whose unowned mark was reported, so that each is reported once, not every pass. */
+    private final Set<String> reportedUnowned = ConcurrentHashMap.newKeySet();
 
     /**
      * @param config     the device's connection settings; its name names the device in every message
@@ -62,9 +68,10 @@ public final class NetconfBackend implements Backend {
      * @param uplink     ensm's interface towards the box
      * @param uplinkMode whether frames on {@code uplink} carry the VLAN tag or the box's access port adds it
      * @param mtu        the IP MTU written on every sub-interface
+     * @param owner      the name every mark this backend writes carries
      */
     public NetconfBackend(DeviceConfig config, Driver driver, String parentPort, String uplink, UplinkMode uplinkMode,
-                          int mtu, BackendCapabilities capabilities) {
+                          int mtu, BackendCapabilities capabilities, Owner owner) {
         this.device = config.name();
         this.driver = driver;
         this.parentPort = parentPort;
@@ -72,6 +79,7 @@ public final class NetconfBackend implements Backend {
         this.uplinkMode = uplinkMode;
         this.mtu = mtu;
         this.capabilities = capabilities;
+        this.owner = owner;
         // Each backend owns its sessions, so closing one endpoint never closes another's pool.
         this.sessions = new NetconfSessions();
         this.pool = sessions.pool(config);
@@ -124,7 +132,7 @@ public final class NetconfBackend implements Backend {
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
         List<FoundSubInterface> orphans = new ArrayList<>();
         for (FoundSubInterface f : read()) {
-            if (f.marker().isEmpty() || isKnown.test(f.marker().get())) {
+            if (f.marker().isEmpty() || isKnown.test(f.marker().get()) || !ownMark(f)) {
                 continue;
             }
             if (!f.state().parentPort().equals(parentPort) || f.state().vlan().toShort() < 1 || f.state().vlan().toShort() > 4094) {
@@ -166,6 +174,23 @@ public final class NetconfBackend implements Backend {
         return removed;
     }
 
+    /**
+     * Whether a marked sub-interface of an unknown connection is this owner's to sweep. One that
+     * names another owner is that ensm's; one that names none was written before marks named
+     * their owner, by this ensm or another on the same port: it is reported once and left alone.
+     */
+    private boolean ownMark(FoundSubInterface f) {
+        String markOwner = f.state().owner();
+        if (markOwner.equals(owner.name())) {
+            return true;
+        }
+        if (markOwner.isEmpty() && reportedUnowned.add(f.name() + "/" + f.marker().get())) {
+            log.info("event=netconf_orphan_skipped device={} sub_interface={} connection={} reason=\"its mark names no owner:"
+                    + " not swept, since it may be another ensm's; remove it by hand if it is nobody's\"", device, f.name(), f.marker().get());
+        }
+        return false;
+    }
+
     /** Every sub-interface on the parent port, as the box's running datastore holds it. */
     private List<FoundSubInterface> read() throws BackendException {
         String filter = driver.readFilter(List.of(parentPort));
@@ -201,7 +226,8 @@ public final class NetconfBackend implements Backend {
     /** The sub-interface the intent asks for; the box gets the endpoint-side address of each pair. */
     private SubInterface wanted(ProvisionIntent intent) throws BackendException {
         try {
-            return new SubInterface(parentPort, vlan(intent), BoxAddresses.of(intent.allocation()), mtu, intent.connectionId());
+            return new SubInterface(parentPort, vlan(intent), BoxAddresses.of(intent.allocation()), mtu, intent.connectionId(),
+                    owner.name());
         } catch (IllegalArgumentException e) {
             throw new BackendException(BackendException.Kind.REJECTED,
                     "device " + device + ": intent of connection " + intent.connectionId() + ": " + e.getMessage(), e);
@@ -210,7 +236,7 @@ public final class NetconfBackend implements Backend {
 
     private SubInterface key(ProvisionIntent intent) throws BackendException {
         try {
-            return new SubInterface(parentPort, vlan(intent), List.of(), mtu, intent.connectionId());
+            return new SubInterface(parentPort, vlan(intent), List.of(), mtu, intent.connectionId(), owner.name());
         } catch (IllegalArgumentException e) {
             throw new BackendException(BackendException.Kind.REJECTED,
                     "device " + device + ": intent of connection " + intent.connectionId() + ": " + e.getMessage(), e);
@@ -233,6 +259,6 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public String toString() {
-        return "NetconfBackend[device=" + device + ", driver=" + driver.name() + ", port=" + parentPort + "]";
+        return "NetconfBackend[device=" + device + ", driver=" + driver.name() + ", port=" + parentPort + ", owner=" + owner + "]";
     }
 }

@@ -1,10 +1,11 @@
 package io.ensm.netconf.backend;
 
-import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.BackendContext;
 import io.ensm.core.spi.BackendProvider;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.Drivers;
@@ -13,8 +14,6 @@ import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.DeviceSettings;
 
 import java.util.EnumSet;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +21,7 @@ import java.util.Set;
  * junos), {@code port-name} (the box's parent port), {@code uplink} (ensm's interface towards the
  * box), {@code uplink-mode} ({@code tagged}, the default, or {@code access}), {@code vlans}
  * ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan") and {@code mtu} (default
- * 1500). The device is named after the endpoint.
+ * 1500). The device is named after the endpoint; the sub-interfaces' marker names the owner.
  */
 public final class NetconfBackendProvider implements BackendProvider {
     static final int DEFAULT_MTU = 1500;
@@ -33,79 +32,32 @@ public final class NetconfBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create(EndpointSpec endpoint, Map<String, String> settings) {
-        String driverName = settings.get("driver");
-        if (driverName == null || driverName.isBlank()) {
-            throw new IllegalArgumentException("driver: missing (one of " + String.join(", ", Drivers.names()) + ")");
-        }
-        Driver driver = Drivers.byName(driverName.strip()).orElseThrow(() -> new IllegalArgumentException(
-                "driver: unknown driver '" + driverName + "'; known: " + String.join(", ", Drivers.names())));
-        String port = required(settings, "port-name", "the box's port the sub-interfaces sit on");
+    public Backend create(BackendContext context) {
+        SettingsReader s = context.settings();
+        String driverName = s.required("driver", "one of " + String.join(", ", Drivers.names()));
+        Driver driver = Drivers.byName(driverName).orElseThrow(() -> s.invalid("driver",
+                "unknown driver '" + driverName + "'; known: " + String.join(", ", Drivers.names())));
+        String port = s.required("port-name", "the box's port the sub-interfaces sit on");
         try {
             driver.checkPortName(port);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("port-name: " + e.getMessage(), e);
+            throw s.invalid("port-name", e.getMessage(), e);
         }
-        String uplink = required(settings, "uplink", "ensm's interface towards the box");
-        String vlans = required(settings, "vlans", "e.g. 100-199");
-        VlanRange range;
-        try {
-            range = VlanRange.parse(vlans);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("vlans: " + e.getMessage(), e);
-        }
-        UplinkMode mode = UplinkMode.parse(settings.get("uplink-mode"));
+        String uplink = s.required("uplink", "ensm's interface towards the box");
+        VlanRange range = s.vlans("vlans", "e.g. 100-199");
+        UplinkMode mode = s.choice("uplink-mode", UplinkMode.class, UplinkMode.TAGGED);
         if (mode == UplinkMode.ACCESS && range.size() != 1) {
             // An access port classifies untagged frames into one VLAN: one cross-connect at a time.
-            throw new IllegalArgumentException("vlans: uplink-mode access needs exactly one VLAN id, not '" + vlans.strip() + "'");
+            throw s.invalid("vlans", "uplink-mode access needs exactly one VLAN id, not '" + range + "'");
         }
-        Set<PlanKind> plans = plans(settings.getOrDefault("plans", "forwarder-vxlan,fabric-vlan"), driver);
-        int mtu = mtu(settings.get("mtu"));
-        DeviceConfig config = DeviceSettings.parse(endpoint.name(), settings);
+        Set<PlanKind> plans = s.plans("plans", EnumSet.allOf(PlanKind.class));
+        if (plans.contains(PlanKind.DEVICE_VXLAN) && !driver.terminatesVxlan()) {
+            throw s.invalid("plans", "device-vxlan needs a box that terminates VXLAN; the " + driver.name() + " driver does not");
+        }
+        int mtu = s.integer("mtu", IntentRules.MIN_MTU, IntentRules.MAX_MTU, DEFAULT_MTU);
+        DeviceConfig config = DeviceSettings.parse(context.endpoint().name(), s);
+        s.done();
         BackendCapabilities caps = new BackendCapabilities(plans, "uplink:" + uplink, range, null);
-        return new NetconfBackend(config, driver, port, uplink, mode, mtu, caps);
-    }
-
-    private static String required(Map<String, String> s, String key, String what) {
-        String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(key + ": missing (" + what + ")");
-        }
-        return v.strip();
-    }
-
-    private static Set<PlanKind> plans(String text, Driver driver) {
-        Set<PlanKind> plans = EnumSet.noneOf(PlanKind.class);
-        for (String p : text.split(",")) {
-            String name = p.strip().toUpperCase(Locale.ROOT).replace('-', '_');
-            PlanKind plan;
-            try {
-                plan = PlanKind.valueOf(name);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("plans: unknown plan '" + p.strip()
-                        + "' (known: forwarder-vxlan, fabric-vlan, device-vxlan)");
-            }
-            if (plan == PlanKind.DEVICE_VXLAN && !driver.terminatesVxlan()) {
-                throw new IllegalArgumentException("plans: device-vxlan needs a box that terminates VXLAN; the "
-                        + driver.name() + " driver does not");
-            }
-            plans.add(plan);
-        }
-        return plans;
-    }
-
-    private static int mtu(String text) {
-        if (text == null) {
-            return DEFAULT_MTU;
-        }
-        try {
-            int mtu = Integer.parseInt(text.strip());
-            if (mtu >= IntentRules.MIN_MTU && mtu <= IntentRules.MAX_MTU) {
-                return mtu;
-            }
-        } catch (NumberFormatException e) {
-            // Falls through to the message below.
-        }
-        throw new IllegalArgumentException("mtu: '" + text + "' is not a number in " + IntentRules.MIN_MTU + ".." + IntentRules.MAX_MTU);
+        return new NetconfBackend(config, driver, port, uplink, mode, mtu, caps, context.owner());
     }
 }

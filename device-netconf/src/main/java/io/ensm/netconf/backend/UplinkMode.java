@@ -1,8 +1,6 @@
 package io.ensm.netconf.backend;
 
-import java.util.Locale;
-
-/** How the connection's VLAN is carried on ensm's uplink towards the box. */
+/** How the connection's VLAN is carried on ensm's uplink towards the box ({@code uplink-mode}). */
 public enum UplinkMode {
     /** ensm's forwarder tags frames with the connection's VLAN (a VLAN sub-interface of the uplink). */
     TAGGED,
@@ -10,16 +8,5 @@ public enum UplinkMode {
      * The uplink is cabled to an access port of the box in the connection's VLAN: frames leave ensm
      * untagged and the box classifies them. Also the choice on hosts whose kernel has no 802.1Q.
      */
-    ACCESS;
-
-    static UplinkMode parse(String text) {
-        if (text == null || text.isBlank()) {
-            return TAGGED;
-        }
-        return switch (text.strip().toLowerCase(Locale.ROOT)) {
-            case "tagged" -> TAGGED;
-            case "access" -> ACCESS;
-            default -> throw new IllegalArgumentException("uplink-mode: '" + text.strip() + "' is not tagged or access");
-        };
-    }
+    ACCESS
 }

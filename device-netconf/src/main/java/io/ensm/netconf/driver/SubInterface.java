@@ -22,9 +22,11 @@ import java.util.Objects;
  *                     length, so that equality does not depend on the order a box returns them
  * @param mtu          IP MTU in octets; 0 when a box has none, or its IPv4 and IPv6 MTUs differ
  * @param connectionId the connection the marker names; empty for unmarked entries read from a box
+ * @param owner        the owner the marker names ({@link Marker}); empty for unmarked entries and for
+ *                     marks read from a box that name no owner
  */
 public record SubInterface(String parentPort, VlanId vlan, List<InterfaceIpAddress> addresses, int mtu,
-                           String connectionId) {
+                           String connectionId, String owner) {
 
     private static final Comparator<InterfaceIpAddress> CANONICAL = Comparator
             .comparing((InterfaceIpAddress a) -> a.ipAddress().version())
@@ -36,10 +38,21 @@ public record SubInterface(String parentPort, VlanId vlan, List<InterfaceIpAddre
         Objects.requireNonNull(vlan, "vlan");
         Objects.requireNonNull(addresses, "addresses");
         Objects.requireNonNull(connectionId, "connectionId");
+        Objects.requireNonNull(owner, "owner");
         for (int i = 0; i < addresses.size(); i++) {
             Objects.requireNonNull(addresses.get(i), "addresses[" + i + "]");
         }
         addresses = addresses.stream().sorted(CANONICAL).toList();
+    }
+
+    /** A sub-interface whose mark names no owner, as a box written by an earlier ensm holds it. */
+    public SubInterface(String parentPort, VlanId vlan, List<InterfaceIpAddress> addresses, int mtu, String connectionId) {
+        this(parentPort, vlan, addresses, mtu, connectionId, "");
+    }
+
+    /** The description that marks it. */
+    public String marker() {
+        return Marker.description(owner, connectionId);
     }
 
     public List<InterfaceIpAddress> ipv4() {

@@ -1,17 +1,17 @@
 package io.ensm.netconf.session;
 
 import io.ensm.core.spi.Redact;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.netconf.client.Timeouts;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 
 /**
- * Reads a device's connection settings from plain key/value configuration (a backend's
- * {@code settings}); every error names its key. Keys not listed here are left to the caller.
+ * Reads a device's connection settings from a backend's settings; every error names its key.
+ * Keys not listed here are left to the caller, who ends the reading with
+ * {@link SettingsReader#done()}.
  *
  * <pre>
  * host                 required
@@ -29,113 +29,62 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class DeviceSettings {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
-
     private DeviceSettings() {}
 
-    public static DeviceConfig parse(String device, Map<String, String> s) {
-        String host = required(s, "host");
+    public static DeviceConfig parse(String device, SettingsReader s) {
+        String host = s.required("host", "the box's management address");
         if (Redact.hasUserInfo(host)) {
-            throw new IllegalArgumentException("host: '" + Redact.url(host) + "' carries a user or password, which is not accepted"
+            throw s.invalid("host", "'" + Redact.url(host) + "' carries a user or password, which is not accepted"
                     + " (set username, and password-file or password-env)");
         }
-        int port = integer(s, "port", 830, 1, 65535);
-        String username = required(s, "username");
+        int port = s.integer("port", 1, 65535, 830);
+        String username = s.required("username", "the user ensm logs in as");
         PasswordSource password = password(s);
         HostKeyPolicy hostKey = hostKey(s);
-        Duration connect = duration(s, "connect-timeout", Duration.ofSeconds(5));
-        Duration rpc = duration(s, "rpc-timeout", Duration.ofSeconds(30));
-        int maxSessions = integer(s, "max-sessions", PoolSettings.DEFAULTS.maxSessions(), 1, 64);
-        Duration keepAlive = duration(s, "keep-alive", PoolSettings.DEFAULTS.keepAliveInterval());
+        Duration connect = s.duration("connect-timeout", Duration.ofSeconds(5));
+        Duration rpc = s.duration("rpc-timeout", Duration.ofSeconds(30));
+        int maxSessions = s.integer("max-sessions", 1, 64, PoolSettings.DEFAULTS.maxSessions());
+        Duration keepAlive = s.duration("keep-alive", PoolSettings.DEFAULTS.keepAliveInterval());
         PoolSettings pool = PoolSettings.DEFAULTS.withMaxSessions(maxSessions).withKeepAliveInterval(keepAlive);
         return new DeviceConfig(device, host, port, username, password, hostKey, new Timeouts(connect, connect.multipliedBy(2), connect, rpc), pool);
     }
 
-    private static PasswordSource password(Map<String, String> s) {
-        String file = s.get("password-file");
-        String env = s.get("password-env");
-        if ((file == null) == (env == null)) {
-            throw new IllegalArgumentException("password-file: give exactly one of password-file or password-env");
+    /** Read at each login rather than now, so a rotated password is picked up without a restart. */
+    private static PasswordSource password(SettingsReader s) {
+        Optional<String> file = s.optional("password-file");
+        Optional<String> env = s.optional("password-env");
+        if (file.isPresent() == env.isPresent()) {
+            throw s.invalid("password-file", "give exactly one of password-file or password-env");
         }
-        if (file != null) {
-            if (file.isBlank()) {
-                throw new IllegalArgumentException("password-file: empty path");
-            }
-            return new PasswordSource.File(Path.of(file));
+        if (file.isPresent()) {
+            return new PasswordSource.File(Path.of(file.get()));
         }
-        if (!env.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        if (!env.get().matches("[A-Za-z_][A-Za-z0-9_]*")) {
             // quoting the value would print the password when it was put here instead of a variable's name
-            throw new IllegalArgumentException("password-env: the value is not an environment variable name"
+            throw s.invalid("password-env", "the value is not an environment variable name"
                     + " (not shown: it may be the password itself)");
         }
-        return new PasswordSource.Env(env);
+        return new PasswordSource.Env(env.get());
     }
 
-    private static HostKeyPolicy hostKey(Map<String, String> s) {
-        String knownHosts = s.get("known-hosts");
-        String pinned = s.get("host-key-sha256");
-        String acceptNew = s.getOrDefault("accept-new-host-keys", "false");
-        if (!acceptNew.equals("true") && !acceptNew.equals("false")) {
-            throw new IllegalArgumentException("accept-new-host-keys: must be true or false, not '" + acceptNew + "'");
+    private static HostKeyPolicy hostKey(SettingsReader s) {
+        Optional<String> knownHosts = s.optional("known-hosts");
+        Optional<String> pinned = s.optional("host-key-sha256");
+        boolean acceptNew = s.bool("accept-new-host-keys", false);
+        if (knownHosts.isPresent() == pinned.isPresent()) {
+            throw s.invalid("known-hosts", "give exactly one of known-hosts or host-key-sha256 (host keys are always checked)");
         }
-        if ((knownHosts == null) == (pinned == null)) {
-            throw new IllegalArgumentException("known-hosts: give exactly one of known-hosts or host-key-sha256 (host keys are always checked)");
-        }
-        if (pinned != null) {
-            if (acceptNew.equals("true")) {
-                throw new IllegalArgumentException("accept-new-host-keys: needs known-hosts, not a pinned key");
+        if (pinned.isPresent()) {
+            if (acceptNew) {
+                throw s.invalid("accept-new-host-keys", "needs known-hosts, not a pinned key");
             }
             try {
-                return new HostKeyPolicy.Pinned(pinned);
+                return new HostKeyPolicy.Pinned(pinned.get());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("host-key-sha256: " + e.getMessage());
+                throw s.invalid("host-key-sha256", e.getMessage(), e);
             }
         }
-        if (knownHosts.isBlank()) {
-            throw new IllegalArgumentException("known-hosts: empty path");
-        }
-        Path file = Path.of(knownHosts);
-        return acceptNew.equals("true") ? new HostKeyPolicy.AcceptNew(file) : new HostKeyPolicy.KnownHosts(file);
-    }
-
-    private static String required(Map<String, String> s, String key) {
-        String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(key + ": missing");
-        }
-        return v.strip();
-    }
-
-    private static int integer(Map<String, String> s, String key, int dflt, int min, int max) {
-        String v = s.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n < min || n > max) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + v + "' is not a number in " + min + ".." + max);
-        }
-    }
-
-    static Duration duration(Map<String, String> s, String key, Duration dflt) {
-        String v = s.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        Matcher m = DURATION.matcher(v.strip());
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException(key + ": '" + v + "' is not a positive duration like 500ms, 5s or 2m");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            default -> Duration.ofMinutes(n);
-        };
+        Path file = Path.of(knownHosts.get());
+        return acceptNew ? new HostKeyPolicy.AcceptNew(file) : new HostKeyPolicy.KnownHosts(file);
     }
 }

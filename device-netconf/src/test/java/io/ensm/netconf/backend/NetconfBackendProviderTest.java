@@ -4,6 +4,7 @@ import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendProvider;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -36,7 +37,7 @@ class NetconfBackendProviderTest {
         } else {
             s.put(key, value);
         }
-        assertThatThrownBy(() -> new NetconfBackendProvider().create(ENDPOINT, s))
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(messageStart);
     }
 
@@ -47,7 +48,7 @@ class NetconfBackendProviderTest {
 
     @Test
     void goodSettingsGiveCapabilitiesWithoutConnecting() {
-        try (Backend b = new NetconfBackendProvider().create(ENDPOINT, good())) {
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, good()))) {
             assertThat(b.capabilities().plans()).containsExactlyInAnyOrder(PlanKind.FORWARDER_VXLAN, PlanKind.FABRIC_VLAN);
             assertThat(b.capabilities().vlanPool()).isEqualTo("uplink:ens4");
             assertThat(b.capabilities().vlans().toString()).isEqualTo("100-199");
@@ -73,12 +74,31 @@ class NetconfBackendProviderTest {
     }
 
     @Test
+    void aMisspeltSettingIsRefusedNamingItTheEndpointAndTheNearestKey() {
+        Map<String, String> s = good();
+        s.put("rpc-timout", "10s");
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("rpc-timout: unknown setting of endpoint 'box-9'")
+                .hasMessageContaining("did you mean 'rpc-timeout'?");
+    }
+
+    @Test
+    void durationsTakeTheSameGrammarAsTheServiceConfiguration() {
+        Map<String, String> s = good();
+        s.put("keep-alive", "PT45S");
+        s.put("rpc-timeout", "1h");
+        new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)).close();
+        refused("connect-timeout", "5", "connect-timeout: '5' has no unit");
+    }
+
+    @Test
     void junosPortNamesAreCheckedByTheJunosDriver() {
         Map<String, String> s = good();
         s.put("driver", "junos");
-        assertThatThrownBy(() -> new NetconfBackendProvider().create(ENDPOINT, s))
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("port-name: ");
         s.put("port-name", "ge-0/0/1");
-        new NetconfBackendProvider().create(ENDPOINT, s).close();
+        new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)).close();
     }
 }

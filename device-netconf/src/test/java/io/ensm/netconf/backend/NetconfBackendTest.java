@@ -6,8 +6,10 @@ import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
+import io.ensm.core.testing.Contexts;
 import io.ensm.netconf.client.SshConnector;
 import io.ensm.netconf.session.SessionPool;
 import io.ensm.netconf.driver.ietf.IetfDriver;
@@ -58,13 +60,19 @@ class NetconfBackendTest {
     }
 
     private Backend backend(Map<String, String> settings) {
-        Backend b = new NetconfBackendProvider().create(ENDPOINT, settings);
+        Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, settings));
         backends.add(b);
         return b;
     }
 
     private Backend backend() {
         return backend(settings(bed.device(DEVICE), "eth1"));
+    }
+
+    private Backend backendOf(String owner) {
+        Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, settings(bed.device(DEVICE), "eth1"), new Owner(owner)));
+        backends.add(b);
+        return b;
     }
 
     static ProvisionIntent intent(String id, int vlan, String endpointAddr, String clientAddr) {
@@ -110,7 +118,7 @@ class NetconfBackendTest {
         assertThat(att).isEqualTo(new Attachment.Vlan("ensm-up0", 3101));
         String reply = bed.independentInterfaces(DEVICE);
         assertThat(TestSubInterfaceCodec.parse(reply).get("eth1.3101"))
-                .isEqualTo(new Found("ensm:conn-a", "3101", "10.61.0.0"));
+                .isEqualTo(new Found("ensm@ensm-test:conn-a", "3101", "10.61.0.0"));
         assertThat(reply).containsPattern("<ip>10\\.61\\.0\\.0</ip>\\s*<prefix-length>31</prefix-length>");
         assertThat(b.verify(i)).isEqualTo(Verification.PRESENT);
 
@@ -128,7 +136,7 @@ class NetconfBackendTest {
         Map<String, Found> read = TestSubInterfaceCodec.parse(bed.independentGetConfig(DEVICE, filter));
 
         assertThat(read).containsOnlyKeys("eth1.3105");
-        assertThat(read.get("eth1.3105")).isEqualTo(new Found("ensm:conn-r", "3105", "10.61.0.10"));
+        assertThat(read.get("eth1.3105")).isEqualTo(new Found("ensm@ensm-test:conn-r", "3105", "10.61.0.10"));
         assertThat(boxInterfaces()).containsKeys("eth1", "eth1.4000", "eth1.3105");
     }
 
@@ -141,7 +149,7 @@ class NetconfBackendTest {
         ProvisionIntent i = track(intent("conn-acc", 3109, "10.69.0.0/32", "10.69.0.1/32"));
 
         assertThat(b.provision(i)).isEqualTo(new Attachment.Untagged("ensm-up0"));
-        assertThat(boxInterfaces().get("eth1.3109")).isEqualTo(new Found("ensm:conn-acc", "3109", "10.69.0.0"));
+        assertThat(boxInterfaces().get("eth1.3109")).isEqualTo(new Found("ensm@ensm-test:conn-acc", "3109", "10.69.0.0"));
     }
 
     @Test
@@ -214,6 +222,53 @@ class NetconfBackendTest {
         assertThat(after.get("eth1")).isEqualTo(before.get("eth1"));
         assertThat(b.removeOrphans(id -> false)).containsExactly("conn-known");
         assertThat(boxInterfaces()).containsKeys("eth1", "eth1.4000").doesNotContainKey("eth1.3105");
+    }
+
+    @Test
+    void twoInstancesOnOnePortSweepOnlyTheirOwnWork() throws Exception {
+        Backend a = backendOf("ensm-a");
+        Backend b = backendOf("ensm-b");
+        ProvisionIntent ofA = track(intent("conn-of-a", 3110, "10.70.0.0/32", "10.70.0.1/32"));
+        ProvisionIntent ofB = track(intent("conn-of-b", 3111, "10.70.0.2/32", "10.70.0.3/32"));
+        ProvisionIntent orphanOfA = track(intent("conn-lost-by-a", 3112, "10.70.0.4/32", "10.70.0.5/32"));
+        a.provision(ofA);
+        a.provision(orphanOfA);
+        b.provision(ofB);
+        assertThat(boxInterfaces().get("eth1.3111").description()).isEqualTo("ensm@ensm-b:conn-of-b");
+
+        Set<String> sweptByA = a.removeOrphans(id -> id.equals("conn-of-a"));
+        Set<String> sweptByB = b.removeOrphans(id -> id.equals("conn-of-b"));
+
+        assertThat(sweptByA).as("swept by instance a").containsExactly("conn-lost-by-a");
+        assertThat(sweptByB).as("swept by instance b").isEmpty();
+        assertThat(boxInterfaces()).containsKeys("eth1.3110", "eth1.3111").doesNotContainKey("eth1.3112");
+        assertThat(a.verify(ofA)).isEqualTo(Verification.PRESENT);
+        assertThat(b.verify(ofB)).isEqualTo(Verification.PRESENT);
+    }
+
+    @Test
+    void aMarkWithoutOwnerIsNeverSweptButItsKnownConnectionIsRecognisedAndReMarked() throws Exception {
+        // what an earlier ensm wrote: the mark "ensm:<id>" names no owner
+        TestSubInterface lost = new TestSubInterface("eth1", 3113, "10.71.0.0", 31, "conn-old-lost");
+        TestSubInterface held = new TestSubInterface("eth1", 3114, "10.71.0.2", 31, "conn-old-held");
+        track(intent("conn-old-lost", 3113, "10.71.0.0/32", "10.71.0.1/32"));
+        ProvisionIntent heldIntent = track(intent("conn-old-held", 3114, "10.71.0.2/32", "10.71.0.3/32"));
+        SshConnector connector = new SshConnector();
+        try (SessionPool other = new SessionPool(bed.config(DEVICE), connector::connect)) {
+            other.withSession(s -> new TransactionRunner().run(s, List.of(lost, held), TestSubInterfaceCodec.putting()));
+        } finally {
+            connector.close();
+        }
+        Backend b = backend();
+
+        assertThat(b.removeOrphans(id -> id.equals("conn-old-held"))).isEmpty();
+        assertThat(boxInterfaces().get("eth1.3113").description()).isEqualTo("ensm:conn-old-lost");
+
+        // the connection this ensm holds: its object is its own, re-marked with the owner by the repair
+        assertThat(b.verify(heldIntent)).isEqualTo(Verification.DRIFTED);
+        b.provision(heldIntent);
+        assertThat(b.verify(heldIntent)).isEqualTo(Verification.PRESENT);
+        assertThat(boxInterfaces().get("eth1.3114").description()).isEqualTo("ensm@ensm-test:conn-old-held");
     }
 
     @Test

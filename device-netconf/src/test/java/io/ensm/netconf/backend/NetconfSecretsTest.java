@@ -6,6 +6,7 @@ import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.testing.OutputCapture;
 import io.ensm.core.testing.SecretScan;
+import io.ensm.core.testing.Contexts;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.UsesNetconfTestbed;
 import org.junit.jupiter.api.Test;
@@ -184,7 +185,7 @@ class NetconfSecretsTest {
     }
 
     private Backend backend(Map<String, String> settings) {
-        Backend b = new NetconfBackendProvider().create(ENDPOINT, settings);
+        Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, settings));
         errors.add(b.toString());
         return b;
     }
@@ -195,7 +196,7 @@ class NetconfSecretsTest {
     }
 
     private void refused(Map<String, String> settings) {
-        try (Backend b = new NetconfBackendProvider().create(ENDPOINT, settings)) {
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, settings))) {
             throw new AssertionError("the endpoint was made with bad settings " + settings.keySet() + ": " + b);
         } catch (IllegalArgumentException e) {
             errors.add(SecretScan.chain(e));

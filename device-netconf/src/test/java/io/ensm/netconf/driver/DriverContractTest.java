@@ -53,6 +53,17 @@ class DriverContractTest {
 
     @ParameterizedTest
     @MethodSource("drivers")
+    void theMarkNamesItsOwnerAndReadsBackWithIt(Driver d) {
+        SubInterface s = new SubInterface(port(d, 0), vlan(100), List.of(), 1500, "conn-1", "ensm-a");
+        FoundSubInterface f = roundTrip(d, s);
+        assertThat(d.render(List.of(put(s)))).contains("ensm@ensm-a:conn-1");
+        assertThat(f.state()).isEqualTo(s);
+        assertThat(f.state().owner()).isEqualTo("ensm-a");
+        assertThat(f.marker()).contains("conn-1");
+    }
+
+    @ParameterizedTest
+    @MethodSource("drivers")
     void ipv6PutReadsBackEqual(Driver d) {
         SubInterface s = sub(port(d, 0), 4094, 9000, "c6", "2001:db8:0:1::1/127");
         assertThat(roundTrip(d, s).state()).isEqualTo(s);

@@ -60,8 +60,20 @@ class ModelTest {
     }
 
     @Test
-    void markerIsEnsmColonConnectionId() {
-        assertThat(Marker.description("conn-1")).isEqualTo("ensm:conn-1");
+    void markerNamesItsOwnerAndTheConnection() {
+        assertThat(Marker.description("ensm-a", "conn-1")).isEqualTo("ensm@ensm-a:conn-1");
+        assertThat(Marker.read("ensm@ensm-a:conn-1")).contains(new Marker.Mark("ensm-a", "conn-1"));
+        assertThat(Marker.read("ensm@ensm-a:a:b")).contains(new Marker.Mark("ensm-a", "a:b"));
+        assertThat(Marker.read("ensm@:conn-1")).isEmpty();
+        assertThat(Marker.read("ensm@ensm-a:")).isEmpty();
+        assertThat(Marker.read("ensm@ensm-a")).isEmpty();
+        assertThat(Marker.read("ENSM@ensm-a:conn-1")).isEmpty();
+    }
+
+    @Test
+    void aMarkWithoutOwnerIsStillReadWithAnEmptyOwner() {
+        assertThat(Marker.description("", "conn-1")).isEqualTo("ensm:conn-1");
+        assertThat(Marker.read("ensm:conn-1")).contains(new Marker.Mark("", "conn-1"));
         assertThat(Marker.connectionId("ensm:conn-1")).contains("conn-1");
         assertThat(Marker.connectionId("ensm:a:b")).contains("a:b");
         assertThat(Marker.connectionId("ensm:")).isEmpty();

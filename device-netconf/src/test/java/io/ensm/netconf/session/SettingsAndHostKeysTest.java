@@ -1,6 +1,7 @@
 package io.ensm.netconf.session;
 
 import io.ensm.core.spi.Secret;
+import io.ensm.core.spi.SettingsReader;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SettingsAndHostKeysTest {
 
+    private static SettingsReader reader(Map<String, String> m) {
+        return new SettingsReader("endpoint 'r1'", m);
+    }
+
     private static Map<String, String> base() {
         Map<String, String> m = new HashMap<>();
         m.put("host", "10.0.0.1");
@@ -31,7 +36,7 @@ class SettingsAndHostKeysTest {
 
     @Test
     void defaultsAndExplicitValuesAreRead() {
-        DeviceConfig c = DeviceSettings.parse("r1", base());
+        DeviceConfig c = DeviceSettings.parse("r1", reader(base()));
         assertThat(c.port()).isEqualTo(830);
         assertThat(c.password()).isEqualTo(new PasswordSource.File(Path.of("/secrets/r1")));
         assertThat(c.hostKey()).isEqualTo(new HostKeyPolicy.KnownHosts(Path.of("/etc/ensm/known_hosts")));
@@ -42,7 +47,7 @@ class SettingsAndHostKeysTest {
         m.put("rpc-timeout", "1500ms");
         m.put("accept-new-host-keys", "true");
         m.put("max-sessions", "4");
-        DeviceConfig d = DeviceSettings.parse("r1", m);
+        DeviceConfig d = DeviceSettings.parse("r1", reader(m));
         assertThat(d.port()).isEqualTo(2830);
         assertThat(d.timeouts().rpc()).isEqualTo(Duration.ofMillis(1500));
         assertThat(d.hostKey()).isInstanceOf(HostKeyPolicy.AcceptNew.class);
@@ -56,8 +61,8 @@ class SettingsAndHostKeysTest {
                 new Case("port", "ssh", "port: 'ssh' is not a number in 1..65535"),
                 new Case("port", "70000", "port: '70000' is not a number"),
                 new Case("host", null, "host: missing"),
-                new Case("rpc-timeout", "5 seconds", "rpc-timeout: '5 seconds' is not a positive duration"),
-                new Case("accept-new-host-keys", "yes", "accept-new-host-keys: must be true or false"),
+                new Case("rpc-timeout", "5 seconds", "rpc-timeout: '5 seconds' is not a duration"),
+                new Case("accept-new-host-keys", "yes", "accept-new-host-keys: 'yes' is not true or false"),
                 new Case("password-env", "PW", "password-file: give exactly one of password-file or password-env"),
                 new Case("host-key-sha256", "SHA256:abc", "known-hosts: give exactly one of known-hosts or host-key-sha256"),
                 new Case("max-sessions", "0", "max-sessions: '0' is not a number in 1..64"),
@@ -69,13 +74,13 @@ class SettingsAndHostKeysTest {
             } else {
                 m.put(c.key(), c.value());
             }
-            assertThatThrownBy(() -> DeviceSettings.parse("r1", m)).as(c.key()).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> DeviceSettings.parse("r1", reader(m))).as(c.key()).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(c.message());
         }
         Map<String, String> pinned = base();
         pinned.remove("known-hosts");
         pinned.put("host-key-sha256", "MD5:aa");
-        assertThatThrownBy(() -> DeviceSettings.parse("r1", pinned)).hasMessageStartingWith("host-key-sha256: a pinned host key must look like");
+        assertThatThrownBy(() -> DeviceSettings.parse("r1", reader(pinned))).hasMessageStartingWith("host-key-sha256: a pinned host key must look like");
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.util.Map;
  * ensm's configuration ({@code ensm.*}). Every setting has a default; the README lists them.
  *
  * @param name              ensm's name in NSM paths and logs
+ * @param cluster           the owner name in the marks on everything ensm writes (boxes, VIMs, links), shared by
+ *                          all replicas of one cluster; empty: {@code name}
  * @param listen            HOST:PORT of the NSM API (and of the embedded registry)
  * @param advertisedUrl     URL registered for ensm's NSEs; default tcp://LISTEN
  * @param registryUrl       external NSM registry HOST:PORT or tcp://HOST:PORT; empty serves the embedded registry
@@ -31,6 +33,8 @@ import java.util.Map;
 public record EnsmProperties(
         @DefaultValue("ensm") @NotBlank @Pattern(regexp = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
                 message = "must be 1-63 letters, digits, '-', '_' or '.'") String name,
+        @DefaultValue("") @Pattern(regexp = "|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+                message = "must be empty or 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit") String cluster,
         @DefaultValue("127.0.0.1:5003") @NotBlank @Pattern(regexp = "(\\[[0-9A-Fa-f:.]+]|[^:\\[\\]]+):[0-9]{1,5}",
                 message = "must be HOST:PORT") String listen,
         @DefaultValue("") String advertisedUrl,

@@ -58,7 +58,7 @@ public final class SettingsMapper {
                 p.registry().expiry(), p.reconcileInterval(), p.mtu(), p.vni().first(), p.vni().last(),
                 services, endpoints,
                 p.forwarder() == null ? null : p.forwarder().type(),
-                p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources);
+                p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources, p.cluster());
     }
 
     private static EndpointDefinition endpoint(String key, EnsmProperties.Endpoint e) {

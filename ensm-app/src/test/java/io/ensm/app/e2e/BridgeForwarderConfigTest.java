@@ -37,6 +37,6 @@ class BridgeForwarderConfigTest {
     @Test
     void unknownForwarderSettingIsRefusedListingTheKnownOnes() {
         assertThat(failureOf(withBridge("vxlan_port", "4789")))
-                .contains("forwarder.vxlan_port", "not a setting of the bridge forwarder", "vxlan-port");
+                .contains("forwarder.vxlan_port", "unknown setting of the bridge forwarder", "did you mean 'vxlan-port'?");
     }
 }

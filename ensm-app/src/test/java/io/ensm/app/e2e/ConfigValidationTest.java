@@ -57,6 +57,21 @@ class ConfigValidationTest {
     }
 
     @Test
+    void aMisspeltBackendSettingIsRefusedNamingTheKeyTheEndpointAndTheNearestKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].backend.settings.vlan", "100-199");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0] (edge-1).journal.vlan: unknown setting of endpoint 'edge-1'",
+                "did you mean 'vlans'?");
+    }
+
+    @Test
+    void aClusterNameThatCannotStandInAMarkIsRefusedNamingEnsmCluster() {
+        Map<String, String> s = valid();
+        s.put("ensm.cluster", "site:a");
+        assertThat(failureOf(s)).contains("ensm.cluster", "site:a");
+    }
+
+    @Test
     void vniFirstAfterLastIsRefusedNamingEnsmVni() {
         Map<String, String> s = valid();
         s.put("ensm.vni.first", "6000");

@@ -115,7 +115,7 @@ class NetconfEndToEndTest {
 
             assertThat(vlan).isBetween(3300, 3309);
             assertThat(box(i).get(name)).as("%s on box %d", name, i)
-                    .isEqualTo(new Found("ensm:" + Nsc.ensmId(reply), Integer.toString(vlan), address.replace("/32", "")));
+                    .isEqualTo(new Found("ensm@ensm-netconf-e2e:" + Nsc.ensmId(reply), Integer.toString(vlan), address.replace("/32", "")));
         }
         for (int i = 1; i <= BOXES; i++) {
             Map<String, Found> onBox = box(i);

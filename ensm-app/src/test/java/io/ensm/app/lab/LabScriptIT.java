@@ -76,7 +76,7 @@ class LabScriptIT {
                 .contains("uplink mode: ")
                 .containsPattern("mechanism +VXLAN \\(REMOTE\\), VNI \\d+")
                 .contains("<vlan-id>" + vlan.group(1) + "</vlan-id>")
-                .containsPattern("<description>ensm:[0-9a-f-]{36}</description>")
+                .containsPattern("<description>ensm@[A-Za-z0-9._-]+:[0-9a-f-]{36}</description>")
                 .containsPattern("through ensm's VXLAN leg: 3 packets transmitted, [1-3] received");
         Matcher box = BOX_ADDRESS.matcher(up.out());
         assertThat(box.find()).as("the box's address in:\n%s", up.out()).isTrue();

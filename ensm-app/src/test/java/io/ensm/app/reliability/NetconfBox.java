@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * that other tests share. Reads go through OpenSSH (the script), never through ensm's code.
  */
 final class NetconfBox implements AutoCloseable {
-    static final String MARK = "ensm:";
+    /** The mark of the reliability lab's ensm ({@code ensm.name} ensm-reliability, the cluster by default). */
+    static final String MARK = "ensm@ensm-reliability:";
 
     private final NetconfTestbed bed;
     private final List<Long> pids = new ArrayList<>();

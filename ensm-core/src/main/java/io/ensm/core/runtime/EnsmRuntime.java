@@ -138,14 +138,15 @@ public final class EnsmRuntime implements AutoCloseable {
         this.security = transport.security();
         this.minter = security == null ? null : minter(security, clock);
         Map<String, io.ensm.core.spi.BackendProvider> providers = Backends.providers();
-        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), meters);
-        Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings());
+        io.ensm.core.spi.Owner owner = settings.owner();
+        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), owner, meters);
+        Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings(), owner);
         List<EndpointSync.Source> sources = new ArrayList<>();
         try {
             this.catalog = new Catalog(settings.services(), endpoints, forwarder);
             for (int i = 0; i < settings.sources().size(); i++) {
                 SourceDefinition d = settings.sources().get(i);
-                sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")"), d.interval()));
+                sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")", owner), d.interval()));
             }
         } catch (IllegalArgumentException e) {
             sources.forEach(x -> x.source().close());
@@ -171,7 +172,7 @@ public final class EnsmRuntime implements AutoCloseable {
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
-                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), meters),
+                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters),
                 e -> {
                     registerPool(vlanPools, e);
                     meters.refreshPools();

@@ -1,6 +1,7 @@
 package io.ensm.core.runtime;
 
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.spi.Owner;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -25,17 +26,31 @@ import java.util.Map;
  * @param vniLast           last VNI ensm may hand out
  * @param forwarderType     type of the local forwarder, or null for none
  * @param sources           endpoint sources (discovery) whose endpoints come and go at run time
+ * @param cluster           the owner name in every marker ensm writes; shared by the replicas of one
+ *                          cluster; null or blank: {@code name}
  */
 public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                            Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                            Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                            List<ServiceSpec> services, List<EndpointDefinition> endpoints,
-                           String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
+                           String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources,
+                           String cluster) {
     public EnsmSettings {
         services = List.copyOf(services);
         endpoints = List.copyOf(endpoints);
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
         sources = sources == null ? List.of() : List.copyOf(sources);
+        cluster = cluster == null || cluster.isBlank() ? name : cluster;
+    }
+
+    /** Settings of an instance whose cluster name is its own name. */
+    public EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
+                        Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
+                        Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
+                        List<ServiceSpec> services, List<EndpointDefinition> endpoints,
+                        String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
+        this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, null);
     }
 
     /** Settings without endpoint sources. */
@@ -45,15 +60,20 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
                         List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                         String forwarderType, Map<String, String> forwarderSettings) {
         this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
-                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, List.of());
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, List.of(), null);
     }
 
     /** Like the record's, but the forwarder settings show their keys only: values may be secrets. */
     @Override
     public String toString() {
-        return "EnsmSettings[name=" + name + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
+        return "EnsmSettings[name=" + name + ", cluster=" + cluster + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
                 + ", dataDir=" + dataDir + ", services=" + services + ", endpoints=" + endpoints + ", forwarderType=" + forwarderType
                 + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet()) + "]";
+    }
+
+    /** The owner every marker of this instance names: the cluster. */
+    public Owner owner() {
+        return new Owner(cluster);
     }
 
     public boolean embeddedRegistry() {

@@ -23,8 +23,10 @@ public interface Backend extends AutoCloseable {
     Verification verify(ProvisionIntent intent) throws BackendException;
 
     /**
-     * Removes objects carrying ensm's marker whose connection id {@code isKnown} rejects: what a
-     * crash or an operator's restore left behind. Objects without the marker are never touched.
+     * Removes objects carrying ensm's marker with this backend's owner whose connection id
+     * {@code isKnown} rejects: what a crash or an operator's restore left behind. Objects without
+     * the marker, with another owner's, or with a marker that names no owner (written before
+     * markers named one) are never touched.
      * A backend that writes nothing (pre-provisioned boxes) has nothing to sweep.
      *
      * @return the connection ids whose objects were removed

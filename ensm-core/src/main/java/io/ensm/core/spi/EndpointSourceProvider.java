@@ -1,17 +1,16 @@
 package io.ensm.core.spi;
 
-import java.util.Map;
-
-/** Makes endpoint sources of one type from plain settings, found through {@link java.util.ServiceLoader}. */
+/** Makes endpoint sources of one type, found through {@link java.util.ServiceLoader}. */
 public interface EndpointSourceProvider {
 
     /** The type name used in configuration ({@code discovery[].type}). */
     String type();
 
     /**
-     * Creates the source; throws IllegalArgumentException naming a bad setting.
+     * Creates the source; reads its settings through the context's reader (ending with
+     * {@link SettingsReader#done()}).
      *
-     * @param name the source's name, which prefixes the names of the endpoints it finds
+     * @throws IllegalArgumentException naming a bad setting
      */
-    EndpointSource create(String name, Map<String, String> settings);
+    EndpointSource create(SourceContext context);
 }

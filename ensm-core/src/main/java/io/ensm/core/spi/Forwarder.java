@@ -19,8 +19,9 @@ public interface Forwarder extends AutoCloseable {
     Verification verify(CrossConnect crossConnect) throws BackendException;
 
     /**
-     * Removes links marked as ensm's whose connection id {@code isKnown} rejects; links without
-     * the mark are never touched.
+     * Removes links marked as this forwarder's owner's whose connection id {@code isKnown}
+     * rejects; links without the mark, with another owner's, or with a mark that names no owner
+     * are never touched.
      *
      * @return the connection ids whose links were removed
      */

@@ -35,14 +35,19 @@ public final class BridgeForwarder implements Forwarder {
     private static final Duration PENDING_DELETE_WAIT = Duration.ofSeconds(10);
 
     private final BridgeSettings settings;
+    /** The owner every link mark names; not imported: the package has an {@code Owner} of links. */
+    private final io.ensm.core.spi.Owner owner;
+    /** Links whose marks name no owner, reported once each, not every pass. */
+    private final Set<String> reportedUnowned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Rtnetlink nl;
     private final ForwarderInfo info;
     private final NamespaceSockets namespaces = new NamespaceSockets();
     private final LinkDeleter deleter;
     private final Reaper reaper;
 
-    public BridgeForwarder(BridgeSettings settings) {
+    public BridgeForwarder(BridgeSettings settings, io.ensm.core.spi.Owner owner) {
         this.settings = settings;
+        this.owner = owner;
         try {
             this.nl = Rtnetlink.openNamedOrCurrent(settings.netns());
         } catch (NetlinkException e) {
@@ -58,8 +63,8 @@ public final class BridgeForwarder implements Forwarder {
         this.reaper = new Reaper(() -> Rtnetlink.openNamedOrCurrent(settings.netns()), deleter, settings.where());
         int underlay = settings.mtu() > 0 ? settings.mtu() : detectUnderlayMtu();
         this.info = new ForwarderInfo(settings.localIp().getHostAddress(), settings.vxlanPort(), underlay - settings.overhead());
-        log.info("event=forwarder-started type=bridge namespace=\"{}\" local_ip={} vxlan_port={} underlay_mtu={} mtu={} uplink={}",
-                settings.where(), info.localIp(), info.vxlanPort(), underlay, info.mtu(), settings.uplink().isEmpty() ? "-" : settings.uplink());
+        log.info("event=forwarder-started type=bridge owner={} namespace=\"{}\" local_ip={} vxlan_port={} underlay_mtu={} mtu={} uplink={}",
+                owner, settings.where(), info.localIp(), info.vxlanPort(), underlay, info.mtu(), settings.uplink().isEmpty() ? "-" : settings.uplink());
     }
 
     /** The MTU of the interface holding local-ip; the common 1500 when no interface holds it yet. */
@@ -87,7 +92,7 @@ public final class BridgeForwarder implements Forwarder {
     @Override
     public void connect(CrossConnect crossConnect) throws BackendException {
         long start = System.nanoTime();
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, owner, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
@@ -110,7 +115,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public void disconnect(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, owner, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
@@ -122,7 +127,7 @@ public final class BridgeForwarder implements Forwarder {
 
     @Override
     public Verification verify(CrossConnect crossConnect) throws BackendException {
-        Optional<Wiring> wiring = Wiring.of(nl, settings, namespaces, reaper, crossConnect, info.mtu());
+        Optional<Wiring> wiring = Wiring.of(nl, settings, owner, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return Verification.PRESENT;
         }
@@ -132,9 +137,9 @@ public final class BridgeForwarder implements Forwarder {
     }
 
     /**
-     * Deletes links marked as ensm's whose connection id {@code isKnown} rejects, tunnels first;
-     * links without the mark are never looked at twice. A link that cannot be deleted is logged
-     * and the sweep goes on.
+     * Deletes links marked as this owner's whose connection id {@code isKnown} rejects, tunnels
+     * first; links without the mark, with another owner's or with a mark that names none are
+     * never looked at twice. A link that cannot be deleted is logged and the sweep goes on.
      */
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
@@ -151,7 +156,7 @@ public final class BridgeForwarder implements Forwarder {
         Set<String> removed = new LinkedHashSet<>();
         all.stream()
                 .filter(l -> !reaper.holds("link:" + l.name()))
-                .filter(l -> LinkNames.connectionIdOf(l.alias()).filter(id -> !isKnown.test(id)).isPresent())
+                .filter(l -> LinkNames.markOf(l.alias()).filter(m -> !isKnown.test(m.connectionId())).filter(m -> ownMark(l, m)).isPresent())
                 .sorted(Comparator.comparingInt(BridgeForwarder::deletionOrder))
                 .forEach(l -> {
                     String id = LinkNames.connectionIdOf(l.alias()).orElseThrow();
@@ -164,6 +169,22 @@ public final class BridgeForwarder implements Forwarder {
                     }
                 });
         return removed;
+    }
+
+    /**
+     * Whether a marked link of an unknown connection is this owner's to sweep. Another owner's
+     * link is that ensm's; one whose mark names no owner was made before marks named one, by
+     * this ensm or another on the host: it is reported once and left alone.
+     */
+    private boolean ownMark(Link l, LinkNames.Mark m) {
+        if (m.owner().equals(owner.name())) {
+            return true;
+        }
+        if (m.owner().isEmpty() && reportedUnowned.add(l.name() + "/" + m.connectionId())) {
+            log.info("event=orphan-link-skipped link={} connection={} namespace=\"{}\" reason=\"its mark names no owner: not swept,"
+                    + " since it may be another ensm's; delete it by hand if it is nobody's\"", l.name(), m.connectionId(), settings.where());
+        }
+        return false;
     }
 
     /** Tunnels first (traffic stops at once), bridges last. */

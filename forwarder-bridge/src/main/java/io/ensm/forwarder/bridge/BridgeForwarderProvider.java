@@ -1,11 +1,10 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.spi.Forwarder;
+import io.ensm.core.spi.ForwarderContext;
 import io.ensm.core.spi.ForwarderProvider;
 
-import java.util.Map;
-
-/** The {@code bridge} forwarder type: settings as in {@link BridgeSettings}. */
+/** The {@code bridge} forwarder type: settings as in {@link BridgeSettings}; links marked with the context's owner. */
 public final class BridgeForwarderProvider implements ForwarderProvider {
     public static final String TYPE = "bridge";
 
@@ -15,7 +14,7 @@ public final class BridgeForwarderProvider implements ForwarderProvider {
     }
 
     @Override
-    public Forwarder create(Map<String, String> settings) {
-        return new BridgeForwarder(BridgeSettings.parse(settings, System.getenv()));
+    public Forwarder create(ForwarderContext context) {
+        return new BridgeForwarder(BridgeSettings.parse(context.settings(), context.environment()), context.owner());
     }
 }

@@ -1,14 +1,13 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.model.IpLiteral;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.forwarder.netlink.LinkNameRules;
 import io.ensm.forwarder.netlink.NetworkNamespace;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Settings of the bridge forwarder (from {@code ensm.forwarder.settings}).
@@ -28,7 +27,6 @@ public record BridgeSettings(InetAddress localIp, int vxlanPort, String uplink, 
     /** Environment override of the port, in the manner of NSM's NSM_VXLAN_PORT. */
     public static final String VXLAN_PORT_ENV = "ENSM_VXLAN_PORT";
     public static final int DEFAULT_VXLAN_PORT = 4789;
-    private static final Set<String> KEYS = Set.of(LOCAL_IP, VXLAN_PORT, UPLINK, MTU, NETNS);
 
     /** The bytes VXLAN adds on an IPv4 underlay: outer Ethernet 14, IPv4 20, UDP 8, VXLAN 8. */
     public static final int VXLAN_OVERHEAD_IPV4 = 50;
@@ -42,63 +40,42 @@ public record BridgeSettings(InetAddress localIp, int vxlanPort, String uplink, 
      *
      * @param env the environment, for {@value #VXLAN_PORT_ENV}
      */
-    public static BridgeSettings parse(Map<String, String> settings, Map<String, String> env) {
-        for (String key : settings.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw new IllegalArgumentException(key + ": not a setting of the bridge forwarder; known: " + new TreeSet<>(KEYS));
-            }
-        }
-        String ipText = settings.getOrDefault(LOCAL_IP, "").strip();
-        if (ipText.isEmpty()) {
-            throw new IllegalArgumentException(LOCAL_IP + ": missing; the address the callers' forwarders send VXLAN to");
-        }
+    public static BridgeSettings parse(SettingsReader settings, Map<String, String> env) {
+        String ipText = settings.required(LOCAL_IP, "the address the callers' forwarders send VXLAN to");
         if (!IpLiteral.isValid(ipText)) {
-            throw new IllegalArgumentException(LOCAL_IP + ": '" + ipText + "' is not an IP address");
+            throw settings.invalid(LOCAL_IP, "'" + ipText + "' is not an IP address");
         }
         InetAddress local = InetAddress.ofLiteral(ipText);
         if (local.isAnyLocalAddress() || local.isMulticastAddress()) {
-            throw new IllegalArgumentException(LOCAL_IP + ": '" + ipText + "' must be a unicast address of this host");
+            throw settings.invalid(LOCAL_IP, "'" + ipText + "' must be a unicast address of this host");
         }
-        int port = port(VXLAN_PORT, settings.getOrDefault(VXLAN_PORT, Integer.toString(DEFAULT_VXLAN_PORT)));
+        int port = settings.integer(VXLAN_PORT, 1, 65535, DEFAULT_VXLAN_PORT);
         String fromEnv = env.getOrDefault(VXLAN_PORT_ENV, "").strip();
         if (!fromEnv.isEmpty()) {
-            port = port(VXLAN_PORT_ENV + " (environment)", fromEnv);
+            port = new SettingsReader("the environment", Map.of(VXLAN_PORT_ENV + " (environment)", fromEnv))
+                    .integer(VXLAN_PORT_ENV + " (environment)", 1, 65535, port);
         }
-        String uplink = settings.getOrDefault(UPLINK, "").strip();
+        String uplink = settings.string(UPLINK, "");
         if (!uplink.isEmpty() && LinkNameRules.problem(uplink) != null) {
-            throw new IllegalArgumentException(UPLINK + ": interface name '" + uplink + "' " + LinkNameRules.problem(uplink));
+            throw settings.invalid(UPLINK, "interface name '" + uplink + "' " + LinkNameRules.problem(uplink));
         }
-        int mtu = mtu(settings.getOrDefault(MTU, "").strip(), overhead(local));
-        String netns = settings.getOrDefault(NETNS, "").strip();
+        int mtu = settings.optional(MTU).map(m -> mtu(settings, m, overhead(local))).orElse(0);
+        String netns = settings.string(NETNS, "");
+        settings.done();
         if (!netns.isEmpty()) {
             try {
                 if (!NetworkNamespace.exists(netns)) {
-                    throw new IllegalArgumentException(NETNS + ": network namespace '" + netns + "' does not exist ("
+                    throw settings.invalid(NETNS, "network namespace '" + netns + "' does not exist ("
                             + NetworkNamespace.handle(netns) + "); create it with 'ip netns add " + netns + "'");
                 }
             } catch (IllegalArgumentException e) {
-                throw e.getMessage().startsWith(NETNS) ? e : new IllegalArgumentException(NETNS + ": " + e.getMessage());
+                throw e.getMessage().startsWith(NETNS) ? e : settings.invalid(NETNS, e.getMessage(), e);
             }
         }
         return new BridgeSettings(local, port, uplink, mtu, netns);
     }
 
-    private static int port(String key, String text) {
-        try {
-            int p = Integer.parseInt(text.strip());
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(key + ": '" + text + "' is not a UDP port (1-65535)");
-    }
-
-    private static int mtu(String text, int overhead) {
-        if (text.isEmpty()) {
-            return 0;
-        }
+    private static int mtu(SettingsReader settings, String text, int overhead) {
         int min = MIN_PAYLOAD_MTU + overhead;
         try {
             int m = Integer.parseInt(text);
@@ -108,7 +85,7 @@ public record BridgeSettings(InetAddress localIp, int vxlanPort, String uplink, 
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(MTU + ": '" + text + "' is not an underlay MTU (" + min + "-65535: "
+        throw settings.invalid(MTU, "'" + text + "' is not an underlay MTU (" + min + "-65535: "
                 + MIN_PAYLOAD_MTU + " for the payload plus " + overhead + " of VXLAN overhead)");
     }
 

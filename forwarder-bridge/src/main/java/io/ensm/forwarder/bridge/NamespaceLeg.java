@@ -48,7 +48,7 @@ final class NamespaceLeg implements AttachmentLeg {
     }
 
     private boolean peerIsOurs(Optional<Link> host, Link peer) {
-        if (peer.alias().equals(ctx.names().marker())) {
+        if (ctx.names().marks(peer.alias())) {
             return true;
         }
         // Not marked yet (a crash right after creation): it is ours if our veth end points at it.
@@ -135,7 +135,7 @@ final class NamespaceLeg implements AttachmentLeg {
         // Our end is gone but a marked peer was left (it was moved, or the pair half-made): remove it there.
         if (namespace().isPresent()) {
             Optional<Link> peer = peer();
-            if (peer.isPresent() && peer.get().alias().equals(ctx.names().marker())) {
+            if (peer.isPresent() && ctx.names().marks(peer.get().alias())) {
                 there().links().delete(peer.get().index(), peerName);
             }
         }

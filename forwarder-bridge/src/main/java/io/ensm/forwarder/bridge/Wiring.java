@@ -44,12 +44,12 @@ final class Wiring {
     }
 
     /** The wiring of a cross-connect, or empty when its attachment needs nothing local. */
-    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, NamespaceSockets namespaces, Reaper reaper,
+    static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, io.ensm.core.spi.Owner owner, NamespaceSockets namespaces, Reaper reaper,
                                CrossConnect cc, int defaultMtu) throws BackendException {
         String id = cc.connectionId();
         LinkNames names;
         try {
-            names = LinkNames.of(id);
+            names = LinkNames.of(owner, id);
         } catch (IllegalArgumentException e) {
             throw Failures.rejected(String.valueOf(id), e.getMessage());
         }

@@ -2,7 +2,9 @@ package io.ensm.forwarder.bench;
 
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.CrossConnect;
+import io.ensm.core.testing.Contexts;
 import io.ensm.forwarder.bridge.BridgeForwarder;
+import io.ensm.forwarder.bridge.BridgeForwarderProvider;
 import io.ensm.forwarder.bridge.BridgeSettings;
 import io.ensm.forwarder.bridge.LinkNames;
 import io.ensm.forwarder.netlink.Rtnetlink;
@@ -77,8 +79,8 @@ public final class CrossConnectBenchmark {
     }
 
     private BridgeForwarder forwarder() {
-        return new BridgeForwarder(BridgeSettings.parse(Map.of(BridgeSettings.LOCAL_IP, CrossConnectBed.ENSM_UNDERLAY,
-                BridgeSettings.NETNS, ensm), Map.of()));
+        return (BridgeForwarder) new BridgeForwarderProvider().create(Contexts.forwarder("bridge",
+                Map.of(BridgeSettings.LOCAL_IP, CrossConnectBed.ENSM_UNDERLAY, BridgeSettings.NETNS, ensm), Contexts.OWNER, Map.of()));
     }
 
     private record Conn(String id, int vni, String peer, LinkNames names) {}
@@ -87,7 +89,7 @@ public final class CrossConnectBenchmark {
         List<Conn> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String id = UUID.randomUUID().toString();
-            out.add(new Conn(id, VNI_BASE + offset + i, "nsm" + (offset + i), LinkNames.of(id)));
+            out.add(new Conn(id, VNI_BASE + offset + i, "nsm" + (offset + i), LinkNames.of(Contexts.OWNER, id)));
         }
         return out;
     }

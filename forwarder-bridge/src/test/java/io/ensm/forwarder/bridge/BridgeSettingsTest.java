@@ -1,6 +1,8 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.spi.ForwarderProvider;
+import io.ensm.core.spi.SettingsReader;
+import io.ensm.core.testing.Contexts;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -12,8 +14,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BridgeSettingsTest {
 
+    private static SettingsReader reader(Map<String, String> s) {
+        return new SettingsReader("the bridge forwarder", s);
+    }
+
     private static BridgeSettings parse(Map<String, String> s) {
-        return BridgeSettings.parse(s, Map.of());
+        return BridgeSettings.parse(reader(s), Map.of());
     }
 
     @Test
@@ -38,10 +44,10 @@ class BridgeSettingsTest {
 
     @Test
     void environmentOverridesThePort() {
-        assertThat(BridgeSettings.parse(Map.of("local-ip", "192.0.2.10", "vxlan-port", "4789"), Map.of("ENSM_VXLAN_PORT", "4790")).vxlanPort())
+        assertThat(BridgeSettings.parse(reader(Map.of("local-ip", "192.0.2.10", "vxlan-port", "4789")), Map.of("ENSM_VXLAN_PORT", "4790")).vxlanPort())
                 .isEqualTo(4790);
-        assertThatThrownBy(() -> BridgeSettings.parse(Map.of("local-ip", "192.0.2.10"), Map.of("ENSM_VXLAN_PORT", "x")))
-                .hasMessageStartingWith("ENSM_VXLAN_PORT (environment): 'x' is not a UDP port");
+        assertThatThrownBy(() -> BridgeSettings.parse(reader(Map.of("local-ip", "192.0.2.10")), Map.of("ENSM_VXLAN_PORT", "x")))
+                .hasMessageStartingWith("ENSM_VXLAN_PORT (environment): 'x' is not a number in 1..65535");
     }
 
     @Test
@@ -49,13 +55,15 @@ class BridgeSettingsTest {
         assertThatThrownBy(() -> parse(Map.of())).hasMessageStartingWith("local-ip: missing");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "ensm.example.org"))).hasMessageStartingWith("local-ip: 'ensm.example.org' is not an IP address");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "0.0.0.0"))).hasMessageStartingWith("local-ip: '0.0.0.0' must be a unicast address");
-        assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "vxlan-port", "70000"))).hasMessageStartingWith("vxlan-port: '70000' is not a UDP port");
+        assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "vxlan-port", "70000"))).hasMessageStartingWith("vxlan-port: '70000' is not a number in 1..65535");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "mtu", "100"))).hasMessageStartingWith("mtu: '100' is not an underlay MTU (118-65535");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "uplink", "a-name-far-too-long"))).hasMessageStartingWith("uplink: interface name");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "netns", "../etc"))).hasMessageStartingWith("netns: '../etc' is not a network namespace name");
         assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "netns", "ensmt-never-made")))
                 .hasMessageStartingWith("netns: network namespace 'ensmt-never-made' does not exist");
-        assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "local_ip", "x"))).hasMessageStartingWith("local_ip: not a setting of the bridge forwarder; known: [local-ip, mtu, netns, uplink, vxlan-port]");
+        assertThatThrownBy(() -> parse(Map.of("local-ip", "192.0.2.10", "local_ip", "x")))
+                .hasMessageStartingWith("local_ip: unknown setting of the bridge forwarder; did you mean 'local-ip'?")
+                .hasMessageContaining("(known: local-ip, mtu, netns, uplink, vxlan-port)");
     }
 
     @Test
@@ -63,6 +71,6 @@ class BridgeSettingsTest {
         ForwarderProvider p = ServiceLoader.load(ForwarderProvider.class).stream().map(ServiceLoader.Provider::get)
                 .filter(x -> x.type().equals("bridge")).findFirst().orElseThrow();
         assertThat(p).isInstanceOf(BridgeForwarderProvider.class);
-        assertThatThrownBy(() -> p.create(Map.of("local-ip", "nope"))).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("local-ip:");
+        assertThatThrownBy(() -> p.create(Contexts.forwarder("bridge", Map.of("local-ip", "nope"), Contexts.OWNER, Map.of()))).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("local-ip:");
     }
 }

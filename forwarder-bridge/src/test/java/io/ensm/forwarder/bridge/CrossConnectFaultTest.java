@@ -6,6 +6,7 @@ import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.core.testing.Cmd;
+import io.ensm.core.testing.Contexts;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.KernelTestBed;
 import io.ensm.forwarder.testbed.NamespacedTcp;
@@ -34,7 +35,7 @@ class CrossConnectFaultTest {
 
     private CrossConnectBed net;
     private final String id = UUID.randomUUID().toString();
-    private final LinkNames names = LinkNames.of(id);
+    private final LinkNames names = LinkNames.of(Contexts.OWNER, id);
 
     @BeforeEach
     void network() {
@@ -270,10 +271,64 @@ class CrossConnectFaultTest {
     }
 
     @Test
+    void twoForwardersOnOneHostSweepOnlyTheirOwnLinks() throws Exception {
+        String ofB = UUID.randomUUID().toString();
+        String lostByA = UUID.randomUUID().toString();
+        CrossConnect other = new CrossConnect(ofB, VNI + 1, NODE_UNDERLAY, 4789, new Attachment.Namespace(net.attach, "nsm1"), 1450);
+        CrossConnect lost = new CrossConnect(lostByA, VNI + 2, NODE_UNDERLAY, 4789, new Attachment.Namespace(net.attach, "nsm2"), 1450);
+        try (BridgeForwarder a = net.forwarder(java.util.Map.of(), new io.ensm.core.spi.Owner("ensm-a"));
+             BridgeForwarder b = net.forwarder(java.util.Map.of(), new io.ensm.core.spi.Owner("ensm-b"))) {
+            a.connect(inNamespace());
+            a.connect(lost);
+            b.connect(other);
+            assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::alias).contains("ensm@ensm-b:" + ofB, "ensm@ensm-a:" + id);
+
+            Set<String> sweptByA = a.removeOrphans(id::equals);
+            Set<String> sweptByB = b.removeOrphans(ofB::equals);
+
+            assertThat(sweptByA).as("swept by forwarder a").containsExactly(lostByA);
+            assertThat(sweptByB).as("swept by forwarder b").isEmpty();
+            assertThat(a.verify(inNamespace())).isEqualTo(Verification.PRESENT);
+            assertThat(b.verify(other)).isEqualTo(Verification.PRESENT);
+            a.disconnect(inNamespace());
+            b.disconnect(other);
+            assertThat(a.settle(SETTLE) && b.settle(SETTLE)).as("links of the closed connections deleted").isTrue();
+        }
+    }
+
+    @Test
+    void linksMarkedWithoutOwnerAreNeverSweptButAKnownConnectionsAreReMarked() throws Exception {
+        String lost = UUID.randomUUID().toString();
+        CrossConnect old = new CrossConnect(lost, VNI + 3, NODE_UNDERLAY, 4789, new Attachment.Namespace(net.attach, "nsm3"), 1450);
+        LinkNames lostNames = LinkNames.of(Contexts.OWNER, lost);
+        try (BridgeForwarder fwd = net.forwarder()) {
+            fwd.connect(inNamespace());
+            fwd.connect(old);
+            // what an earlier ensm left: the same links, marked without owner
+            for (String link : List.of(names.bridge(), names.vxlan(), names.veth(), lostNames.bridge(), lostNames.vxlan(), lostNames.veth())) {
+                String connection = link.endsWith(names.bridge().substring(4)) ? id : lost;
+                Cmd.run("ip", "-n", net.ensm, "link", "set", link, "alias", "ensm:" + connection);
+            }
+
+            assertThat(fwd.removeOrphans(id::equals)).isEmpty();
+            assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::name).contains(lostNames.bridge(), lostNames.vxlan());
+
+            assertThat(fwd.verify(inNamespace())).as("its own, under the old mark").isEqualTo(Verification.DRIFTED);
+            fwd.connect(inNamespace());
+            assertThat(fwd.verify(inNamespace())).isEqualTo(Verification.PRESENT);
+            assertThat(CrossConnectBed.links(net.ensm)).filteredOn(l -> l.name().equals(names.bridge())).extracting(Link::alias)
+                    .containsExactly(names.marker());
+            fwd.disconnect(inNamespace());
+            fwd.disconnect(old);
+            assertThat(fwd.settle(SETTLE)).as("links of the closed connections deleted").isTrue();
+        }
+    }
+
+    @Test
     void removeOrphansRemovesOnlyMarkedLinksOfUnknownConnections() throws Exception {
         String kept = id;
         String orphan = UUID.randomUUID().toString();
-        LinkNames orphanNames = LinkNames.of(orphan);
+        LinkNames orphanNames = LinkNames.of(Contexts.OWNER, orphan);
         Cmd.run("ip", "-n", net.ensm, "link", "add", "opsbr", "type", "bridge");
         Cmd.run("ip", "-n", net.ensm, "link", "add", "opsalias", "type", "bridge");
         Cmd.run("ip", "-n", net.ensm, "link", "set", "opsalias", "alias", "ensmish: not ours");

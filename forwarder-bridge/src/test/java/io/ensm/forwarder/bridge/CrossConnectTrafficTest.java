@@ -3,6 +3,7 @@ package io.ensm.forwarder.bridge;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
+import io.ensm.core.testing.Contexts;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.KernelTestBed;
@@ -57,11 +58,11 @@ class CrossConnectTrafficTest {
             fwd.connect(cc);
 
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
-            LinkNames names = LinkNames.of(id);
+            LinkNames names = LinkNames.of(Contexts.OWNER, id);
             List<Link> marked = CrossConnectBed.markedLinks(net.ensm);
             assertThat(marked).extracting(Link::name).containsExactlyInAnyOrder(names.bridge(), names.vxlan());
             assertThat(marked).allSatisfy(l -> {
-                assertThat(l.alias()).isEqualTo("ensm:" + id);
+                assertThat(l.alias()).isEqualTo(names.marker());
                 assertThat(l.mtu()).isEqualTo(1450);
                 assertThat(l.name().length()).isLessThanOrEqualTo(15);
             });
@@ -97,8 +98,8 @@ class CrossConnectTrafficTest {
             assertThat(inside.isKind("veth")).isTrue();
             assertThat(inside.up()).isTrue();
             assertThat(inside.mtu()).isEqualTo(1450);
-            assertThat(inside.alias()).isEqualTo("ensm:" + id);
-            LinkNames names = LinkNames.of(id);
+            assertThat(inside.alias()).isEqualTo(LinkNames.of(Contexts.OWNER, id).marker());
+            LinkNames names = LinkNames.of(Contexts.OWNER, id);
             assertThat(CrossConnectBed.markedLinks(net.ensm)).extracting(Link::name)
                     .containsExactlyInAnyOrder(names.bridge(), names.vxlan(), names.veth());
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
@@ -166,9 +167,9 @@ class CrossConnectTrafficTest {
     @Test
     void vxlanPortSettingAndItsEnvironmentOverrideAreUsed() throws Exception {
         net.nodeVxlan(VNI, 8472, 8472);
-        try (BridgeForwarder fwd = new BridgeForwarder(BridgeSettings.parse(
+        try (BridgeForwarder fwd = (BridgeForwarder) new BridgeForwarderProvider().create(Contexts.forwarder("bridge",
                 java.util.Map.of(BridgeSettings.LOCAL_IP, CrossConnectBed.ENSM_UNDERLAY, BridgeSettings.NETNS, net.ensm,
-                        BridgeSettings.VXLAN_PORT, "4789"),
+                        BridgeSettings.VXLAN_PORT, "4789"), Contexts.OWNER,
                 java.util.Map.of(BridgeSettings.VXLAN_PORT_ENV, "8472")))) {
             assertThat(fwd.info().vxlanPort()).isEqualTo(8472);
             CrossConnect cc = cc(new Attachment.Namespace(net.attach, "nsm0"), 8472, fwd.info().mtu());

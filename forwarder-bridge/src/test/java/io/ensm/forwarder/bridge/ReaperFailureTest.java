@@ -49,7 +49,7 @@ class ReaperFailureTest {
     }
 
     private List<String> linksOf(String connectionId) {
-        LinkNames names = LinkNames.of(connectionId);
+        LinkNames names = LinkNames.of(io.ensm.core.testing.Contexts.OWNER, connectionId);
         List<String> ours = List.of(names.bridge(), names.vxlan(), names.veth());
         return CrossConnectBed.links(net.ensm).stream().map(Link::name).filter(ours::contains).toList();
     }

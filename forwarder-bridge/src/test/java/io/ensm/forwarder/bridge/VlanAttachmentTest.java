@@ -4,6 +4,7 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
+import io.ensm.core.testing.Contexts;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.core.testing.Cmd;
 import io.ensm.forwarder.testbed.CrossConnectBed;
@@ -71,7 +72,7 @@ class VlanAttachmentTest {
             CrossConnect cc = cc(""); // the uplink comes from the forwarder's setting
             fwd.connect(cc);
             assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
-            Link vlan = CrossConnectBed.links(net.ensm).stream().filter(l -> l.name().equals(LinkNames.of(id).vlan())).findFirst().orElseThrow();
+            Link vlan = CrossConnectBed.links(net.ensm).stream().filter(l -> l.name().equals(LinkNames.of(Contexts.OWNER, id).vlan())).findFirst().orElseThrow();
             assertThat(vlan.vlanId()).isEqualTo(VLAN);
             assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).isTrue();
             NamespacedTcp.roundTrip(net.attach, ATTACH_INNER, net.node, 1 << 20);
@@ -91,7 +92,7 @@ class VlanAttachmentTest {
                     .hasMessageContaining("VLAN " + VLAN + " on uplink0")
                     .hasMessageContaining("this kernel has no 802.1Q VLAN support")
                     .hasMessageContaining("EOPNOTSUPP")
-                    .hasMessageContaining("undone: created bridge " + LinkNames.of(id).bridge());
+                    .hasMessageContaining("undone: created bridge " + LinkNames.of(Contexts.OWNER, id).bridge());
             assertThat(fwd.verify(cc("uplink0"))).isEqualTo(Verification.MISSING);
         }
         assertThat(CrossConnectBed.markedLinks(net.ensm)).isEmpty();

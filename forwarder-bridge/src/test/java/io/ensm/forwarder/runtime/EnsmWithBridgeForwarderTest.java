@@ -11,6 +11,7 @@ import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.runtime.EnsmSettings;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.store.SqliteConnectionStore;
 import io.ensm.core.testing.Requests;
 import io.ensm.forwarder.bridge.LinkNames;
@@ -110,7 +111,7 @@ class EnsmWithBridgeForwarderTest {
         int vni = Integer.parseInt(m.getParametersOrThrow("vni"));
         String id = reply.getPath().getPathSegments(reply.getPath().getIndex() + 1).getId();
         String inside = LocalNamespaceBackend.interfaceOf(id);
-        LinkNames names = LinkNames.of(id);
+        LinkNames names = LinkNames.of(new Owner("ensm-kernel"), id);
 
         // The node's forwarder builds its end from the reply.
         net.nodeVxlan(vni, 4789, Integer.parseInt(m.getParametersOrThrow("dst_port")));
@@ -124,7 +125,12 @@ class EnsmWithBridgeForwarderTest {
 
         Cmd.run("ip", "-n", net.ensm, "link", "del", names.vxlan());
         Cmd.run("ip", "-n", net.ensm, "link", "add", "ensb0rphan00000", "type", "bridge");
-        Cmd.run("ip", "-n", net.ensm, "link", "set", "ensb0rphan00000", "alias", "ensm:connection-forgotten-by-a-restore");
+        Cmd.run("ip", "-n", net.ensm, "link", "set", "ensb0rphan00000", "alias", "ensm@ensm-kernel:connection-forgotten-by-a-restore");
+        // another ensm's on the same host, and one an earlier ensm marked without owner: neither is swept
+        Cmd.run("ip", "-n", net.ensm, "link", "add", "ensbother000000", "type", "bridge");
+        Cmd.run("ip", "-n", net.ensm, "link", "set", "ensbother000000", "alias", "ensm@ensm-other:connection-of-another-ensm");
+        Cmd.run("ip", "-n", net.ensm, "link", "add", "ensbunowned0000", "type", "bridge");
+        Cmd.run("ip", "-n", net.ensm, "link", "set", "ensbunowned0000", "alias", "ensm:connection-of-an-earlier-ensm");
         Cmd.run("ip", "-n", net.ensm, "link", "add", "opsbr", "type", "bridge");
 
         start();
@@ -133,7 +139,7 @@ class EnsmWithBridgeForwarderTest {
         assertThat(r.repaired()).isEqualTo(1);
         assertThat(r.orphansRemoved()).isEqualTo(1);
         assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::name)
-                .contains(names.bridge(), names.vxlan(), names.veth(), "opsbr", "ul0")
+                .contains(names.bridge(), names.vxlan(), names.veth(), "opsbr", "ul0", "ensbother000000", "ensbunowned0000")
                 .doesNotContain("ensb0rphan00000");
         net.forgetNeighbours(net.node);
         assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).as("repaired at start").isTrue();
@@ -145,7 +151,8 @@ class EnsmWithBridgeForwarderTest {
         withChannel(runtime.port(), ns -> ns.close(refreshed));
         net.forgetNeighbours(net.node);
         assertThat(CrossConnectBed.ping(net.node, ATTACH_INNER)).as("no path once Close answered").isFalse();
-        assertThat(CrossConnectBed.markedLinksAfterDeletions(net.ensm, Duration.ofSeconds(10))).isEmpty();
+        assertThat(CrossConnectBed.markedLinksAfterDeletions(net.ensm, Duration.ofSeconds(10))).as("only the other ensm's links are left")
+                .extracting(Link::name).containsExactlyInAnyOrder("ensbother000000", "ensbunowned0000");
         assertThat(CrossConnectBed.links(net.attach)).extracting(Link::name).doesNotContain(inside);
         assertThat(CrossConnectBed.links(net.ensm)).extracting(Link::name).contains("opsbr");
     }

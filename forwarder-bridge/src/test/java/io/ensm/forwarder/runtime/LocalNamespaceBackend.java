@@ -5,6 +5,7 @@ import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.BackendContext;
 import io.ensm.core.spi.BackendProvider;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
@@ -58,11 +59,9 @@ public final class LocalNamespaceBackend implements Backend {
         }
 
         @Override
-        public Backend create(EndpointSpec endpoint, Map<String, String> settings) {
-            String ns = settings.getOrDefault("netns", "");
-            if (ns.isBlank()) {
-                throw new IllegalArgumentException("netns: missing");
-            }
+        public Backend create(BackendContext context) {
+            String ns = context.settings().required("netns", "the namespace the endpoint's interface goes to");
+            context.settings().done();
             return new LocalNamespaceBackend(ns);
         }
     }

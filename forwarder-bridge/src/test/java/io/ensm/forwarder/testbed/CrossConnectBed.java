@@ -1,8 +1,11 @@
 package io.ensm.forwarder.testbed;
 
+import io.ensm.core.spi.Owner;
 import io.ensm.core.testing.Cmd;
+import io.ensm.core.testing.Contexts;
 
 import io.ensm.forwarder.bridge.BridgeForwarder;
+import io.ensm.forwarder.bridge.BridgeForwarderProvider;
 import io.ensm.forwarder.bridge.BridgeSettings;
 import io.ensm.forwarder.bridge.LinkNames;
 import io.ensm.forwarder.netlink.Link;
@@ -77,9 +80,14 @@ public final class CrossConnectBed {
     }
 
     public BridgeForwarder forwarder(Map<String, String> extra) {
+        return forwarder(extra, Contexts.OWNER);
+    }
+
+    /** A forwarder in ensm's namespace whose links carry {@code owner}'s mark. */
+    public BridgeForwarder forwarder(Map<String, String> extra, Owner owner) {
         Map<String, String> s = new HashMap<>(Map.of(BridgeSettings.LOCAL_IP, ENSM_UNDERLAY, BridgeSettings.NETNS, ensm));
         s.putAll(extra);
-        return new BridgeForwarder(BridgeSettings.parse(s, Map.of()));
+        return (BridgeForwarder) new BridgeForwarderProvider().create(Contexts.forwarder("bridge", s, owner, Map.of()));
     }
 
     /** Flushes a namespace's neighbour cache. */

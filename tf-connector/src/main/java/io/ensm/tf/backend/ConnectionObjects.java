@@ -31,10 +31,12 @@ final class ConnectionObjects {
     static final String INSTANCE_IP = "instance-ip";
 
     private final String endpoint;
+    private final String owner;
     private final ObjectMapper json = new ObjectMapper();
 
-    ConnectionObjects(String endpoint) {
+    ConnectionObjects(String endpoint, String owner) {
         this.endpoint = endpoint;
+        this.owner = owner;
     }
 
     record Desired(String connectionId, String interfaceUuid, FqName interfaceName, int vlan, ObjectNode interfaceBody,
@@ -73,7 +75,7 @@ final class ConnectionObjects {
         bindings.addObject().put("key", "vnic_type").put("value", "baremetal");
         bindings.addObject().put("key", "vpg").put("value", a.portGroup().name());
         bindings.addObject().put("key", "profile").put("value", profile(a));
-        vmi.set("annotations", Marker.annotations(endpoint, id));
+        vmi.set("annotations", Marker.annotations(endpoint, owner, id));
         return vmi;
     }
 
@@ -97,7 +99,7 @@ final class ConnectionObjects {
         iip.put("instance_ip_family", family);
         iip.set("virtual_network_refs", refs(a.network(), a.networkUuid()));
         iip.set("virtual_machine_interface_refs", refs(vmiName, vmiUuid));
-        iip.set("annotations", Marker.annotations(endpoint, id));
+        iip.set("annotations", Marker.annotations(endpoint, owner, id));
         return iip;
     }
 
@@ -111,7 +113,7 @@ final class ConnectionObjects {
 
     /** How an interface read from TF differs from the desired one; empty when it does not. */
     Optional<String> interfaceDifference(JsonNode vmi, Desired d, Anchors a) {
-        if (!Marker.marks(vmi, endpoint, d.connectionId())) {
+        if (!Marker.marks(vmi, endpoint, owner, d.connectionId())) {
             return Optional.of("it does not carry ensm's mark for this connection");
         }
         List<String> networks = refUuids(vmi, "virtual_network_refs");
@@ -137,7 +139,7 @@ final class ConnectionObjects {
 
     /** How an instance-ip read from TF differs from the desired one; empty when it does not. */
     Optional<String> ipDifference(JsonNode iip, Ip ip, Desired d, Anchors a) {
-        if (!Marker.marks(iip, endpoint, d.connectionId())) {
+        if (!Marker.marks(iip, endpoint, owner, d.connectionId())) {
             return Optional.of("it does not carry ensm's mark for this connection");
         }
         String address = iip.path("instance_ip_address").asString("");

@@ -5,6 +5,7 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.backend.ConnectionObjects.Desired;
@@ -40,6 +41,7 @@ public final class TungstenBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(TungstenBackend.class);
 
     private final String endpoint;
+    private final String owner;
     private final TungstenSettings settings;
     private final VncClient client;
     private final AnchorResolver resolver;
@@ -47,12 +49,14 @@ public final class TungstenBackend implements Backend {
     private final BackendCapabilities capabilities;
     private volatile Anchors anchors;
 
-    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client) {
+    /** @param owner the name every mark this backend writes carries; only objects with it are swept */
+    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client, Owner owner) {
         this.endpoint = endpoint;
+        this.owner = owner.name();
         this.settings = settings;
         this.client = client;
         this.resolver = new AnchorResolver(client, settings);
-        this.objects = new ConnectionObjects(endpoint);
+        this.objects = new ConnectionObjects(endpoint, this.owner);
         this.capabilities = new BackendCapabilities(settings.plans(), settings.vlanPool(), settings.vlans(), null);
     }
 
@@ -153,7 +157,7 @@ public final class TungstenBackend implements Backend {
         }
         Set<String> removed = new LinkedHashSet<>();
         for (ObjectNode vmi : interfaces) {
-            Optional<String> id = Marker.connectionOf(vmi, endpoint);
+            Optional<String> id = Marker.connectionOf(vmi, endpoint, owner);
             if (id.isEmpty() || isKnown.test(id.get())) {
                 continue;
             }
@@ -252,7 +256,7 @@ public final class TungstenBackend implements Backend {
     }
 
     private void requireOwn(JsonNode object, Desired d, String step) throws BackendException {
-        if (!Marker.marks(object, endpoint, d.connectionId())) {
+        if (!Marker.marks(object, endpoint, owner, d.connectionId())) {
             throw new BackendException(BackendException.Kind.REJECTED, step + ": " + object.path("fq_name")
                     + " exists in TF without ensm's mark for this connection; ensm leaves it alone");
         }

@@ -2,6 +2,7 @@ package io.ensm.tf.backend;
 
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendContext;
 import io.ensm.core.spi.BackendProvider;
 import io.ensm.core.spi.Redact;
 import io.ensm.core.spi.Secret;
@@ -15,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Map;
 
 /**
  * Backend type {@code tungsten}; settings in {@link TungstenSettings}. The configured virtual
@@ -32,10 +32,11 @@ public final class TungstenBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create(EndpointSpec endpoint, Map<String, String> raw) {
-        TungstenSettings settings = TungstenSettings.parse(raw);
+    public Backend create(BackendContext context) {
+        EndpointSpec endpoint = context.endpoint();
+        TungstenSettings settings = TungstenSettings.parse(context.settings());
         VncClient client = new VncClient(settings.apiUrl(), settings.timeout(), settings.retries(), tokens(settings));
-        TungstenBackend backend = new TungstenBackend(endpoint.name(), settings, client);
+        TungstenBackend backend = new TungstenBackend(endpoint.name(), settings, client, context.owner());
         try {
             backend.start();
         } catch (AnchorResolver.Missing e) {

@@ -2,6 +2,7 @@ package io.ensm.tf.backend;
 
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Redact;
+import io.ensm.core.spi.SettingsReader;
 import io.ensm.core.spi.VlanRange;
 import io.ensm.tf.vnc.FqName;
 
@@ -10,17 +11,12 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The settings of one {@code tungsten} endpoint, checked. Every problem is reported as an
- * IllegalArgumentException whose message starts with the settings key.
+ * IllegalArgumentException whose message starts with the settings key; an unknown key is refused.
  *
  * @param apiUrl         the VNC API, e.g. http://tf-config:8082
  * @param virtualNetwork the TF virtual network exposed as the NSE, {@code domain:project:name}
@@ -53,11 +49,6 @@ public record TungstenSettings(URI apiUrl, FqName virtualNetwork, String fabric,
     public static final String KEYSTONE_USER_DOMAIN = "keystone-user-domain";
     public static final String KEYSTONE_PROJECT_DOMAIN = "keystone-project-domain";
 
-    private static final Set<String> KNOWN = Set.of(API_URL, VIRTUAL_NETWORK, FABRIC, PORT_GROUP, UPLINK, VLANS, PLANS, TIMEOUT,
-            RETRIES, TOKEN_FILE, KEYSTONE_URL, KEYSTONE_USERNAME, KEYSTONE_PASSWORD_FILE, KEYSTONE_PROJECT,
-            KEYSTONE_USER_DOMAIN, KEYSTONE_PROJECT_DOMAIN);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)?");
-
     /** How ensm authenticates to the VNC API. */
     public sealed interface Auth {
         /** TF runs with {@code auth=noauth}. */
@@ -71,35 +62,19 @@ public record TungstenSettings(URI apiUrl, FqName virtualNetwork, String fabric,
                         String projectDomain) implements Auth {}
     }
 
-    public static TungstenSettings parse(Map<String, String> raw) {
-        Map<String, String> s = new LinkedHashMap<>(raw);
-        for (String key : s.keySet()) {
-            if (!KNOWN.contains(key)) {
-                throw new IllegalArgumentException(key + ": unknown setting (known: " + new TreeSet<>(KNOWN) + ")");
-            }
-        }
-        URI api = url(API_URL, required(s, API_URL, "the TF config API, e.g. http://tf-config:8082"));
-        FqName vn = virtualNetwork(required(s, VIRTUAL_NETWORK, "the TF virtual network as domain:project:name"));
-        String fabric = name(FABRIC, s.getOrDefault(FABRIC, "default-fabric"));
-        String portGroup = name(PORT_GROUP, required(s, PORT_GROUP, "the virtual-port-group of ensm's fabric uplink"));
-        String uplink = required(s, UPLINK, "ensm's interface on which the fabric VLANs arrive");
-        VlanRange vlans;
-        try {
-            vlans = VlanRange.parse(required(s, VLANS, "the VLAN ids ensm may use on the uplink, e.g. 300-399"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(VLANS + ": " + e.getMessage());
-        }
-        return new TungstenSettings(api, vn, fabric, portGroup, uplink.trim(), vlans,
-                plans(s.getOrDefault(PLANS, "forwarder-vxlan,fabric-vlan")), duration(TIMEOUT, s.getOrDefault(TIMEOUT, "10s")),
-                retries(s.getOrDefault(RETRIES, "2")), auth(s));
-    }
-
-    private static String required(Map<String, String> s, String key, String what) {
-        String v = s.get(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(key + ": missing (" + what + ")");
-        }
-        return v.trim();
+    public static TungstenSettings parse(SettingsReader s) {
+        URI api = url(API_URL, s.required(API_URL, "the TF config API, e.g. http://tf-config:8082"));
+        FqName vn = virtualNetwork(s.required(VIRTUAL_NETWORK, "the TF virtual network as domain:project:name"));
+        String fabric = name(FABRIC, s.string(FABRIC, "default-fabric"));
+        String portGroup = name(PORT_GROUP, s.required(PORT_GROUP, "the virtual-port-group of ensm's fabric uplink"));
+        String uplink = s.required(UPLINK, "ensm's interface on which the fabric VLANs arrive");
+        VlanRange vlans = s.vlans(VLANS, "the VLAN ids ensm may use on the uplink, e.g. 300-399");
+        Set<PlanKind> plans = s.plans(PLANS, EnumSet.of(PlanKind.FORWARDER_VXLAN, PlanKind.FABRIC_VLAN));
+        Duration timeout = s.duration(TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
+        int retries = s.integer(RETRIES, 0, 10, 2);
+        Auth auth = auth(s);
+        s.done();
+        return new TungstenSettings(api, vn, fabric, portGroup, uplink, vlans, plans, timeout, retries, auth);
     }
 
     private static URI url(String key, String text) {
@@ -140,70 +115,29 @@ public record TungstenSettings(URI apiUrl, FqName virtualNetwork, String fabric,
         return t;
     }
 
-    private static Set<PlanKind> plans(String text) {
-        Set<PlanKind> plans = EnumSet.noneOf(PlanKind.class);
-        for (String p : text.split(",")) {
-            String name = p.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-            if (!name.equals(PlanKind.FORWARDER_VXLAN.name()) && !name.equals(PlanKind.FABRIC_VLAN.name())) {
-                throw new IllegalArgumentException(PLANS + ": '" + p.trim() + "' is not a plan of a TF endpoint (forwarder-vxlan, fabric-vlan)");
-            }
-            plans.add(PlanKind.valueOf(name));
-        }
-        return plans;
-    }
-
-    static Duration duration(String key, String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(key + ": '" + text + "' is not a duration such as 500ms, 10s or 1m");
-        }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofSeconds(n);
-        };
-        if (d.toMillis() < 100 || d.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException(key + ": " + text + " is outside 100ms-5m");
-        }
-        return d;
-    }
-
-    private static int retries(String text) {
-        try {
-            int n = Integer.parseInt(text.trim());
-            if (n >= 0 && n <= 10) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(RETRIES + ": '" + text + "' is not a number from 0 to 10");
-    }
-
-    private static Auth auth(Map<String, String> s) {
-        boolean token = s.containsKey(TOKEN_FILE);
-        boolean keystone = s.containsKey(KEYSTONE_URL);
+    private static Auth auth(SettingsReader s) {
+        boolean token = s.has(TOKEN_FILE);
+        boolean keystone = s.has(KEYSTONE_URL);
+        // valid with keystone-url only; read here so that each is named, not called unknown
+        List<String> keystoneKeys = List.of(KEYSTONE_USERNAME, KEYSTONE_PASSWORD_FILE, KEYSTONE_PROJECT, KEYSTONE_USER_DOMAIN,
+                KEYSTONE_PROJECT_DOMAIN);
         if (token && keystone) {
-            throw new IllegalArgumentException(TOKEN_FILE + ": set either " + TOKEN_FILE + " or " + KEYSTONE_URL + ", not both");
-        }
-        if (token) {
-            return new Auth.TokenFile(Path.of(required(s, TOKEN_FILE, "a file holding the X-Auth-Token")));
+            throw s.invalid(TOKEN_FILE, "set either " + TOKEN_FILE + " or " + KEYSTONE_URL + ", not both");
         }
         if (!keystone) {
-            for (String k : s.keySet()) {
-                if (k.startsWith("keystone-")) {
-                    throw new IllegalArgumentException(k + ": needs " + KEYSTONE_URL);
+            for (String k : keystoneKeys) {
+                if (s.has(k)) {
+                    throw s.invalid(k, "needs " + KEYSTONE_URL);
                 }
             }
-            return new Auth.None();
+            return token ? new Auth.TokenFile(Path.of(s.required(TOKEN_FILE, "a file holding the X-Auth-Token"))) : new Auth.None();
         }
-        return new Auth.Keystone(url(KEYSTONE_URL, required(s, KEYSTONE_URL, "Keystone's identity URL")),
-                required(s, KEYSTONE_USERNAME, "the Keystone user ensm authenticates as"),
-                Path.of(required(s, KEYSTONE_PASSWORD_FILE, "a file holding that user's password")),
-                required(s, KEYSTONE_PROJECT, "the Keystone project the token is scoped to"),
-                s.getOrDefault(KEYSTONE_USER_DOMAIN, "Default").trim(),
-                s.getOrDefault(KEYSTONE_PROJECT_DOMAIN, "Default").trim());
+        return new Auth.Keystone(url(KEYSTONE_URL, s.required(KEYSTONE_URL, "Keystone's identity URL")),
+                s.required(KEYSTONE_USERNAME, "the Keystone user ensm authenticates as"),
+                Path.of(s.required(KEYSTONE_PASSWORD_FILE, "a file holding that user's password")),
+                s.required(KEYSTONE_PROJECT, "the Keystone project the token is scoped to"),
+                s.string(KEYSTONE_USER_DOMAIN, "Default"),
+                s.string(KEYSTONE_PROJECT_DOMAIN, "Default"));
     }
 
     /** The VLAN-id pool of this endpoint: shared with every endpoint behind the same uplink. */

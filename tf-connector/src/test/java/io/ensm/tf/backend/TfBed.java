@@ -4,7 +4,9 @@ import io.ensm.core.model.Allocation;
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.VxlanPeer;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.testing.Contexts;
 import io.ensm.tf.vncdouble.Seed;
 import io.ensm.tf.vncdouble.VncApiDouble;
 import tools.jackson.databind.JsonNode;
@@ -41,7 +43,12 @@ final class TfBed implements AutoCloseable {
     }
 
     static TungstenBackend backend(String endpoint, Map<String, String> settings) {
-        return (TungstenBackend) new TungstenBackendProvider().create(new EndpointSpec(endpoint, "blue", Map.of()), settings);
+        return backend(endpoint, settings, Contexts.OWNER);
+    }
+
+    static TungstenBackend backend(String endpoint, Map<String, String> settings, Owner owner) {
+        return (TungstenBackend) new TungstenBackendProvider().create(Contexts.backend(new EndpointSpec(endpoint, "blue", Map.of()),
+                settings, owner));
     }
 
     static ProvisionIntent intent(String id, int vlan, String... endpointAddrs) {

@@ -48,17 +48,31 @@ class TungstenBackendProviderTest {
         assertRefused(s -> s.put("api-url", "tf-config:8082"), "api-url: 'tf-config:8082' is not an http:// or https:// URL");
         assertRefused(s -> s.put("virtual-network", "admin:blue"), "virtual-network: 'admin:blue' is not domain:project:name");
         assertRefused(s -> s.put("vlans", "400-300"), "vlans: ");
-        assertRefused(s -> s.put("plans", "device-vxlan"), "plans: 'device-vxlan' is not a plan of a TF endpoint");
+        assertRefused(s -> s.put("plans", "device-vxlan"), "plans: plan 'device-vxlan' is not served by this backend (it serves forwarder-vxlan, fabric-vlan)");
         assertRefused(s -> s.put("timeout", "soon"), "timeout: 'soon' is not a duration");
-        assertRefused(s -> s.put("retries", "-1"), "retries: '-1' is not a number from 0 to 10");
+        assertRefused(s -> s.put("retries", "-1"), "retries: '-1' is not a number in 0..10");
         assertRefused(s -> s.put("port-group", "a:b"), "port-group: 'a:b' is not a TF object name");
-        assertRefused(s -> s.put("api-uri", "http://x"), "api-uri: unknown setting");
+        assertRefused(s -> s.put("api-uri", "http://x"), "api-uri: unknown setting of endpoint 'blue-nse'; did you mean 'api-url'?");
         assertRefused(s -> {
             s.put("token-file", "/x");
             s.put("keystone-url", "http://keystone:5000/v3");
         }, "token-file: set either token-file or keystone-url, not both");
         assertRefused(s -> s.put("keystone-username", "ensm"), "keystone-username: needs keystone-url");
         assertRefused(s -> s.put("keystone-url", "http://keystone:5000/v3"), "keystone-username: missing");
+    }
+
+    @Test
+    void durationsTakeTheSameGrammarAsTheServiceConfiguration() {
+        Map<String, String> s = bed.settings();
+        s.put("timeout", "PT30S");
+        TfBed.backend(TfBed.ENDPOINT, s).close();
+        assertRefused(x -> x.put("timeout", "10"), "timeout: '10' has no unit");
+    }
+
+    @Test
+    void aMisspeltSettingIsRefusedWithTheNearestKey() {
+        assertRefused(s -> s.put("retires", "3"), "retires: unknown setting of endpoint '" + TfBed.ENDPOINT + "'",
+                "did you mean 'retries'?");
     }
 
     @Test

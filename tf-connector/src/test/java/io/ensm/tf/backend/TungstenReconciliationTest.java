@@ -1,6 +1,7 @@
 package io.ensm.tf.backend;
 
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.vncdouble.Seed;
@@ -116,6 +117,46 @@ class TungstenReconciliationTest {
                 .containsExactlyInAnyOrder(bed.interfaceUuid("c1"), foreignUuid, otherEndpoints);
         assertThat(Seed.uuids(bed.api, "instance-ip")).doesNotContain(bed.ipUuid("orphan", "v4")).contains(bed.ipUuid("c1", "v4"));
         assertThat(backend.verify(c1)).isEqualTo(Verification.PRESENT);
+    }
+
+    @Test
+    void twoInstancesWithAnEndpointOfTheSameNameSweepOnlyTheirOwnObjects() throws Exception {
+        ProvisionIntent ofB = TfBed.intent("of-b", 301, "10.60.0.3/32");
+        try (TungstenBackend a = TfBed.backend(TfBed.ENDPOINT, bed.settings(), new Owner("ensm-a"));
+             TungstenBackend b = TfBed.backend(TfBed.ENDPOINT, bed.settings(), new Owner("ensm-b"))) {
+            a.provision(c1);
+            a.provision(TfBed.intent("lost-by-a", 302, "10.60.0.5/32"));
+            b.provision(ofB);
+            assertThat(bed.fields(bed.interfaceUuid("of-b")).path("annotations").toString()).contains("\"ensm-owner\"", "\"ensm-b\"");
+
+            Set<String> sweptByA = a.removeOrphans(id -> id.equals("c1"));
+            Set<String> sweptByB = b.removeOrphans(id -> id.equals("of-b"));
+
+            assertThat(sweptByA).as("swept by instance a").containsExactly("lost-by-a");
+            assertThat(sweptByB).as("swept by instance b").isEmpty();
+            assertThat(a.verify(c1)).isEqualTo(Verification.PRESENT);
+            assertThat(b.verify(ofB)).isEqualTo(Verification.PRESENT);
+            a.release(c1);
+            b.release(ofB);
+        }
+    }
+
+    @Test
+    void objectsMarkedWithoutOwnerAreNeverSweptButAKnownConnectionsAreItsOwn() throws Exception {
+        backend.provision(c1);
+        backend.provision(TfBed.intent("lost", 301, "10.60.0.3/32"));
+        // what an earlier ensm wrote: connection and endpoint, no owner
+        for (String id : List.of("c1", "lost")) {
+            put("virtual-machine-interface", bed.interfaceUuid(id), "{\"annotations\":{\"key_value_pair\":[{\"key\":\"ensm-connection\",\"value\":\""
+                    + id + "\"},{\"key\":\"ensm-endpoint\",\"value\":\"" + TfBed.ENDPOINT + "\"}]}}");
+        }
+
+        assertThat(backend.removeOrphans(id -> id.equals("c1"))).isEmpty();
+
+        assertThat(Seed.uuids(bed.api, "virtual-machine-interface")).contains(bed.interfaceUuid("lost"));
+        assertThat(backend.verify(c1)).isEqualTo(Verification.PRESENT);
+        backend.release(c1);
+        assertThat(Seed.uuids(bed.api, "virtual-machine-interface")).doesNotContain(bed.interfaceUuid("c1"));
     }
 
     @Test

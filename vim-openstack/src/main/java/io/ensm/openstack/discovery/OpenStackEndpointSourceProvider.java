@@ -2,6 +2,8 @@ package io.ensm.openstack.discovery;
 
 import io.ensm.core.spi.EndpointSource;
 import io.ensm.core.spi.EndpointSourceProvider;
+import io.ensm.core.spi.SettingsReader;
+import io.ensm.core.spi.SourceContext;
 import io.ensm.openstack.OpenStackBackend;
 import io.ensm.openstack.OpenStackSettings;
 import io.ensm.openstack.OpenStacks;
@@ -23,40 +25,30 @@ public final class OpenStackEndpointSourceProvider implements EndpointSourceProv
     }
 
     @Override
-    public EndpointSource create(String name, Map<String, String> settings) {
-        Map<String, String> base = new LinkedHashMap<>(settings);
-        String labelText = base.remove("labels");
+    public EndpointSource create(SourceContext context) {
+        SettingsReader settings = context.settings();
+        Map<String, String> labels = settings.pairs("labels");
         for (String key : new String[] {"network", "trunk", "server"}) {
-            if (base.containsKey(key)) {
-                throw new IllegalArgumentException(key + ": not a discovery setting (found endpoints name their network or trunk)");
+            if (settings.has(key)) {
+                throw settings.invalid(key, "not a discovery setting (found endpoints name their network or trunk)");
             }
         }
-        // validate everything a found endpoint will use, as a network endpoint would
+        Map<String, String> base = new LinkedHashMap<>(settings.values());
+        base.remove("labels");
+        // validate everything a found endpoint will use, as a network endpoint (and a trunk endpoint) would
         Map<String, String> probe = new LinkedHashMap<>(base);
         probe.put("network", "discovery");
         probe.put("vlans", "1");
-        OpenStackSettings parsed = OpenStackSettings.parse(probe);
+        OpenStackSettings parsed = OpenStackSettings.parse(new SettingsReader(settings.subject(), probe));
         boolean trunks = base.containsKey("vlans");
         if (trunks) {
             Map<String, String> trunkProbe = new LinkedHashMap<>(base);
             trunkProbe.put("trunk", "discovery");
-            OpenStackSettings.parse(trunkProbe);
+            OpenStackSettings.parse(new SettingsReader(settings.subject(), trunkProbe));
         }
-        return new OpenStackEndpointSource(name, OpenStacks.neutron(parsed), base, parsed.physicalNetwork(), trunks, labels(labelText));
-    }
-
-    private static Map<String, String> labels(String text) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (text == null || text.isBlank()) {
-            return labels;
-        }
-        for (String pair : text.split(",")) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("labels: '" + pair.trim() + "' is not key=value");
-            }
-            labels.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-        }
-        return labels;
+        // every key was checked by the probes
+        settings.accept(base.keySet().toArray(String[]::new));
+        settings.done();
+        return new OpenStackEndpointSource(context.name(), OpenStacks.neutron(parsed), base, parsed.physicalNetwork(), trunks, labels);
     }
 }

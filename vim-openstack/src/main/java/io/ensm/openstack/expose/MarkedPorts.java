@@ -50,9 +50,9 @@ public final class MarkedPorts {
                 .findFirst();
     }
 
-    /** Every port marked for this endpoint. */
+    /** Every port marked for this endpoint by this owner: what the orphan sweep may remove. */
     List<Port> all() throws BackendException {
-        return neutron.portsTagged(marker.endpointTag());
+        return neutron.portsTagged(marker.endpointTag()).stream().filter(p -> p.tags().contains(marker.ownerTag())).toList();
     }
 
     Port create(String connectionId, String networkId, List<String> addresses, String mac) throws BackendException {

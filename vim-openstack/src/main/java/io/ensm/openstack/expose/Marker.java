@@ -8,13 +8,19 @@ import java.util.Optional;
 
 /**
  * How ensm marks the Neutron ports it creates: a tag with the connection id (the marker
- * reconciliation looks for) and a tag with the endpoint (the scope of an orphan sweep). The name
- * and description carry the id as well, for people and for the short window before the tags are
- * set on a Neutron that cannot tag in the create request.
+ * reconciliation looks for), a tag with the endpoint and a tag with the owner, the ensm cluster
+ * that made the port (together the scope of an orphan sweep). The name and description carry
+ * the id as well, for people and for the short window before the tags are set on a Neutron that
+ * cannot tag in the create request.
+ *
+ * <p>Ports tagged before marks named their owner have no owner tag: they are found by their
+ * connection tag for a connection ensm holds, and never swept, since another ensm with an
+ * endpoint of the same name in the project may have made them.
  */
-public record Marker(String endpoint) {
+public record Marker(String endpoint, String owner) {
     public static final String CONNECTION = "ensm-connection=";
     public static final String ENDPOINT = "ensm-endpoint=";
+    public static final String OWNER = "ensm-owner=";
     /** Neutron's limit on a tag's length. */
     static final int MAX_TAG = 255;
 
@@ -33,8 +39,12 @@ public record Marker(String endpoint) {
         return ENDPOINT + endpoint;
     }
 
+    public String ownerTag() {
+        return OWNER + owner;
+    }
+
     public List<String> tags(String connectionId) {
-        return List.of(connectionTag(connectionId), endpointTag());
+        return List.of(connectionTag(connectionId), endpointTag(), ownerTag());
     }
 
     public String name(String connectionId) {

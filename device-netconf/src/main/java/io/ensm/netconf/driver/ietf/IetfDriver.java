@@ -4,7 +4,6 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
-import io.ensm.netconf.driver.Marker;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
@@ -69,7 +68,7 @@ public final class IetfDriver implements Driver {
         // replace, not merge: an address someone added by hand is removed, not kept beside ours.
         x.open("interface").operation("replace")
                 .leaf("name", subInterfaceName(s.parentPort(), s.vlan()))
-                .leaf("description", Marker.description(s.connectionId()))
+                .leaf("description", s.marker())
                 .open("type").prefix("if-ext", IF_EXT_NS).text("if-ext:ethSubInterface").close()
                 .leaf("enabled", "true")
                 .leaf(IF_EXT_NS, "parent-interface", s.parentPort())

@@ -37,7 +37,8 @@ final class IetfReader {
 
     private static Optional<FoundSubInterface> read(Element entry) {
         Optional<String> name = XmlReader.text(entry, IF_NS, "name");
-        Optional<String> marker = Marker.connectionId(XmlReader.text(entry, IF_NS, "description").orElse(null));
+        Optional<Marker.Mark> mark = Marker.read(XmlReader.text(entry, IF_NS, "description").orElse(null));
+        Optional<String> marker = mark.map(Marker.Mark::connectionId);
         Optional<String> parent = XmlReader.text(entry, IF_EXT_NS, "parent-interface");
         if (name.isEmpty() || (parent.isEmpty() && marker.isEmpty())) {
             return Optional.empty();
@@ -51,7 +52,8 @@ final class IetfReader {
         ipv4.ifPresent(f -> addresses.addAll(addresses(f)));
         ipv6.ifPresent(f -> addresses.addAll(addresses(f)));
         int mtu = Readback.mtu(mtu(ipv4), mtu(ipv6));
-        SubInterface state = new SubInterface(parent.orElse(""), vlan, addresses, mtu, marker.orElse(""));
+        SubInterface state = new SubInterface(parent.orElse(""), vlan, addresses, mtu, marker.orElse(""),
+                mark.map(Marker.Mark::owner).orElse(""));
         return Optional.of(new FoundSubInterface(name.get(), state, marker));
     }
 

@@ -4,7 +4,6 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
-import io.ensm.netconf.driver.Marker;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
@@ -80,7 +79,7 @@ public final class JunosDriver implements Driver {
     private static void put(XmlWriter x, SubInterface s) {
         x.open("unit").attribute("operation", "replace")
                 .leaf("name", unit(s))
-                .leaf("description", Marker.description(s.connectionId()))
+                .leaf("description", s.marker())
                 .leaf("vlan-id", unit(s))
                 .open("family");
         if (s.writesIpv4()) {

@@ -44,7 +44,8 @@ final class JunosReader {
 
     private static Optional<FoundSubInterface> read(String port, Element unit) {
         Optional<String> number = XmlReader.text(unit, null, "name");
-        Optional<String> marker = Marker.connectionId(XmlReader.text(unit, null, "description").orElse(null));
+        Optional<Marker.Mark> mark = Marker.read(XmlReader.text(unit, null, "description").orElse(null));
+        Optional<String> marker = mark.map(Marker.Mark::connectionId);
         Optional<String> vlanText = XmlReader.text(unit, null, "vlan-id");
         if (number.isEmpty() || (vlanText.isEmpty() && marker.isEmpty())) {
             return Optional.empty();
@@ -55,7 +56,8 @@ final class JunosReader {
         inet.ifPresent(f -> addresses.addAll(addresses(f)));
         inet6.ifPresent(f -> addresses.addAll(addresses(f)));
         int mtu = Readback.mtu(mtu(inet), mtu(inet6));
-        SubInterface state = new SubInterface(port, Readback.vlan(vlanText), addresses, mtu, marker.orElse(""));
+        SubInterface state = new SubInterface(port, Readback.vlan(vlanText), addresses, mtu, marker.orElse(""),
+                mark.map(Marker.Mark::owner).orElse(""));
         return Optional.of(new FoundSubInterface(port + "." + number.get(), state, marker));
     }
 

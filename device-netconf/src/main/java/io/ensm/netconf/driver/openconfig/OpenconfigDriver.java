@@ -4,7 +4,6 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
-import io.ensm.netconf.driver.Marker;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
@@ -85,7 +84,7 @@ public final class OpenconfigDriver implements Driver {
                 .leaf("index", index)
                 .open("config")
                 .leaf("index", index)
-                .leaf("description", Marker.description(s.connectionId()))
+                .leaf("description", s.marker())
                 .leaf("enabled", "true")
                 .close()
                 .open(VLAN_NS, "vlan").open("match").open("single-tagged").open("config")

@@ -47,8 +47,9 @@ final class OpenconfigReader {
     private static Optional<FoundSubInterface> read(String port, Element sub) {
         Optional<String> index = XmlReader.text(sub, IF_NS, "index")
                 .or(() -> XmlReader.path(sub, IF_NS, "config", "index").map(XmlReader::text));
-        Optional<String> marker = Marker.connectionId(
+        Optional<Marker.Mark> mark = Marker.read(
                 XmlReader.path(sub, IF_NS, "config", "description").map(XmlReader::text).orElse(null));
+        Optional<String> marker = mark.map(Marker.Mark::connectionId);
         Optional<String> vlanText = vlanId(sub);
         if (index.isEmpty() || (vlanText.isEmpty() && marker.isEmpty())) {
             return Optional.empty();
@@ -60,7 +61,8 @@ final class OpenconfigReader {
         ipv4.ifPresent(f -> addresses.addAll(addresses(f)));
         ipv6.ifPresent(f -> addresses.addAll(addresses(f)));
         int mtu = Readback.mtu(mtu(ipv4), mtu(ipv6));
-        SubInterface state = new SubInterface(port, vlan, addresses, mtu, marker.orElse(""));
+        SubInterface state = new SubInterface(port, vlan, addresses, mtu, marker.orElse(""),
+                mark.map(Marker.Mark::owner).orElse(""));
         return Optional.of(new FoundSubInterface(port + "." + index.get(), state, marker));
     }
 
