@@ -12,8 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * UP while the NSM API serves; details say whether the registrations are current and, with
- * mutual TLS, which SVID ensm presents and when it expires.
+ * UP while the NSM API serves; details say whether the registrations are current, how many store
+ * records were set aside as unreadable and how many connections' marked objects the orphan policy
+ * left in place, and, with mutual TLS, which SVID ensm presents and when it expires.
  */
 @Component("ensm")
 public class EnsmHealthIndicator implements HealthIndicator {
@@ -32,7 +33,9 @@ public class EnsmHealthIndicator implements HealthIndicator {
         b.withDetail("port", runtime.port())
                 .withDetail("connections", s.connections())
                 .withDetail("registered", s.registered())
-                .withDetail("monitorSubscribers", s.monitorSubscribers());
+                .withDetail("monitorSubscribers", s.monitorSubscribers())
+                .withDetail("quarantinedRecords", s.quarantinedRecords())
+                .withDetail("orphansKept", s.orphansKept());
         if (!s.registryError().isEmpty()) {
             b.withDetail("registryError", s.registryError());
         }

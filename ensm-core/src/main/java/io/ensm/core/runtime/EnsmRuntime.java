@@ -24,6 +24,7 @@ import io.ensm.core.endpoint.provision.Provisioner;
 import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.identity.SvidInfo;
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.recovery.OrphanFilter;
 import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.registry.EmbeddedRegistry;
 import io.ensm.core.registry.RegistryPublisher;
@@ -159,7 +160,8 @@ public final class EnsmRuntime implements AutoCloseable {
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
                 new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load()));
         timers.onExpiry(this::expire);
-        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
+        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive,
+                OrphanFilter.decide(settings.orphans(), store.hasHeldConnections()));
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
                 d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name()),
@@ -367,12 +369,19 @@ public final class EnsmRuntime implements AutoCloseable {
         return sync;
     }
 
-    /** What health checks report. */
-    public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers) {}
+    /**
+     * What health checks report.
+     *
+     * @param quarantinedRecords store records found unreadable at start and set aside
+     * @param orphansKept        connection ids whose marked objects the orphan policy left in place
+     */
+    public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers,
+                         int quarantinedRecords, int orphansKept) {}
 
     public Status status() {
         return new Status(!server.isShutdown(), publisher != null && publisher.allRegistered(),
-                publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers());
+                publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers(),
+                table.quarantined().size(), reconciler.orphansKept().size());
     }
 
     @Override

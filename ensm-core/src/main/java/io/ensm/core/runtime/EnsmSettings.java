@@ -1,6 +1,7 @@
 package io.ensm.core.runtime;
 
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.recovery.OrphanPolicy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -25,17 +26,40 @@ import java.util.Map;
  * @param vniLast           last VNI ensm may hand out
  * @param forwarderType     type of the local forwarder, or null for none
  * @param sources           endpoint sources (discovery) whose endpoints come and go at run time
+ * @param orphans           what the orphan sweep does with marked objects nobody holds; null: keep
+ *                          while the store has never held a connection, else sweep
+ * @param shutdownTimeout   how long a shutdown waits for work in flight before it closes backends and store
  */
 public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                            Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                            Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                            List<ServiceSpec> services, List<EndpointDefinition> endpoints,
-                           String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
+                           String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources,
+                           OrphanPolicy orphans, Duration shutdownTimeout) {
+    /** {@code ensm.shutdown-timeout}'s default: within Kubernetes' default grace period of 30 s, with room to close. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+
     public EnsmSettings {
+        if (shutdownTimeout == null) {
+            shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown-timeout: must not be negative, got " + shutdownTimeout);
+        }
         services = List.copyOf(services);
         endpoints = List.copyOf(endpoints);
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
         sources = sources == null ? List.of() : List.copyOf(sources);
+    }
+
+    /** Settings without recovery options: orphans are swept, shutdown waits the default time. */
+    public EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
+                        Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
+                        Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
+                        List<ServiceSpec> services, List<EndpointDefinition> endpoints,
+                        String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
+        this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, OrphanPolicy.SWEEP, null);
     }
 
     /** Settings without endpoint sources. */
@@ -53,7 +77,8 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
     public String toString() {
         return "EnsmSettings[name=" + name + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
                 + ", dataDir=" + dataDir + ", services=" + services + ", endpoints=" + endpoints + ", forwarderType=" + forwarderType
-                + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet()) + "]";
+                + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet())
+                + ", orphans=" + (orphans == null ? "by-store" : orphans.label()) + ", shutdownTimeout=" + shutdownTimeout + "]";
     }
 
     public boolean embeddedRegistry() {

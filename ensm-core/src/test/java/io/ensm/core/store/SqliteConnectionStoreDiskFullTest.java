@@ -41,7 +41,7 @@ class SqliteConnectionStoreDiskFullTest {
                 }
                 Files.delete(filler);
                 store.put(sample(4));
-                store.refresh(sample(4).id(), java.time.Instant.ofEpochSecond(1_900_000_000L), new byte[] {1});
+                store.refresh(sample(4).id(), java.time.Instant.ofEpochSecond(1_900_000_000L), SampleConnections.reply("refreshed"));
                 store.delete(sample(1).id());
                 assertThat(store.loadAll()).extracting(StoredConnection::id).containsExactly(sample(4).id());
             }
