@@ -74,7 +74,8 @@ import java.util.function.Function;
  * ensm assembled: store, pools, backends, the endpoint chain in the order a request flows, the
  * reconciler, the gRPC server and the registry. Start-up order matters: recovery finishes before
  * the port opens, so no caller sees a half-recovered state; shutdown unregisters first, so
- * managers stop sending before the port closes.
+ * managers stop sending before the port closes, then refuses new work and waits (bounded) for the
+ * work in flight before it closes backends and the store.
  */
 public final class EnsmRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsmRuntime.class);
@@ -93,6 +94,8 @@ public final class EnsmRuntime implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService callExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    /** NSM calls, expiry closes and reconcile passes in flight; closed first at shutdown. */
+    private final Drain drain = new Drain();
     private final EmbeddedRegistry embeddedRegistry;
     private final Server server;
     private final Security security;
@@ -257,9 +260,13 @@ public final class EnsmRuntime implements AutoCloseable {
         if (security != null) {
             registryInterceptors.addFirst(new RegistryAuthorization(minter, security.refusals(), clock));
         }
+        // Closest to the NSM service, so that metrics see the refusals of a shutdown too.
+        List<ServerInterceptor> nsmInterceptors = new ArrayList<>(interceptors);
+        nsmInterceptors.addFirst(new DrainInterceptor(drain));
         for (BindableService s : services) {
             boolean registry = embeddedRegistry != null && embeddedRegistry.services().contains(s);
-            builder.addService(ServerInterceptors.intercept(s, registry ? registryInterceptors : interceptors));
+            builder.addService(ServerInterceptors.intercept(s, registry ? registryInterceptors
+                    : s instanceof NetworkServiceService ? nsmInterceptors : interceptors));
             health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
         builder.addService(health.getHealthService());
@@ -312,10 +319,21 @@ public final class EnsmRuntime implements AutoCloseable {
     }
 
     private void expire(String id) {
-        table.get(id).ifPresent(c -> endpoint.close(parse(c), CallContext.internal(CallContext.Cause.EXPIRY)));
+        if (!drain.enter()) {
+            log.info("event=expiry-deferred connection={} reason=\"shutting down; closed at the next start\"", id);
+            return;
+        }
+        try {
+            table.get(id).ifPresent(c -> endpoint.close(parse(c), CallContext.internal(CallContext.Cause.EXPIRY)));
+        } finally {
+            drain.exit();
+        }
     }
 
     private void reconcileQuietly() {
+        if (!drain.enter()) {
+            return;
+        }
         try {
             Reconciler.Report r = reconciler.pass();
             if (r.repaired() + r.rolledBack() + r.released() + r.failed() + r.orphansRemoved() > 0) {
@@ -324,6 +342,8 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("event=reconcile-pass-failed reason=\"{}\"", e.getMessage());
+        } finally {
+            drain.exit();
         }
     }
 
@@ -392,6 +412,7 @@ public final class EnsmRuntime implements AutoCloseable {
             publisher.close();
         }
         health.enterTerminalState();
+        drainWork();
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -413,6 +434,24 @@ public final class EnsmRuntime implements AutoCloseable {
         closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));
         store.close();
         log.info("event=ensm-stopped");
+    }
+
+    /**
+     * Refuses new work, then waits (up to {@code ensm.shutdown-timeout}) for the calls, expiry
+     * closes and reconcile passes in flight, so none is cut off between device and store. What is
+     * still running after the wait is cut off as by a crash: its PENDING or RELEASING record is
+     * finished by the next start.
+     */
+    private void drainWork() {
+        int inFlight = drain.close();
+        log.info("event=ensm-draining in_flight={} timeout={}", inFlight, settings.shutdownTimeout());
+        int left = drain.awaitIdle(settings.shutdownTimeout());
+        if (left == 0) {
+            log.info("event=ensm-drained");
+        } else {
+            log.warn("event=ensm-drain-timeout in_flight={} timeout={} reason=\"work still running is cut off; the next start"
+                    + " rolls its stored records back or forward\"", left, settings.shutdownTimeout());
+        }
     }
 
     private static void closeAll(List<ExposedEndpoint> endpoints, Forwarder forwarder) {
