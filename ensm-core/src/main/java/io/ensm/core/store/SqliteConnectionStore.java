@@ -18,8 +18,13 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -93,7 +98,7 @@ public final class SqliteConnectionStore implements ConnectionStore {
     private final PreparedStatement getStatement;
     private final PreparedStatement allStatement;
     /** Unreadable rows that could not be moved to the quarantine table (a full disk): left in place. */
-    private final java.util.Set<String> unreadableInPlace = new java.util.LinkedHashSet<>();
+    private final Set<String> unreadableInPlace = new LinkedHashSet<>();
     private boolean heldConnection;
     /** Copies the WAL into the database off the request path; see {@link #startCheckpoints}. */
     private Connection checkpointDb;
@@ -278,11 +283,11 @@ public final class SqliteConnectionStore implements ConnectionStore {
     }
 
     @Override
-    public java.util.Set<String> quarantined() {
+    public Set<String> quarantined() {
         lock.lock();
         try {
             ensureOpen();
-            java.util.Set<String> ids = Quarantine.ids(db);
+            Set<String> ids = Quarantine.ids(db);
             ids.addAll(unreadableInPlace);
             return ids;
         } catch (SQLException e) {
@@ -347,8 +352,8 @@ public final class SqliteConnectionStore implements ConnectionStore {
         try {
             ensureOpen();
             List<StoredConnection> out = new ArrayList<>();
-            java.util.Map<Long, String> unreadable = new java.util.LinkedHashMap<>();
-            java.util.Map<Long, String> unreadableIds = new java.util.HashMap<>();
+            Map<Long, String> unreadable = new LinkedHashMap<>();
+            Map<Long, String> unreadableIds = new HashMap<>();
             try (ResultSet rs = allStatement.executeQuery()) {
                 while (rs.next()) {
                     try {
