@@ -45,6 +45,16 @@ final class TimedStore implements ConnectionStore {
     }
 
     @Override
+    public java.util.Set<String> quarantined() {
+        return store.quarantined();
+    }
+
+    @Override
+    public boolean hasHeldConnections() {
+        return store.hasHeldConnections();
+    }
+
+    @Override
     public void close() {
         store.close();
     }

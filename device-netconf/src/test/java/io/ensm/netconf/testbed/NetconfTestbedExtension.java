@@ -1,6 +1,6 @@
 package io.ensm.netconf.testbed;
 
-import org.junit.jupiter.api.Assumptions;
+import io.ensm.core.testing.Prerequisites;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * Injects the shared {@link NetconfTestbed} named by {@link UsesNetconfTestbed}. When the machine
- * cannot run it, the test is skipped with the script's exact reason, printed to stderr as well.
+ * cannot run it, the test is skipped with the script's exact reason, printed to stderr as well
+ * (in CI, where the test bed must run, it fails instead: {@link Prerequisites}).
  */
 public final class NetconfTestbedExtension implements ParameterResolver {
 
@@ -27,14 +28,12 @@ public final class NetconfTestbedExtension implements ParameterResolver {
         return startOrSkip(() -> NetconfTestbed.shared(devices, target));
     }
 
-    /** Starts a test bed, or skips the calling test with the script's exact reason where the machine cannot run it. */
+    /** Starts a test bed, or skips (in CI: fails) the calling test with the script's exact reason where the machine cannot run it. */
     public static NetconfTestbed startOrSkip(Supplier<NetconfTestbed> start) {
         try {
             return start.get();
         } catch (NetconfTestbed.Unavailable e) {
-            String reason = "SKIPPED: real NETCONF test bed unavailable on this machine: " + e.getMessage();
-            System.err.println(reason);
-            return Assumptions.abort(reason);
+            return Prerequisites.here().unmet("real NETCONF test bed unavailable on this machine: " + e.getMessage());
         }
     }
 }

@@ -45,6 +45,10 @@ public class EnsmConfiguration {
                 .description("connections ensm holds").register(registry);
         Gauge.builder("ensm.monitor.subscribers", runtime, r -> r.status().monitorSubscribers())
                 .description("open MonitorConnections streams").register(registry);
+        Gauge.builder("ensm.store.quarantined", runtime, r -> r.status().quarantinedRecords())
+                .description("store records found unreadable at start and set aside in its quarantine table").register(registry);
+        Gauge.builder("ensm.orphans.kept", runtime, r -> r.status().orphansKept())
+                .description("connections whose marked objects the orphan policy left in place").register(registry);
         return runtime;
     }
 }

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param reconcileInterval how often backends and kernel are compared with the store
  * @param mtu               MTU reported when no forwarder leg lowers it
  * @param tls               mutual TLS with SPIFFE identities, path tokens and authorization
+ * @param recovery          what start-up and reconciliation may do with what they find
+ * @param shutdownTimeout   how long a shutdown waits for calls, expiries and reconcile passes in flight
  */
 @Validated
 @ConfigurationProperties("ensm")
@@ -49,7 +51,18 @@ public record EnsmProperties(
         @DefaultValue List<@Valid Endpoint> endpoints,
         @Valid Forwarder forwarder,
         @Valid @DefaultValue Tls tls,
-        @DefaultValue List<@Valid Discovery> discovery) {
+        @DefaultValue List<@Valid Discovery> discovery,
+        @Valid @DefaultValue Recovery recovery,
+        @DefaultValue("20s") @NotNull Duration shutdownTimeout) {
+
+    /**
+     * @param orphans sweep, keep or adopt: what the orphan sweep does with objects marked as ensm's
+     *                that no stored connection holds; empty: keep while the store has never held a
+     *                connection, else sweep
+     */
+    public record Recovery(@DefaultValue("") @Pattern(regexp = "|sweep|keep|adopt",
+            message = "must be sweep, keep or adopt (or empty: keep while the store has never held a connection, else sweep)")
+                           String orphans) {}
 
     /**
      * @param defaultLifetime lifetime when the caller's path segment carries no expiry (NSM's token lifetime)

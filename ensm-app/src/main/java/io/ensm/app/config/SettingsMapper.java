@@ -4,6 +4,7 @@ import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.Payload;
 import io.ensm.core.model.ServiceMatch;
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.recovery.OrphanPolicy;
 import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmSettings;
 import io.ensm.core.runtime.SourceDefinition;
@@ -26,6 +27,9 @@ public final class SettingsMapper {
         }
         if (p.vni().first() > p.vni().last()) {
             throw new InvalidConfigurationException("ensm.vni", "first (" + p.vni().first() + ") is after last (" + p.vni().last() + ")");
+        }
+        if (p.shutdownTimeout().isNegative()) {
+            throw new InvalidConfigurationException("ensm.shutdown-timeout", "must not be negative");
         }
         if (p.reconcileInterval().isNegative() || p.reconcileInterval().isZero()) {
             throw new InvalidConfigurationException("ensm.reconcile-interval", "must be positive");
@@ -58,7 +62,8 @@ public final class SettingsMapper {
                 p.registry().expiry(), p.reconcileInterval(), p.mtu(), p.vni().first(), p.vni().last(),
                 services, endpoints,
                 p.forwarder() == null ? null : p.forwarder().type(),
-                p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources, p.cluster());
+                p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources, p.cluster(),
+                p.recovery().orphans().isEmpty() ? null : OrphanPolicy.parse(p.recovery().orphans()), p.shutdownTimeout());
     }
 
     private static EndpointDefinition endpoint(String key, EnsmProperties.Endpoint e) {

@@ -15,7 +15,8 @@ import java.util.Map;
  * ensm's own state: DOWN when the NSM API does not serve, the store refuses writes or the SVID in
  * use has expired (nothing ensm answers would hold); OUT_OF_SERVICE while a service or endpoint is
  * not registered (no manager can find ensm); else UP. Details say why, which SVID ensm presents and
- * when it expires. The readiness group includes it; liveness does not, so a registry outage never
+ * when it expires, how many store records were set aside as unreadable and how many connections'
+ * marked objects the orphan policy left in place. The readiness group includes it; liveness does not, so a registry outage never
  * restarts ensm.
  */
 @Component("ensm")
@@ -47,7 +48,9 @@ public class EnsmHealthIndicator implements HealthIndicator {
         b.withDetail("port", runtime.port())
                 .withDetail("connections", s.connections())
                 .withDetail("registered", s.registered())
-                .withDetail("monitorSubscribers", s.monitorSubscribers());
+                .withDetail("monitorSubscribers", s.monitorSubscribers())
+                .withDetail("quarantinedRecords", s.quarantinedRecords())
+                .withDetail("orphansKept", s.orphansKept());
         if (!s.registryError().isEmpty()) {
             b.withDetail("registryError", s.registryError());
         }

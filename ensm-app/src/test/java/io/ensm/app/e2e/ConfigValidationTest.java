@@ -26,6 +26,20 @@ class ConfigValidationTest {
     }
 
     @Test
+    void anUnknownOrphanPolicyIsRefusedNamingTheKeyAndTheValidValues() {
+        Map<String, String> s = valid();
+        s.put("ensm.recovery.orphans", "delete");
+        assertThat(failureOf(s)).contains("recovery.orphans", "sweep, keep or adopt");
+    }
+
+    @Test
+    void aNegativeShutdownTimeoutIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.shutdown-timeout", "-1s");
+        assertThat(failureOf(s)).contains("ensm.shutdown-timeout", "negative");
+    }
+
+    @Test
     void listenThatIsNotHostPortIsRefusedNamingEnsmListen() {
         Map<String, String> s = valid();
         s.put("ensm.listen", "nonsense");

@@ -181,6 +181,26 @@ public final class EnsmProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, without waiting: the service shuts down while the test watches. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; returns its exit code, or fails (and kills it) after {@code timeout}. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new AssertionError("ensm did not exit within " + timeout + ":\n" + log());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     /** SIGKILL the process and its descendants, and wait until it is gone. */
     public void kill() {
         if (process != null) {

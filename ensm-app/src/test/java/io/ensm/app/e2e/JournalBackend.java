@@ -21,12 +21,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * A test "device" that writes its state to a file, so a test can read what is provisioned from
  * outside the ensm process: one line per live connection ({@code <id> vlan=<n> endpoint=<addrs>
  * client=<addrs>}), rewritten atomically on every change. Every provision and release call is
  * appended to a second file, so a test can prove that something did, or did not, touch the device.
+ * Every line counts as marked by ensm for the orphan sweep.
  */
 public final class JournalBackend implements Backend {
     private final Path journal;
@@ -86,6 +89,22 @@ public final class JournalBackend implements Backend {
             return Verification.MISSING;
         }
         return line.equals(lineOf(intent)) ? Verification.PRESENT : Verification.DRIFTED;
+    }
+
+    @Override
+    public synchronized Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        Set<String> removed = new TreeSet<>();
+        for (String id : List.copyOf(lines.keySet())) {
+            if (!isKnown.test(id)) {
+                log("remove-orphan " + id);
+                lines.remove(id);
+                removed.add(id);
+            }
+        }
+        if (!removed.isEmpty()) {
+            persist();
+        }
+        return removed;
     }
 
     private static String lineOf(ProvisionIntent intent) {

@@ -1,7 +1,7 @@
 package io.ensm.app.lab;
 
+import io.ensm.core.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,7 @@ class LabScriptIT {
     @Test
     void upShowsTheBoxVlanAndAPingThroughEnsmAndDownLeavesNothing() throws IOException {
         Run up = lab("up", "--boxes", "1");
-        Assumptions.assumeTrue(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
+        Prerequisites.here().require(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
         assertThat(up.exit()).as("scripts/lab up output:\n%s", up.out()).isZero();
 
         Matcher vlan = VLAN.matcher(up.out());
@@ -113,7 +113,7 @@ class LabScriptIT {
     void aFailingUpNamesTheStepAndLeavesNothingBehind() {
         // A heap too small for any JVM: ensm exits at once, after the boxes and namespaces were made.
         Run up = lab(Map.of("ENSM_LAB_JAVA_OPTS", "-Xmx1k"), "up", "--boxes", "1");
-        Assumptions.assumeTrue(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
+        Prerequisites.here().require(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
         assertThat(up.exit()).as("scripts/lab up output:\n%s", up.out()).isEqualTo(1);
         assertThat(up.out())
                 .contains("lab: starting ensm failed: ensm exited before it was ready")

@@ -1,6 +1,7 @@
 package io.ensm.app.reliability;
 
 import io.ensm.core.testing.Cmd;
+import io.ensm.core.testing.Prerequisites;
 
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
@@ -28,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The whole path on one machine: the real service (its own JVM, root namespace) with one real
@@ -69,11 +69,10 @@ final class Lab implements AutoCloseable {
     private Path tmpfs;
     private ManagedChannel channel;
 
-    /** Skips (with the exact reason) where namespaces cannot be made. */
+    /** Skips (with the exact reason), or fails in CI, where namespaces cannot be made. */
     static void requireRoot() {
-        String uid = Cmd.exec("id", "-u").output().strip();
-        assumeTrue(uid.equals("0"), "needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) for network namespaces and the box's sshd; uid is " + uid);
-        assumeTrue(Cmd.exec("ip", "-V").ok(), "needs iproute2's 'ip' (scripts/test installs it)");
+        Prerequisites.here().requireRoot("(CAP_NET_ADMIN, CAP_SYS_ADMIN) for network namespaces and the box's sshd");
+        Prerequisites.here().requireCommand("ip", "iproute2; scripts/test installs it");
     }
 
     /**

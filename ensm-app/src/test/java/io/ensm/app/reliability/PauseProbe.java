@@ -14,7 +14,8 @@ import java.nio.file.Path;
  * environment names the step: {@code ENSM_TEST_PAUSE_AT=<step>} for the whole run, or
  * {@code ENSM_TEST_PAUSE_FILE=<file>} whose content (read at every step) names it, so one run
  * can be paused at a step chosen after start. When it fires it logs {@code event=test-pause}
- * and blocks the calling thread for good.
+ * and blocks the calling thread: for good with {@code ENSM_TEST_PAUSE_AT}; with the file, until
+ * the file no longer names the step (then it logs {@code event=test-resume} and the call goes on).
  */
 public final class PauseProbe implements StepProbe {
     public static final String PAUSE_AT = "ENSM_TEST_PAUSE_AT";
@@ -37,13 +38,14 @@ public final class PauseProbe implements StepProbe {
             return;
         }
         log.info("event=test-pause step={} connection={}", step.stableName(), connectionId);
-        while (true) {
+        while (step == fixed || step == fromFile()) {
             try {
-                Thread.sleep(Long.MAX_VALUE);
+                Thread.sleep(step == fixed ? Long.MAX_VALUE : 20);
             } catch (InterruptedException e) {
-                // Stay paused: only the kill ends this thread.
+                // Stay paused: an interrupt is not the test's signal (a kill or the file is).
             }
         }
+        log.info("event=test-resume step={} connection={}", step.stableName(), connectionId);
     }
 
     private Step fromFile() {

@@ -51,10 +51,19 @@ public final class Reconciler {
     private final Clock clock;
     private final Consumer<String> expire;
     private final BiConsumer<String, Runnable> exclusive;
+    private final OrphanFilter orphans;
 
     /** @param expire closes one connection through the chain as an expiry */
     public Reconciler(ConnectionTable table, Catalog catalog, Allocator allocator, Provisioner provisioner,
                       ExpiryTimers timers, Clock clock, Consumer<String> expire, BiConsumer<String, Runnable> exclusive) {
+        this(table, catalog, allocator, provisioner, timers, clock, expire, exclusive, OrphanFilter.sweeping());
+    }
+
+    /** @param orphans what the orphan sweeps may do with what they find ({@code ensm.recovery.orphans}) */
+    public Reconciler(ConnectionTable table, Catalog catalog, Allocator allocator, Provisioner provisioner,
+                      ExpiryTimers timers, Clock clock, Consumer<String> expire, BiConsumer<String, Runnable> exclusive,
+                      OrphanFilter orphans) {
+        this.orphans = orphans;
         this.table = table;
         this.catalog = catalog;
         this.allocator = allocator;
@@ -111,21 +120,28 @@ public final class Reconciler {
      * Asks every backend and the forwarder to remove marked objects of connections the table does
      * not hold. The check is live, not a snapshot: a Request stores its intent before any backend
      * is touched and a Close forgets it only after release, so in-flight work always counts as known.
+     * Records the store could not read (quarantined) count as known too: their objects stay for inspection.
      */
     private int removeOrphans() {
-        Predicate<String> known = id -> table.get(id).isPresent();
+        Predicate<String> known = id -> table.get(id).isPresent() || table.quarantined().contains(id);
         int removed = 0;
         Set<Backend> swept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ExposedEndpoint endpoint : catalog.endpoints()) {
             if (swept.add(endpoint.backend())) {
-                removed += removeOrphans("endpoint=" + endpoint.name(), () -> endpoint.backend().removeOrphans(known));
+                String source = "endpoint=" + endpoint.name();
+                removed += removeOrphans(source, () -> endpoint.backend().removeOrphans(orphans.forSweep(source, known)));
             }
         }
         if (catalog.forwarder().isPresent()) {
             Forwarder forwarder = catalog.forwarder().get();
-            removed += removeOrphans("forwarder", () -> forwarder.removeOrphans(known));
+            removed += removeOrphans("forwarder", () -> forwarder.removeOrphans(orphans.forSweep("forwarder", known)));
         }
         return removed;
+    }
+
+    /** Connection ids whose marked objects the latest sweeps found and, by policy, left in place. */
+    public Set<String> orphansKept() {
+        return orphans.kept();
     }
 
     private interface Sweep {

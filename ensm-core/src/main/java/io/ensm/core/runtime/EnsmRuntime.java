@@ -26,6 +26,7 @@ import io.ensm.core.identity.SvidInfo;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.observe.DeviceStates;
 import io.ensm.core.observe.EnsmMeters;
+import io.ensm.core.recovery.OrphanFilter;
 import io.ensm.core.recovery.Reconciler;
 import io.ensm.core.registry.EmbeddedRegistry;
 import io.ensm.core.registry.RegistryPublisher;
@@ -77,7 +78,8 @@ import java.util.function.Function;
  * ensm assembled: store, pools, backends, the endpoint chain in the order a request flows, the
  * reconciler, the gRPC server and the registry. Start-up order matters: recovery finishes before
  * the port opens, so no caller sees a half-recovered state; shutdown unregisters first, so
- * managers stop sending before the port closes.
+ * managers stop sending before the port closes, then refuses new work and waits (bounded) for the
+ * work in flight before it closes backends and the store.
  */
 public final class EnsmRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsmRuntime.class);
@@ -97,6 +99,8 @@ public final class EnsmRuntime implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService callExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    /** NSM calls, expiry closes and reconcile passes in flight; closed first at shutdown. */
+    private final Drain drain = new Drain();
     private final EmbeddedRegistry embeddedRegistry;
     private final Server server;
     private final Security security;
@@ -169,7 +173,8 @@ public final class EnsmRuntime implements AutoCloseable {
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
                 new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load()));
         timers.onExpiry(this::expire);
-        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive);
+        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive,
+                OrphanFilter.decide(settings.orphans(), store.hasHeldConnections()));
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
                 d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters),
@@ -276,9 +281,13 @@ public final class EnsmRuntime implements AutoCloseable {
         if (security != null) {
             registryInterceptors.addFirst(new RegistryAuthorization(minter, security.refusals(), clock));
         }
+        // Closest to the NSM service, so that metrics see the refusals of a shutdown too.
+        List<ServerInterceptor> nsmInterceptors = new ArrayList<>(interceptors);
+        nsmInterceptors.addFirst(new DrainInterceptor(drain));
         for (BindableService s : services) {
             boolean registry = embeddedRegistry != null && embeddedRegistry.services().contains(s);
-            builder.addService(ServerInterceptors.intercept(s, registry ? registryInterceptors : interceptors));
+            builder.addService(ServerInterceptors.intercept(s, registry ? registryInterceptors
+                    : s instanceof NetworkServiceService ? nsmInterceptors : interceptors));
             health.setStatus(s.bindService().getServiceDescriptor().getName(), HealthCheckResponse.ServingStatus.SERVING);
         }
         builder.addService(health.getHealthService());
@@ -332,10 +341,21 @@ public final class EnsmRuntime implements AutoCloseable {
     }
 
     private void expire(String id) {
-        table.get(id).ifPresent(c -> endpoint.close(parse(c), CallContext.internal(CallContext.Cause.EXPIRY)));
+        if (!drain.enter()) {
+            log.info("event=expiry-deferred connection={} reason=\"shutting down; closed at the next start\"", id);
+            return;
+        }
+        try {
+            table.get(id).ifPresent(c -> endpoint.close(parse(c), CallContext.internal(CallContext.Cause.EXPIRY)));
+        } finally {
+            drain.exit();
+        }
     }
 
     private void reconcileQuietly() {
+        if (!drain.enter()) {
+            return;
+        }
         long start = System.nanoTime();
         try {
             Reconciler.Report r = reconciler.pass();
@@ -347,6 +367,8 @@ public final class EnsmRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             meters.reconcilePassFailed("periodic", java.time.Duration.ofNanos(System.nanoTime() - start));
             log.warn("event=reconcile-pass-failed reason=\"{}\"", e.getMessage());
+        } finally {
+            drain.exit();
         }
     }
 
@@ -395,16 +417,18 @@ public final class EnsmRuntime implements AutoCloseable {
     /**
      * What health checks report.
      *
-     * @param storeFailure why the last write to the store failed, empty while writes succeed
-     * @param devices      each endpoint's device or VIM, as the last operation on it found it
+     * @param quarantinedRecords store records found unreadable at start and set aside
+     * @param orphansKept        connection ids whose marked objects the orphan policy left in place
+     * @param storeFailure       why the last write to the store failed, empty while writes succeed
+     * @param devices            each endpoint's device or VIM, as the last operation on it found it
      */
     public record Status(boolean serving, boolean registered, String registryError, int connections, int monitorSubscribers,
-                         String storeFailure, Map<String, DeviceStates.DeviceState> devices) {}
+                         int quarantinedRecords, int orphansKept, String storeFailure, Map<String, DeviceStates.DeviceState> devices) {}
 
     public Status status() {
         return new Status(!server.isShutdown(), publisher != null && publisher.allRegistered(),
                 publisher == null ? "" : publisher.lastError().orElse(""), table.size(), monitor.subscribers(),
-                table.writeFailure().orElse(""), meters.devices().all());
+                table.quarantined().size(), reconciler.orphansKept().size(), table.writeFailure().orElse(""), meters.devices().all());
     }
 
     /** Registration state of every service and endpoint ensm keeps registered. */
@@ -420,6 +444,7 @@ public final class EnsmRuntime implements AutoCloseable {
             publisher.close();
         }
         health.enterTerminalState();
+        drainWork();
         server.shutdown();
         try {
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -441,6 +466,24 @@ public final class EnsmRuntime implements AutoCloseable {
         closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));
         store.close();
         log.info("event=ensm-stopped");
+    }
+
+    /**
+     * Refuses new work, then waits (up to {@code ensm.shutdown-timeout}) for the calls, expiry
+     * closes and reconcile passes in flight, so none is cut off between device and store. What is
+     * still running after the wait is cut off as by a crash: its PENDING or RELEASING record is
+     * finished by the next start.
+     */
+    private void drainWork() {
+        int inFlight = drain.close();
+        log.info("event=ensm-draining in_flight={} timeout={}", inFlight, settings.shutdownTimeout());
+        int left = drain.awaitIdle(settings.shutdownTimeout());
+        if (left == 0) {
+            log.info("event=ensm-drained");
+        } else {
+            log.warn("event=ensm-drain-timeout in_flight={} timeout={} reason=\"work still running is cut off; the next start"
+                    + " rolls its stored records back or forward\"", left, settings.shutdownTimeout());
+        }
     }
 
     private static void closeAll(List<ExposedEndpoint> endpoints, Forwarder forwarder) {

@@ -1,6 +1,7 @@
 package io.ensm.core.runtime;
 
 import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.recovery.OrphanPolicy;
 import io.ensm.core.spi.Owner;
 
 import java.net.InetSocketAddress;
@@ -28,14 +29,26 @@ import java.util.Map;
  * @param sources           endpoint sources (discovery) whose endpoints come and go at run time
  * @param cluster           the owner name in every marker ensm writes; shared by the replicas of one
  *                          cluster; null or blank: {@code name}
+ * @param orphans           what the orphan sweep does with marked objects nobody holds; null: keep
+ *                          while the store has never held a connection, else sweep
+ * @param shutdownTimeout   how long a shutdown waits for work in flight before it closes backends and store
  */
 public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                            Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                            Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                            List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                            String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources,
-                           String cluster) {
+                           String cluster, OrphanPolicy orphans, Duration shutdownTimeout) {
+    /** {@code ensm.shutdown-timeout}'s default: within Kubernetes' default grace period of 30 s, with room to close. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+
     public EnsmSettings {
+        if (shutdownTimeout == null) {
+            shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("shutdown-timeout: must not be negative, got " + shutdownTimeout);
+        }
         services = List.copyOf(services);
         endpoints = List.copyOf(endpoints);
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
@@ -43,14 +56,14 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
         cluster = cluster == null || cluster.isBlank() ? name : cluster;
     }
 
-    /** Settings of an instance whose cluster name is its own name. */
+    /** Settings of an instance whose cluster is its own name, without recovery options: orphans are swept, shutdown waits the default time. */
     public EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                         Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                         Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                         List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                         String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
         this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
-                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, null);
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, null, OrphanPolicy.SWEEP, null);
     }
 
     /** Settings without endpoint sources. */
@@ -60,7 +73,7 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
                         List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                         String forwarderType, Map<String, String> forwarderSettings) {
         this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
-                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, List.of(), null);
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, List.of());
     }
 
     /** Like the record's, but the forwarder settings show their keys only: values may be secrets. */
@@ -68,7 +81,8 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
     public String toString() {
         return "EnsmSettings[name=" + name + ", cluster=" + cluster + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
                 + ", dataDir=" + dataDir + ", services=" + services + ", endpoints=" + endpoints + ", forwarderType=" + forwarderType
-                + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet()) + "]";
+                + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet())
+                + ", orphans=" + (orphans == null ? "by-store" : orphans.label()) + ", shutdownTimeout=" + shutdownTimeout + "]";
     }
 
     /** The owner every marker of this instance names: the cluster. */

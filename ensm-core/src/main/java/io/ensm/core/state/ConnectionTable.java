@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,17 +21,27 @@ public final class ConnectionTable {
     private final ConcurrentHashMap<String, StoredConnection> live = new ConcurrentHashMap<>();
     /** Why the last write failed; null once a write succeeds. Health reports it. */
     private volatile String writeFailure;
+    private volatile Set<String> quarantined = Set.of();
 
     public ConnectionTable(ConnectionStore store) {
         this.store = store;
     }
 
-    /** Fills the memory copy from the store; returns what was loaded. */
+    /** Fills the memory copy from the store; returns what was loaded (records the store could not read are left out). */
     public List<StoredConnection> load() {
         List<StoredConnection> all = store.loadAll();
         live.clear();
         all.forEach(c -> live.put(c.id(), c));
+        quarantined = Set.copyOf(store.quarantined());
         return all;
+    }
+
+    /**
+     * Ids of the records the store could not read at the last {@link #load}: unknown in every other
+     * respect, but their marked objects on devices are theirs, so they count as known to the orphan sweep.
+     */
+    public Set<String> quarantined() {
+        return quarantined;
     }
 
     public Optional<StoredConnection> get(String id) {

@@ -3,6 +3,7 @@ package io.ensm.core.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable connection state. Every write is durable when the method returns (a kill -9 right after
@@ -21,8 +22,28 @@ public interface ConnectionStore extends AutoCloseable {
 
     Optional<StoredConnection> get(String id);
 
-    /** Every record, for start-up recovery. */
+    /**
+     * Every readable record, for start-up recovery. A record that cannot be read is left out, set
+     * aside for inspection and reported by {@link #quarantined}: one damaged record does not stop
+     * start-up.
+     */
     List<StoredConnection> loadAll();
+
+    /**
+     * Ids of records found unreadable and set aside: never loaded, never changed or deleted by
+     * ensm, kept for an operator to inspect.
+     */
+    default Set<String> quarantined() {
+        return Set.of();
+    }
+
+    /**
+     * Whether this store has ever held a connection. False for a new store, which tells a first
+     * start (or a lost store) from a store that simply has no connections now.
+     */
+    default boolean hasHeldConnections() {
+        return !loadAll().isEmpty();
+    }
 
     @Override
     void close();

@@ -18,8 +18,13 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -37,6 +42,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Columns: the scalar fields as real columns (queryable from the sqlite3 shell), address lists
  * and attachment parameters in {@link FieldCodec}'s text encoding, the last reply as a BLOB.
  * Instants are stored as epoch milliseconds (sub-millisecond precision is dropped).
+ *
+ * <p>A row that cannot be read (a column that does not decode, a reply that is not a
+ * {@code connection.Connection}) is moved to the {@link Quarantine} table by {@link #loadAll}, logged
+ * once, and left out; start-up goes on with the others. The {@code meta} table remembers that the
+ * store has held a connection ({@link #hasHeldConnections}).
  */
 public final class SqliteConnectionStore implements ConnectionStore {
     public static final String FILE_NAME = "ensm.db";
@@ -63,7 +73,12 @@ public final class SqliteConnectionStore implements ConnectionStore {
                         expires           INTEGER,
                         updated           INTEGER NOT NULL,
                         connection        BLOB
-                    )"""));
+                    )"""),
+            List.of(Quarantine.CREATE,
+                    "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
+                    // A store written before this table existed has held a connection if it holds one now.
+                    "INSERT INTO meta (key, value) SELECT '" + Meta.HELD_CONNECTION + "', CAST(strftime('%s', 'now') AS INTEGER) * 1000"
+                            + " FROM connection LIMIT 1"));
 
     static final int SCHEMA_VERSION = MIGRATIONS.size();
 
@@ -82,6 +97,9 @@ public final class SqliteConnectionStore implements ConnectionStore {
     private PreparedStatement deleteStatement;
     private final PreparedStatement getStatement;
     private final PreparedStatement allStatement;
+    /** Unreadable rows that could not be moved to the quarantine table (a full disk): left in place. */
+    private final Set<String> unreadableInPlace = new LinkedHashSet<>();
+    private boolean heldConnection;
     /** Copies the WAL into the database off the request path; see {@link #startCheckpoints}. */
     private Connection checkpointDb;
     private java.util.concurrent.ScheduledExecutorService checkpoints;
@@ -109,7 +127,8 @@ public final class SqliteConnectionStore implements ConnectionStore {
             this.db = c;
             prepareWrites();
             this.getStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection WHERE id = ?");
-            this.allStatement = c.prepareStatement("SELECT " + COLUMNS + " FROM connection ORDER BY id");
+            this.allStatement = c.prepareStatement("SELECT rowid, " + COLUMNS + " FROM connection ORDER BY id");
+            this.heldConnection = Meta.has(c, Meta.HELD_CONNECTION);
             startCheckpoints();
         } catch (SQLException e) {
             closeQuietly(c);
@@ -235,6 +254,47 @@ public final class SqliteConnectionStore implements ConnectionStore {
         } finally {
             lock.unlock();
         }
+        if (!heldConnection) {
+            rememberHeldConnection();
+        }
+    }
+
+    /** Once per store: a failure only means the next write tries again, so it does not fail the write that was made. */
+    private void rememberHeldConnection() {
+        lock.lock();
+        try {
+            Meta.put(db, Meta.HELD_CONNECTION, Long.toString(clock.millis()));
+            heldConnection = true;
+        } catch (SQLException e) {
+            log.warn("event=store-meta-write-failed file={} key={} reason=\"{}\"", file, Meta.HELD_CONNECTION, describe(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean hasHeldConnections() {
+        lock.lock();
+        try {
+            return heldConnection;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Set<String> quarantined() {
+        lock.lock();
+        try {
+            ensureOpen();
+            Set<String> ids = Quarantine.ids(db);
+            ids.addAll(unreadableInPlace);
+            return ids;
+        } catch (SQLException e) {
+            throw failure("reading the quarantine table", e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -292,10 +352,24 @@ public final class SqliteConnectionStore implements ConnectionStore {
         try {
             ensureOpen();
             List<StoredConnection> out = new ArrayList<>();
+            Map<Long, String> unreadable = new LinkedHashMap<>();
+            Map<Long, String> unreadableIds = new HashMap<>();
             try (ResultSet rs = allStatement.executeQuery()) {
                 while (rs.next()) {
-                    out.add(readRow(rs));
+                    try {
+                        out.add(readRow(rs));
+                    } catch (StoreException | SQLException e) {
+                        long rowid = rs.getLong("rowid");
+                        unreadable.put(rowid, Quarantine.printable(e.getMessage()));
+                        unreadableIds.put(rowid, Quarantine.printable(rs.getString("id")));
+                    }
                 }
+            }
+            unreadable.forEach((rowid, reason) -> setAside(rowid, unreadableIds.get(rowid), reason));
+            int quarantined = Quarantine.ids(db).size();
+            if (quarantined > 0) {
+                log.warn("event=store-quarantine-present file={} records={} reason=\"unreadable connection records set aside in table"
+                        + " quarantine; inspect them with sqlite3 and delete them once handled\"", file, quarantined);
             }
             return out;
         } catch (SQLException e) {
@@ -364,6 +438,18 @@ public final class SqliteConnectionStore implements ConnectionStore {
         ps.setBytes(18, c.connection());
     }
 
+    /** Moves an unreadable row to the quarantine table, or leaves it in place (and says so) when even that fails. */
+    private void setAside(long rowid, String id, String reason) {
+        try {
+            Quarantine.move(db, COLUMNS, rowid, reason, clock.millis());
+            log.error("event=store-record-quarantined file={} connection={} table=quarantine reason=\"{}\"", file, id, reason);
+        } catch (SQLException e) {
+            unreadableInPlace.add(id);
+            log.error("event=store-record-unreadable file={} connection={} kept=in-place reason=\"{}\" move_failed=\"{}\"",
+                    file, id, reason, Quarantine.printable(describe(e)));
+        }
+    }
+
     private StoredConnection readRow(ResultSet rs) throws SQLException {
         String id = rs.getString("id");
         try {
@@ -379,11 +465,25 @@ public final class SqliteConnectionStore implements ConnectionStore {
                     : Attachment.of(kind, FieldCodec.decodeMap(rs.getString("attachment_params")));
             long expires = rs.getLong("expires");
             Instant expiresAt = rs.wasNull() ? null : Instant.ofEpochMilli(expires);
+            byte[] reply = rs.getBytes("connection");
+            checkReply(reply);
             return new StoredConnection(id, rs.getString("endpoint"), rs.getString("service"),
                     Phase.valueOf(rs.getString("phase")), plan == null ? null : PlanKind.valueOf(plan),
-                    allocation, peer, rs.getInt("mtu"), attachment, expiresAt, rs.getBytes("connection"));
+                    allocation, peer, rs.getInt("mtu"), attachment, expiresAt, reply);
         } catch (RuntimeException e) {
             throw new StoreException("connection " + id + " in " + file + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The last reply must parse, or monitors and expiry would fail on it later, far from the cause. */
+    private static void checkReply(byte[] reply) {
+        if (reply == null) {
+            return;
+        }
+        try {
+            io.ensm.api.connection.Connection.parseFrom(reply);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("the last reply is not a connection.Connection: " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ensm.core.store;
 
+import io.ensm.core.testing.Prerequisites;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import static io.ensm.core.store.SampleConnections.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A real full disk (a small tmpfs) under the store: writes fail naming the store, and work again once space is back. */
 @Tag("kernel")
@@ -24,7 +24,7 @@ class SqliteConnectionStoreDiskFullTest {
 
     @Test
     void writesFailWhileTheDiskIsFullAndWorkAgainOnceSpaceIsFreed() throws Exception {
-        assumeTrue(run("id", "-u").strip().equals("0"), "needs root to mount a tmpfs for the full disk");
+        Prerequisites.here().requireRoot("to mount a tmpfs for the full disk");
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         run("mount", "-t", "tmpfs", "-o", "size=1m", "ensm-store-full", data.toString());
@@ -41,7 +41,7 @@ class SqliteConnectionStoreDiskFullTest {
                 }
                 Files.delete(filler);
                 store.put(sample(4));
-                store.refresh(sample(4).id(), java.time.Instant.ofEpochSecond(1_900_000_000L), new byte[] {1});
+                store.refresh(sample(4).id(), java.time.Instant.ofEpochSecond(1_900_000_000L), SampleConnections.reply("refreshed"));
                 store.delete(sample(1).id());
                 assertThat(store.loadAll()).extracting(StoredConnection::id).containsExactly(sample(4).id());
             }

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -54,7 +53,7 @@ class SqliteConnectionStoreTest {
                     Allocation.NONE.withVlan("uplink-0", 200), null, 1500, null, Instant.ofEpochMilli(5), null);
             store.put(pending);
             assertSameRow(store.get("c1").orElseThrow(), pending);
-            StoredConnection applied = pending.applied(new Attachment.FabricVlan(200), new byte[] {1, 2, 3});
+            StoredConnection applied = pending.applied(new Attachment.FabricVlan(200), SampleConnections.reply("applied"));
             store.put(applied);
             assertSameRow(store.get("c1").orElseThrow(), applied);
             assertThat(store.loadAll()).hasSize(1);
@@ -67,7 +66,7 @@ class SqliteConnectionStoreTest {
             StoredConnection row = sample(7);
             store.put(row);
             Instant later = Instant.ofEpochMilli(1_900_000_000_123L);
-            byte[] reply = "new reply".getBytes(StandardCharsets.UTF_8);
+            byte[] reply = SampleConnections.reply("new reply");
             store.refresh(row.id(), later, reply);
             store.refresh("unknown", later, reply);
             assertSameRow(store.get(row.id()).orElseThrow(), row.refreshed(later, reply));
@@ -103,13 +102,13 @@ class SqliteConnectionStoreTest {
     void dataSurvivesCloseAndReopen() {
         try (SqliteConnectionStore store = new SqliteConnectionStore(dir)) {
             IntStream.range(0, 20).forEach(n -> store.put(sample(n)));
-            store.refresh(sample(4).id(), Instant.ofEpochMilli(42), new byte[] {9});
+            store.refresh(sample(4).id(), Instant.ofEpochMilli(42), SampleConnections.reply("9"));
             store.delete(sample(5).id());
         }
         try (SqliteConnectionStore store = new SqliteConnectionStore(dir)) {
             List<StoredConnection> all = store.loadAll();
             assertThat(all).hasSize(19);
-            assertSameRow(store.get(sample(4).id()).orElseThrow(), sample(4).refreshed(Instant.ofEpochMilli(42), new byte[] {9}));
+            assertSameRow(store.get(sample(4).id()).orElseThrow(), sample(4).refreshed(Instant.ofEpochMilli(42), SampleConnections.reply("9")));
             assertSameRow(store.get(sample(19).id()).orElseThrow(), sample(19));
             assertThat(store.get(sample(5).id())).isEmpty();
         }
@@ -174,7 +173,7 @@ class SqliteConnectionStoreTest {
                 assertThatThrownBy(() -> store.put(broken)).isInstanceOf(StoreException.class);
                 StoredConnection row = sample(3 + i);
                 store.put(row);
-                store.refresh(row.id(), Instant.ofEpochSecond(1_900_000_000L), new byte[] {1});
+                store.refresh(row.id(), Instant.ofEpochSecond(1_900_000_000L), SampleConnections.reply("1"));
                 store.delete(row.id());
                 assertThat(store.get(row.id())).isEmpty();
             }
@@ -188,5 +187,44 @@ class SqliteConnectionStoreTest {
         store.close();
         assertThatThrownBy(() -> store.get("c1")).isInstanceOf(StoreException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> store.put(sample(1))).isInstanceOf(StoreException.class);
+    }
+
+    @Test
+    void aNewStoreHasNeverHeldAConnectionAndRemembersTheFirstOneForGood() {
+        try (SqliteConnectionStore store = new SqliteConnectionStore(dir)) {
+            assertThat(store.hasHeldConnections()).isFalse();
+            store.put(sample(1));
+            assertThat(store.hasHeldConnections()).isTrue();
+            store.delete(sample(1).id());
+        }
+        try (SqliteConnectionStore store = new SqliteConnectionStore(dir)) {
+            assertThat(store.loadAll()).isEmpty();
+            assertThat(store.hasHeldConnections()).as("empty now, but it has held one").isTrue();
+        }
+    }
+
+    @Test
+    void aStoreOfTheFirstSchemaHasHeldAConnectionExactlyWhenItHoldsOne() throws SQLException {
+        Path used = dir.resolve("used");
+        Path empty = dir.resolve("empty");
+        try (SqliteConnectionStore store = new SqliteConnectionStore(used)) {
+            store.put(sample(1));
+        }
+        new SqliteConnectionStore(empty).close();
+        for (Path d : List.of(used, empty)) {
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + d.resolve(SqliteConnectionStore.FILE_NAME));
+                 Statement s = c.createStatement()) {
+                s.execute("DROP TABLE meta");
+                s.execute("DROP TABLE quarantine");
+                s.execute("PRAGMA user_version = 1");
+            }
+        }
+        try (SqliteConnectionStore store = new SqliteConnectionStore(used)) {
+            assertThat(store.hasHeldConnections()).isTrue();
+            assertThat(store.loadAll()).hasSize(1);
+        }
+        try (SqliteConnectionStore store = new SqliteConnectionStore(empty)) {
+            assertThat(store.hasHeldConnections()).isFalse();
+        }
     }
 }

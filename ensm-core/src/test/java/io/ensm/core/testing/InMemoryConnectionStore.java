@@ -22,6 +22,8 @@ public final class InMemoryConnectionStore implements ConnectionStore {
     private int failingWrites;
     private String failure = "disk full";
     private boolean closed;
+    private boolean held;
+    private final java.util.Set<String> quarantined = new java.util.LinkedHashSet<>();
 
     /** Starts with the given records, as if a previous run had left them. */
     public static InMemoryConnectionStore with(StoredConnection... records) {
@@ -29,6 +31,7 @@ public final class InMemoryConnectionStore implements ConnectionStore {
         for (StoredConnection c : records) {
             s.rows.put(c.id(), c);
         }
+        s.held = records.length > 0;
         return s;
     }
 
@@ -42,6 +45,29 @@ public final class InMemoryConnectionStore implements ConnectionStore {
     public synchronized void put(StoredConnection connection) {
         write("put " + connection.id() + " " + connection.phase());
         rows.put(connection.id(), connection);
+        held = true;
+    }
+
+    @Override
+    public synchronized boolean hasHeldConnections() {
+        return held;
+    }
+
+    /** Makes the store say it has held a connection before, as a used store whose connections were all closed. */
+    public synchronized InMemoryConnectionStore used() {
+        held = true;
+        return this;
+    }
+
+    @Override
+    public synchronized java.util.Set<String> quarantined() {
+        return java.util.Set.copyOf(quarantined);
+    }
+
+    /** Adds ids of records that a real store would have found unreadable and set aside. */
+    public synchronized InMemoryConnectionStore quarantine(String... ids) {
+        quarantined.addAll(List.of(ids));
+        return this;
     }
 
     @Override

@@ -1,14 +1,12 @@
 package io.ensm.forwarder.testbed;
 
-import io.ensm.core.testing.Cmd;
+import io.ensm.core.testing.Prerequisites;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Network namespaces made for one test ({@code ensmt-<random>-<role>}). After each test, whether
@@ -21,12 +19,10 @@ public final class KernelTestBed implements BeforeEachCallback, AfterEachCallbac
 
     private Namespaces namespaces;
 
-    /** Skips (with the exact reason) on a machine where network namespaces cannot be made. */
+    /** Skips (with the exact reason), or fails in CI, on a machine where network namespaces cannot be made. */
     public static void requireKernelTestBed() {
-        String uid = Cmd.available("id") ? Cmd.exec("id", "-u").output().strip() : "";
-        assumeTrue(uid.equals("0"), "needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces; running as uid "
-                + uid + " (" + System.getProperty("user.name") + ")");
-        assumeTrue(Cmd.available("ip"), "needs iproute2's 'ip' command to build the test bed (scripts/test installs it)");
+        Prerequisites.here().requireRoot("(CAP_NET_ADMIN and CAP_SYS_ADMIN) to create network namespaces");
+        Prerequisites.here().requireCommand("ip", "iproute2; scripts/test installs it");
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.ensm.openstack.testbed;
 
-import org.opentest4j.TestAbortedException;
+import io.ensm.core.testing.Prerequisites;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,24 +8,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Decides whether this machine can run the test bed at all; only then may a test skip. */
+/** Decides whether this machine can run the test bed at all; only then may a test skip (in CI it fails: {@link Prerequisites}). */
 final class Unavailable {
     private static final List<String> COMMANDS = List.of("keystone-manage", "neutron-server", "uwsgi", "openstack");
 
     private Unavailable() {}
 
-    /** Aborts (skips) when the packages are missing and this user cannot install them. */
+    /** Skips (in CI: fails) when the packages are missing and this user cannot install them. */
     static void checkCanInstall() {
         boolean installed = COMMANDS.stream().allMatch(Unavailable::onPath);
         if (installed) {
             return;
         }
         if (!Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
-            throw new TestAbortedException("SKIPPED: the OpenStack test bed needs the Debian packages keystone, neutron-server,"
+            Prerequisites.here().unmet("the OpenStack test bed needs the Debian packages keystone, neutron-server,"
                     + " python3-openstackclient and uwsgi-plugin-python3, and this machine has no apt-get");
         }
         if (!isRoot() && !passwordlessSudo()) {
-            throw new TestAbortedException("SKIPPED: the OpenStack test bed needs the Debian packages keystone, neutron-server,"
+            Prerequisites.here().unmet("the OpenStack test bed needs the Debian packages keystone, neutron-server,"
                     + " python3-openstackclient and uwsgi-plugin-python3; they are not installed and this user is neither root"
                     + " nor allowed passwordless sudo to install them");
         }
