@@ -6,8 +6,10 @@ import io.ensm.core.store.StoredConnection;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The live connections: the durable store with an in-memory copy in front of it so that refresh,
@@ -17,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionTable {
     private final ConnectionStore store;
     private final ConcurrentHashMap<String, StoredConnection> live = new ConcurrentHashMap<>();
+    private volatile Consumer<String> onRemoved = id -> {};
 
     public ConnectionTable(ConnectionStore store) {
         this.store = store;
@@ -47,6 +50,15 @@ public final class ConnectionTable {
     public void remove(String id) {
         store.delete(id);
         live.remove(id);
+        onRemoved.accept(id);
+    }
+
+    /**
+     * Sets what runs with the id of every connection removed, once the store accepted it, whatever
+     * path removed it (Close, a failed Request, recovery). One listener: the expiry timers.
+     */
+    public void onRemoved(Consumer<String> listener) {
+        this.onRemoved = Objects.requireNonNull(listener, "listener");
     }
 
     public Collection<StoredConnection> all() {
