@@ -195,6 +195,77 @@ public final class NetconfTestbed implements AutoCloseable {
         }
     }
 
+    /** Stops the sshd of device {@code index} and cuts its sessions: the device is unreachable, netconfd keeps its state. */
+    public void stopSsh(int index) {
+        long sshd = pid(index, "sshd");
+        dropSessions(index);
+        signal("TERM", sshd);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.of(sshd).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("sshd " + sshd + " of device " + index + " did not exit");
+            }
+            pause(20);
+        }
+    }
+
+    /** Starts the sshd of device {@code index} again with its own configuration and waits until it listens. */
+    public void startSsh(int index) {
+        Path d = dir.resolve("device-" + index);
+        try {
+            Files.deleteIfExists(d.resolve("sshd.pid"));
+            Process p = new ProcessBuilder("/usr/sbin/sshd", "-f", d.resolve("sshd_config").toString(), "-E", d.resolve("sshd.log").toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("sshd of device " + index + " did not start; see " + d.resolve("sshd.log"));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start sshd of device " + index, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        int port = device(index).port();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(d.resolve("sshd.pid")) && listens(port)) {
+                return;
+            }
+            pause(50);
+        }
+        throw new IllegalStateException("the sshd of device " + index + " did not listen again on port " + port);
+    }
+
+    private static boolean listens(int port) {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void signal(String signal, long pid) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal " + pid, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (stopped) {

@@ -202,6 +202,11 @@ final class Lab implements AutoCloseable {
 
     /** The store file, read-only with SQLite: connection id -> phase. */
     Map<String, String> store() {
+        return store(ensm);
+    }
+
+    /** The store file of a service, read-only with SQLite: connection id -> phase. */
+    static Map<String, String> store(EnsmProcess ensm) {
         Path file = ensm.dataDir().resolve("ensm.db");
         Map<String, String> out = new TreeMap<>();
         try (var c = DriverManager.getConnection("jdbc:sqlite:file:" + file + "?mode=ro");

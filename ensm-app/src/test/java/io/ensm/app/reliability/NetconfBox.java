@@ -1,6 +1,5 @@
 package io.ensm.app.reliability;
 
-import io.ensm.core.testing.Cmd;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.NetconfTestbedExtension;
 
@@ -9,7 +8,6 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 
 import javax.xml.parsers.DocumentBuilderFactory;
-import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,39 +122,12 @@ final class NetconfBox implements AutoCloseable {
 
     /** Stops the box's sshd (connections and listener): the box is unreachable, netconfd keeps its state. */
     void stopSsh() {
-        long sshd = sshdPid();
-        dropSessions();
-        Cmd.run("kill", Long.toString(sshd));
-        waitGone(sshd);
+        bed.stopSsh(1);
     }
 
     /** Starts the sshd again with its own configuration. */
     void startSsh() {
-        Path d = dir().resolve("device-1");
-        try {
-            Files.deleteIfExists(d.resolve("sshd.pid"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        Cmd.run("/usr/sbin/sshd", "-f", d.resolve("sshd_config").toString(), "-E", d.resolve("sshd.log").toString());
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(d.resolve("sshd.pid")) && Cmd.exec("bash", "-c", "ss -Hltn 'sport = :" + port() + "' | grep -q .").ok()) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new IllegalStateException("the box's sshd did not listen again on port " + port());
-    }
-
-    private static void waitGone(long pid) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("process " + pid + " did not exit");
-            }
-            sleep(20);
-        }
+        bed.startSsh(1);
     }
 
     static void sleep(long millis) {

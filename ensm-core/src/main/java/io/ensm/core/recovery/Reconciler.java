@@ -17,6 +17,8 @@ import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.store.Phase;
 import io.ensm.core.store.StoreException;
 import io.ensm.core.store.StoredConnection;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,14 @@ import java.util.function.Consumer;
  * <li>PENDING (a crash mid-Request): rolled forward when the read-back shows the change landed,
  * else rolled back and forgotten;</li>
  * <li>RELEASING (a Close that could not finish): the release is retried;</li>
- * <li>APPLIED: read back and repaired when missing or drifted; never torn down.</li>
+ * <li>APPLIED: read back and repaired when missing or drifted; never torn down; closed as an
+ * expiry once past its expiry (a Close at expiry that failed before it stored RELEASING).</li>
  * </ul>
  * At start it also re-takes every stored allocation and re-arms expiry with the remaining time
- * (closing at once what expired while ensm was down).
+ * (closing at once what expired while ensm was down). A backend that fails, a connection that is
+ * busy, or an expiry that cannot be released is counted and left for the next pass; nothing one
+ * connection does stops a pass, nor start-up. Trouble is logged per endpoint when it changes
+ * ({@link ConditionLog}).
  */
 public final class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -52,8 +58,13 @@ public final class Reconciler {
     private final Consumer<String> expire;
     private final BiConsumer<String, Runnable> exclusive;
     private final OrphanFilter orphans;
+    private final ConditionLog conditions = new ConditionLog();
 
-    /** @param expire closes one connection through the chain as an expiry */
+    /**
+     * @param expire    closes one connection through the chain as an expiry
+     * @param exclusive runs work under a connection's lock, as its Requests and Closes run;
+     *                  throws ABORTED when the connection stays busy, and then the pass skips it
+     */
     public Reconciler(ConnectionTable table, Catalog catalog, Allocator allocator, Provisioner provisioner,
                       ExpiryTimers timers, Clock clock, Consumer<String> expire, BiConsumer<String, Runnable> exclusive) {
         this(table, catalog, allocator, provisioner, timers, clock, expire, exclusive, OrphanFilter.sweeping());
@@ -76,7 +87,7 @@ public final class Reconciler {
 
     /** Result of one pass, for logs and tests. */
     public record Report(int loaded, int verified, int repaired, int rolledForward, int rolledBack, int released,
-                         int expired, int failed, int orphansRemoved) {}
+                         int expired, int failed, int busy, int orphansRemoved) {}
 
     /** Loads the store, re-takes allocations, reconciles everything, re-arms expiry. */
     public Report startup() {
@@ -93,7 +104,7 @@ public final class Reconciler {
                 all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(),
                 r.orphansRemoved());
         return new Report(all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(),
-                r.orphansRemoved());
+                r.busy(), r.orphansRemoved());
     }
 
     /** One reconciliation pass over every stored connection. */
@@ -104,16 +115,29 @@ public final class Reconciler {
     private Report pass(boolean atStart) {
         Tally t = new Tally();
         for (StoredConnection listed : List.copyOf(table.all())) {
-            if (atStart) {
-                reconcile(listed, true, t);
-            } else {
-                // Re-read under the lock: a Request or Close may have changed it meanwhile.
-                exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
+            try {
+                if (atStart) {
+                    reconcile(listed, true, t);
+                } else {
+                    // Re-read under the lock: a Request or Close may have changed it meanwhile.
+                    exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
+                }
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.ABORTED) {
+                    // Its lock stayed held (a Request or Close to a slow box): the next pass looks again.
+                    t.busy++;
+                    log.debug("event=reconcile-skipped connection={} reason=\"{}\"", listed.id(), e.getStatus().getDescription());
+                } else {
+                    t.failed(listed, "reconcile", describe(e));
+                }
+            } catch (RuntimeException e) {
+                t.failed(listed, "reconcile", describe(e));
             }
         }
+        conditions.report(t.endpoints);
         // After the connections: a rolled-back PENDING must no longer count as known.
         int orphans = removeOrphans();
-        return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, orphans);
+        return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, t.busy, orphans);
     }
 
     /**
@@ -148,29 +172,44 @@ public final class Reconciler {
         Set<String> run() throws BackendException;
     }
 
-    private static int removeOrphans(String where, Sweep sweep) {
+    private int removeOrphans(String where, Sweep sweep) {
         try {
             Set<String> ids = sweep.run();
+            conditions.swept(where);
             if (!ids.isEmpty()) {
                 log.info("event=orphans-removed {} connections={}", where, ids);
             }
             return ids.size();
         } catch (BackendException | RuntimeException e) {
-            log.warn("event=orphan-sweep-failed {} reason=\"{}\"", where, e.getMessage());
+            conditions.sweepFailed(where, e.getMessage());
             return 0;
         }
     }
 
     private static final class Tally {
-        int verified, repaired, forward, back, released, expired, failed;
+        final ConditionLog.Pass endpoints = new ConditionLog.Pass();
+        int verified, repaired, forward, back, released, expired, failed, busy;
+
+        void ok(StoredConnection c) {
+            endpoints.reconciled(c.endpoint());
+        }
+
+        void failed(StoredConnection c, String step, String reason) {
+            failed++;
+            endpoints.failed(c.endpoint(), c.id(), c.phase(), step, reason);
+        }
     }
 
     private void reconcile(StoredConnection c, boolean atStart, Tally t) {
         ExposedEndpoint endpoint = catalog.endpoint(c.endpoint()).orElse(null);
         if (endpoint == null) {
-            log.warn("event=reconcile-skipped connection={} endpoint={} reason=\"endpoint no longer configured; kept as is\"",
-                    c.id(), c.endpoint());
-            t.failed++;
+            t.failed(c, "endpoint lookup", "endpoint no longer configured; kept as is");
+            return;
+        }
+        if (c.phase() == Phase.APPLIED && overdue(c)) {
+            // Expired while ensm was down, or its Close at expiry failed before storing RELEASING:
+            // nothing to read back or repair, it goes.
+            expire(c, t);
             return;
         }
         ProvisionIntent intent = Provision.intentOf(c, endpoint);
@@ -179,17 +218,20 @@ public final class Reconciler {
                 case PENDING -> {
                     if (provisioner.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
                         Attachment a = provisioner.apply(endpoint, intent);
-                        table.put(c.applied(a, c.connection()));
+                        StoredConnection applied = c.applied(a, c.connection());
+                        table.put(applied);
                         t.forward++;
-                        arm(c, atStart);
+                        armOrExpire(applied, t);
                     } else {
                         forget(endpoint, intent, c);
                         t.back++;
+                        t.ok(c);
                     }
                 }
                 case RELEASING -> {
                     forget(endpoint, intent, c);
                     t.released++;
+                    t.ok(c);
                 }
                 case APPLIED -> {
                     Verification v = provisioner.verify(endpoint, intent, c.attachment());
@@ -201,38 +243,64 @@ public final class Reconciler {
                     } else {
                         t.verified++;
                     }
-                    if (arm(c, atStart)) {
-                        t.expired++;
+                    t.ok(c);
+                    if (atStart) {
+                        timers.arm(c.id(), c.expires());
                     }
                 }
             }
         } catch (StepFailure e) {
-            t.failed++;
-            log.warn("event=reconcile-failed endpoint={} connection={} phase={} step=\"{}\" reason=\"{}\"",
-                    c.endpoint(), c.id(), c.phase(), e.step(), e.getCause().getMessage());
+            t.failed(c, e.step(), e.getCause().getMessage());
             if (atStart && c.phase() == Phase.APPLIED) {
-                arm(c, true);
+                timers.arm(c.id(), c.expires());
             }
         } catch (StoreException e) {
-            t.failed++;
-            log.warn("event=reconcile-failed connection={} reason=\"connection store: {}\"", c.id(), e.getMessage());
+            t.failed(c, "connection store", e.getMessage());
         }
     }
 
-    /** Re-arms expiry at start; returns true when the connection had already expired. */
-    private boolean arm(StoredConnection c, boolean atStart) {
-        if (!atStart) {
-            return false;
+    private boolean overdue(StoredConnection c) {
+        return !c.expires().isAfter(clock.instant());
+    }
+
+    /** A connection rolled forward gets its timer, or goes at once when its time is already up. */
+    private void armOrExpire(StoredConnection c, Tally t) {
+        if (overdue(c)) {
+            expire(c, t);
+        } else {
+            t.ok(c);
+            timers.arm(c.id(), c.expires());
         }
-        if (!c.expires().isAfter(clock.instant())) {
+    }
+
+    /**
+     * Closes a connection as an expiry through the chain. A Close whose release fails has stored
+     * RELEASING, so a later pass finishes it; one that failed before that leaves it APPLIED and
+     * past its expiry, so a later pass tries again. Either way the pass goes on.
+     */
+    private void expire(StoredConnection c, Tally t) {
+        try {
             expire.accept(c.id());
-            return true;
+            t.expired++;
+            t.ok(c);
+        } catch (RuntimeException e) {
+            t.failed(c, "expiry", describe(e));
         }
-        timers.arm(c.id(), c.expires());
-        return false;
     }
 
+    private static String describe(RuntimeException e) {
+        if (e instanceof StatusRuntimeException s) {
+            return s.getStatus().getCode() + ": " + s.getStatus().getDescription();
+        }
+        return String.valueOf(e);
+    }
+
+    /** Rolls back or finishes a release; the table's forgetting disarms its timer. */
     private void forget(ExposedEndpoint endpoint, ProvisionIntent intent, StoredConnection c) throws StepFailure {
+        if (c.phase() != Phase.RELEASING) {
+            // Once decided, a rollback whose undo fails is finished by a later pass, not rolled forward.
+            table.put(c.withPhase(Phase.RELEASING));
+        }
         provisioner.undo(endpoint, intent, c.attachment());
         table.remove(c.id());
         allocator.release(c.id(), c.service(), c.allocation());

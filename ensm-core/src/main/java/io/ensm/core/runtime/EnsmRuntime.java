@@ -83,6 +83,11 @@ import java.util.function.Function;
  */
 public final class EnsmRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnsmRuntime.class);
+    /**
+     * How long a reconciliation pass waits for a connection's lock: a connection a Request or
+     * Close holds longer is looked at again by the next pass, and the pass goes on meanwhile.
+     */
+    static final java.time.Duration PASS_LOCK_WAIT = java.time.Duration.ofSeconds(1);
 
     private final EnsmSettings settings;
     private final EnsmMeters meters;
@@ -97,7 +102,10 @@ public final class EnsmRuntime implements AutoCloseable {
     private final Reconciler reconciler;
     private final Reconciler.Report recovery;
     private final HealthStatusManager health = new HealthStatusManager();
+    /** Reconciliation passes, which may wait long on slow boxes. */
     private final ScheduledExecutorService scheduler;
+    /** Registry refreshes and the embedded registry's expiry, never behind a slow pass. */
+    private final ScheduledExecutorService registryScheduler;
     private final ExecutorService callExecutor = Executors.newVirtualThreadPerTaskExecutor();
     /** NSM calls, expiry closes and reconcile passes in flight; closed first at shutdown. */
     private final Drain drain = new Drain();
@@ -163,7 +171,7 @@ public final class EnsmRuntime implements AutoCloseable {
         this.store = storeFactory.apply(settings.dataDir());
         this.table = new ConnectionTable(store);
         meters.store(() -> table.writeFailure().isEmpty());
-        this.timers = new ExpiryTimers(clock);
+        this.timers = ExpiryTimers.following(table, clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
         this.owners = new ConnectionOwners(table);
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
@@ -173,7 +181,8 @@ public final class EnsmRuntime implements AutoCloseable {
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
                 new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load()));
         timers.onExpiry(this::expire);
-        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire, serializer::exclusive,
+        this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire,
+                (id, work) -> serializer.exclusive(id, PASS_LOCK_WAIT, work),
                 OrphanFilter.decide(settings.orphans(), store.hasHeldConnections()));
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
@@ -189,6 +198,8 @@ public final class EnsmRuntime implements AutoCloseable {
         meters.reconcilePass("startup", java.time.Duration.ofNanos(System.nanoTime() - recoveryStart), recovery);
 
         this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
+        // Two threads: a registry call may block one for its call timeout.
+        this.registryScheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("ensm-registry-", 0).daemon().factory());
         this.embeddedRegistry = settings.embeddedRegistry() ? new EmbeddedRegistry(clock, settings.registryExpiry()) : null;
         this.server = startServer(transport, clock);
         startRegistry(transport, clock);
@@ -301,7 +312,7 @@ public final class EnsmRuntime implements AutoCloseable {
 
     private void startRegistry(Transport transport, Clock clock) {
         if (embeddedRegistry != null) {
-            embeddedRegistry.startExpiry(scheduler, java.time.Duration.ofSeconds(1));
+            embeddedRegistry.startExpiry(registryScheduler, java.time.Duration.ofSeconds(1));
         }
         String target = settings.embeddedRegistry() ? selfTarget(settings.listen().getAddress(), port()) : stripScheme(settings.registryUrl());
         ChannelCredentials credentials = security == null ? transport.client()
@@ -313,7 +324,7 @@ public final class EnsmRuntime implements AutoCloseable {
             ManagedChannel channel = registryChannel;
             security.identity().onRotation(svid -> channel.enterIdle());
         }
-        publisher = RegistryPublisher.builder(registryChannel, scheduler)
+        publisher = RegistryPublisher.builder(registryChannel, registryScheduler)
                 .services(settings.services().stream().map(RegistryModels::service).toList())
                 .endpoints(catalog.endpoints().stream().map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
                 .expiry(settings.registryExpiry())
@@ -360,9 +371,15 @@ public final class EnsmRuntime implements AutoCloseable {
         try {
             Reconciler.Report r = reconciler.pass();
             meters.reconcilePass("periodic", java.time.Duration.ofNanos(System.nanoTime() - start), r);
-            if (r.repaired() + r.rolledBack() + r.released() + r.failed() + r.orphansRemoved() > 0) {
-                log.info("event=reconcile-pass repaired={} rolled_back={} released={} failed={} orphans_removed={}",
-                        r.repaired(), r.rolledBack(), r.released(), r.failed(), r.orphansRemoved());
+            String line = "event=reconcile-pass repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={} busy={} "
+                    + "orphans_removed={}";
+            Object[] values = {r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(), r.busy(),
+                    r.orphansRemoved()};
+            if (r.repaired() + r.rolledForward() + r.rolledBack() + r.released() + r.expired() + r.orphansRemoved() > 0) {
+                log.info(line, values);
+            } else if (r.failed() + r.busy() > 0) {
+                // Only failing again (a box still down) is no news: the reconciler said so when it started.
+                log.debug(line, values);
             }
         } catch (RuntimeException e) {
             meters.reconcilePassFailed("periodic", java.time.Duration.ofNanos(System.nanoTime() - start));
@@ -461,6 +478,7 @@ public final class EnsmRuntime implements AutoCloseable {
             embeddedRegistry.close();
         }
         scheduler.shutdownNow();
+        registryScheduler.shutdownNow();
         timers.close();
         callExecutor.shutdownNow();
         closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));

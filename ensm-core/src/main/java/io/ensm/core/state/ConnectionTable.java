@@ -7,9 +7,11 @@ import io.ensm.core.store.StoredConnection;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The live connections: the durable store with an in-memory copy in front of it so that refresh,
@@ -22,6 +24,7 @@ public final class ConnectionTable {
     /** Why the last write failed; null once a write succeeds. Health reports it. */
     private volatile String writeFailure;
     private volatile Set<String> quarantined = Set.of();
+    private volatile Consumer<String> onRemoved = id -> {};
 
     public ConnectionTable(ConnectionStore store) {
         this.store = store;
@@ -61,6 +64,15 @@ public final class ConnectionTable {
     public void remove(String id) {
         write(() -> store.delete(id));
         live.remove(id);
+        onRemoved.accept(id);
+    }
+
+    /**
+     * Sets what runs with the id of every connection removed, once the store accepted it, whatever
+     * path removed it (Close, a failed Request, recovery). One listener: the expiry timers.
+     */
+    public void onRemoved(Consumer<String> listener) {
+        this.onRemoved = Objects.requireNonNull(listener, "listener");
     }
 
     private void write(Runnable write) {

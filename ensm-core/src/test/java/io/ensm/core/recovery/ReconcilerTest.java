@@ -1,10 +1,12 @@
 package io.ensm.core.recovery;
 
+import io.ensm.core.chain.Failures;
 import io.ensm.core.endpoint.Catalog;
 import io.ensm.core.endpoint.ExposedEndpoint;
 import io.ensm.core.endpoint.expiry.ExpiryTimers;
 import io.ensm.core.endpoint.provision.Provision;
 import io.ensm.core.endpoint.provision.Provisioner;
+import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.BackendException.Kind;
 import io.ensm.core.spi.CrossConnect;
@@ -14,17 +16,22 @@ import io.ensm.core.store.StoredConnection;
 import io.ensm.core.testing.Fixtures;
 import io.ensm.core.testing.InMemoryConnectionStore;
 import io.ensm.core.testing.MutableClock;
+import io.ensm.core.testing.OutputCapture;
 import io.ensm.core.testing.RecordingBackend;
 import io.ensm.core.testing.RecordingForwarder;
 import io.ensm.core.testing.SimpleAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 class ReconcilerTest {
     private static final Instant LATER = MutableClock.START.plusSeconds(600);
@@ -35,21 +42,44 @@ class ReconcilerTest {
     private final Catalog catalog = Fixtures.catalog(backend, forwarder);
     private final ExposedEndpoint endpoint = catalog.endpoint(Fixtures.ENDPOINT).orElseThrow();
     private final SimpleAllocator allocator = new SimpleAllocator();
-    private final ExpiryTimers timers = new ExpiryTimers(clock);
+    private final List<ExpiryTimers> allTimers = new CopyOnWriteArrayList<>();
+    private ExpiryTimers timers;
+    private final SerializeById serializer = new SerializeById(Duration.ofMillis(200));
     private final List<String> expired = new CopyOnWriteArrayList<>();
     private InMemoryConnectionStore store;
     private ConnectionTable table;
 
     @AfterEach
     void stop() {
-        timers.close();
+        allTimers.forEach(ExpiryTimers::close);
     }
 
     private Reconciler reconciler(StoredConnection... rows) {
+        return reconciler(expired::add, rows);
+    }
+
+    /** @param expire what the runtime does to close a connection as an expiry (a Close through the chain) */
+    private Reconciler reconciler(Consumer<String> expire, StoredConnection... rows) {
         store = InMemoryConnectionStore.with(rows);
         table = new ConnectionTable(store);
-        return new Reconciler(table, catalog, allocator, new Provisioner(forwarder), timers, clock, expired::add,
-                new io.ensm.core.endpoint.serialize.SerializeById(java.time.Duration.ofSeconds(5))::exclusive);
+        timers = ExpiryTimers.following(table, clock);
+        allTimers.add(timers);
+        return new Reconciler(table, catalog, allocator, new Provisioner(forwarder), timers, clock, expire, serializer::exclusive);
+    }
+
+    /** An expiry that fails for {@code id} as the chain's Close does when the backend release fails, and succeeds otherwise. */
+    private Consumer<String> releaseFailsFor(String id) {
+        return c -> {
+            if (c.equals(id)) {
+                throw Failures.unavailable("endpoint 'router-1': backend release failed: router-1 unreachable");
+            }
+            expired.add(c);
+        };
+    }
+
+    /** The WARN lines of the reconciler that name the endpoint. */
+    private static List<String> reconcilerWarnings(OutputCapture out) {
+        return out.text().lines().filter(l -> l.contains("WARN") && l.contains("core.recovery") && l.contains("router-1")).toList();
     }
 
     /** Makes backend and forwarder hold exactly what the stored connection describes. */
@@ -101,6 +131,25 @@ class ReconcilerTest {
         assertThat(store.get("p1").orElseThrow().attachment()).isNotNull();
         assertThat(timers.armed()).isEqualTo(1);
         assertThat(allocator.held()).containsKey("p1");
+    }
+
+    @Test
+    void aRollbackWhoseReleaseFailsIsRecordedAsReleasingAndFinishedByAPass() {
+        StoredConnection c = Fixtures.stored("p1", Phase.PENDING, LATER);
+        backend.failNext(RecordingBackend.Op.RELEASE, Kind.UNREACHABLE, "router-1 unreachable");
+        Reconciler rec = reconciler(c);
+        Reconciler.Report r = rec.startup();
+        assertThat(r.failed()).isEqualTo(1);
+        assertThat(store.phaseOf("p1")).as("the decision to roll back is kept").isEqualTo(Phase.RELEASING);
+        assertThat(allocator.held()).containsKey("p1");
+
+        // The box now shows the change landed after all: a rollback once decided is finished, not rolled forward.
+        landed(c);
+        Reconciler.Report again = rec.pass();
+        assertThat(again.released()).isEqualTo(1);
+        assertThat(store.isEmpty()).isTrue();
+        assertThat(backend.provisioned()).isEmpty();
+        assertThat(allocator.held()).isEmpty();
     }
 
     @Test
@@ -176,6 +225,7 @@ class ReconcilerTest {
         assertThat(r.expired()).isEqualTo(1);
         assertThat(expired).containsExactly("a1");
         assertThat(timers.armed()).isZero();
+        assertThat(backend.calls()).as("nothing to read back of what goes").doesNotContain("verify a1");
     }
 
     @Test
@@ -194,8 +244,8 @@ class ReconcilerTest {
     }
 
     @Test
-    void periodicPassDoesNotRearmOrExpire() {
-        StoredConnection c = Fixtures.stored("a1", Phase.APPLIED, MutableClock.START.minusSeconds(1));
+    void periodicPassDoesNotRearm() {
+        StoredConnection c = Fixtures.stored("a1", Phase.APPLIED, LATER);
         landed(c);
         Reconciler rec = reconciler(c);
         table.load();
@@ -203,6 +253,128 @@ class ReconcilerTest {
         assertThat(r.verified()).isEqualTo(1);
         assertThat(expired).isEmpty();
         assertThat(timers.armed()).isZero();
+    }
+
+    @Test
+    void periodicPassExpiresAnOverdueAppliedConnectionWithoutReadingItBack() {
+        // Its timer fired, but the Close failed before RELEASING was stored (a store write, a busy lock).
+        StoredConnection overdue = Fixtures.stored("a1", Phase.APPLIED, MutableClock.START.minusSeconds(1));
+        StoredConnection live = Fixtures.stored("a2", Phase.APPLIED, LATER);
+        landed(overdue);
+        landed(live);
+        Reconciler rec = reconciler(overdue, live);
+        table.load();
+        Reconciler.Report r = rec.pass();
+        assertThat(expired).containsExactly("a1");
+        assertThat(r.expired()).isEqualTo(1);
+        assertThat(r.verified()).isEqualTo(1);
+        assertThat(backend.calls()).doesNotContain("verify a1");
+    }
+
+    @Test
+    void anExpiryThatFailsInAPeriodicPassIsCountedAndThePassGoesOn() {
+        StoredConnection overdue = Fixtures.stored("a1", Phase.APPLIED, MutableClock.START.minusSeconds(1));
+        StoredConnection live = Fixtures.stored("a2", Phase.APPLIED, LATER);
+        StoredConnection gone = Fixtures.stored("orphan-1", Phase.APPLIED, LATER);
+        landed(overdue);
+        landed(live);
+        landed(gone);
+        Reconciler rec = reconciler(releaseFailsFor("a1"), overdue, live);
+        table.load();
+        Reconciler.Report r = rec.pass();
+        assertThat(r.failed()).isEqualTo(1);
+        assertThat(r.verified()).isEqualTo(1);
+        assertThat(r.orphansRemoved()).isEqualTo(2);
+    }
+
+    @Test
+    void anExpiryWhoseReleaseFailsAtStartupIsCountedAndStartupGoesOn() {
+        StoredConnection overdue = Fixtures.stored("a1", Phase.APPLIED, MutableClock.START.minusSeconds(1));
+        StoredConnection live = Fixtures.stored("a2", Phase.APPLIED, LATER);
+        landed(overdue);
+        landed(live);
+        Reconciler rec = reconciler(releaseFailsFor("a1"), overdue, live);
+        Reconciler.Report[] r = new Reconciler.Report[1];
+        assertThatCode(() -> r[0] = rec.startup()).as("start-up with a release that fails").doesNotThrowAnyException();
+        assertThat(r[0].failed()).isEqualTo(1);
+        assertThat(r[0].verified()).isEqualTo(1);
+        assertThat(timers.armed()).as("the live connection's timer").isEqualTo(1);
+        assertThat(allocator.held()).containsKeys("a1", "a2");
+    }
+
+    @Test
+    void forgottenConnectionsLeaveNoTimerBehind() {
+        StoredConnection pending = Fixtures.stored("p1", Phase.PENDING, LATER);
+        StoredConnection releasing = Fixtures.stored("r1", Phase.RELEASING, LATER);
+        Reconciler rec = reconciler(pending, releasing);
+        // As the Requests that made them armed them before the crash or the failed Close.
+        timers.arm("p1", LATER);
+        timers.arm("r1", LATER);
+        Reconciler.Report r = rec.startup();
+        assertThat(r.rolledBack()).isEqualTo(1);
+        assertThat(r.released()).isEqualTo(1);
+        assertThat(timers.armed()).isZero();
+    }
+
+    @Test
+    void aBusyConnectionIsSkippedAndTheRestOfThePassAndTheSweepGoOn() throws Exception {
+        StoredConnection busy = Fixtures.stored("a1", Phase.APPLIED, LATER);
+        StoredConnection lost = Fixtures.stored("a2", Phase.APPLIED, LATER);
+        StoredConnection gone = Fixtures.stored("orphan-1", Phase.APPLIED, LATER);
+        landed(busy);
+        landed(gone);
+        Reconciler rec = reconciler(busy, lost);
+        table.load();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread holder = Thread.ofVirtual().start(() -> serializer.exclusive("a1", () -> {
+            held.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        held.await();
+        Reconciler.Report r;
+        try {
+            r = rec.pass();
+        } finally {
+            done.countDown();
+            holder.join();
+        }
+        assertThat(r.busy()).isEqualTo(1);
+        assertThat(r.failed()).isZero();
+        assertThat(r.repaired()).as("the connection after the busy one").isEqualTo(1);
+        assertThat(r.orphansRemoved()).isEqualTo(2);
+        assertThat(backend.provisioned()).containsOnlyKeys("a1", "a2");
+        assertThat(rec.pass().verified()).as("the next pass reaches the busy one").isEqualTo(2);
+    }
+
+    @Test
+    void aBoxThatStaysDownIsOneWarningPerChangeNotOnePerConnectionPerPass() {
+        StoredConnection[] rows = {Fixtures.stored("a1", Phase.APPLIED, LATER), Fixtures.stored("a2", Phase.APPLIED, LATER),
+                Fixtures.stored("a3", Phase.APPLIED, LATER)};
+        for (StoredConnection c : rows) {
+            landed(c);
+        }
+        Reconciler rec = reconciler(rows);
+        backend.failNext(RecordingBackend.Op.VERIFY, 1000, Kind.UNREACHABLE, "router-1 unreachable");
+        backend.failNext(RecordingBackend.Op.SWEEP, 1000, Kind.UNREACHABLE, "router-1 unreachable");
+        try (OutputCapture out = OutputCapture.start()) {
+            rec.startup();
+            rec.pass();
+            rec.pass();
+            assertThat(reconcilerWarnings(out)).as("three connections, three passes, one box down").hasSize(1);
+            assertThat(reconcilerWarnings(out).getFirst()).contains("endpoint=router-1", "failed=3", "router-1 unreachable");
+            backend.healed();
+            rec.pass();
+            rec.pass();
+            assertThat(out.text()).containsOnlyOnce("event=reconcile-endpoint-recovered endpoint=router-1");
+            backend.failNext(RecordingBackend.Op.VERIFY, 1000, Kind.UNREACHABLE, "router-1 unreachable");
+            rec.pass();
+            assertThat(reconcilerWarnings(out)).as("down again: a change").hasSize(2);
+        }
     }
 
     @Test

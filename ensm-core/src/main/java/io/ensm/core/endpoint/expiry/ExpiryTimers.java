@@ -1,5 +1,6 @@
 package io.ensm.core.endpoint.expiry;
 
+import io.ensm.core.state.ConnectionTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,16 @@ public final class ExpiryTimers implements AutoCloseable {
         this.clock = clock;
         this.scheduler = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("ensm-expiry").daemon().factory());
         this.scheduler.setRemoveOnCancelPolicy(true);
+    }
+
+    /**
+     * Timers for the connections of {@code table}: a connection the table forgets, by any path,
+     * loses its timer with it, so no timer outlives its connection.
+     */
+    public static ExpiryTimers following(ConnectionTable table, Clock clock) {
+        ExpiryTimers timers = new ExpiryTimers(clock);
+        table.onRemoved(timers::disarm);
+        return timers;
     }
 
     /** Sets what runs when a connection's time is up (wired after the chain exists). */

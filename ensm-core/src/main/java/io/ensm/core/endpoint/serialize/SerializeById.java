@@ -27,7 +27,7 @@ public final class SerializeById implements Element {
     @Override
     public Connection request(NetworkServiceRequest request, Chain chain) {
         String id = request.getConnection().getId();
-        Slot slot = acquire(id);
+        Slot slot = acquire(id, maxWait);
         try {
             return chain.proceed(request);
         } finally {
@@ -38,7 +38,7 @@ public final class SerializeById implements Element {
     @Override
     public void close(Connection connection, Chain chain) {
         String id = connection.getId();
-        Slot slot = acquire(id);
+        Slot slot = acquire(id, maxWait);
         try {
             chain.proceedClose(connection);
         } finally {
@@ -48,7 +48,15 @@ public final class SerializeById implements Element {
 
     /** Runs work for one connection id under the same lock as its Requests and Closes. */
     public void exclusive(String id, Runnable work) {
-        Slot slot = acquire(id);
+        exclusive(id, maxWait, work);
+    }
+
+    /**
+     * As {@link #exclusive(String, Runnable)}, waiting at most {@code wait} for the lock (ABORTED
+     * after that): background work that can come back later need not wait as long as a caller.
+     */
+    public void exclusive(String id, Duration wait, Runnable work) {
+        Slot slot = acquire(id, wait);
         try {
             work.run();
         } finally {
@@ -61,7 +69,7 @@ public final class SerializeById implements Element {
         return slots.size();
     }
 
-    private Slot acquire(String id) {
+    private Slot acquire(String id, Duration wait) {
         Slot slot = slots.compute(id, (k, s) -> {
             Slot held = s == null ? new Slot() : s;
             held.users++;
@@ -69,13 +77,13 @@ public final class SerializeById implements Element {
         });
         boolean locked = false;
         try {
-            locked = slot.lock.tryLock(maxWait.toMillis(), TimeUnit.MILLISECONDS);
+            locked = slot.lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (!locked) {
             unref(id);
-            throw Failures.aborted("another call for connection " + id + " is still running after " + maxWait.toMillis() + " ms");
+            throw Failures.aborted("another call for connection " + id + " is still running after " + wait.toMillis() + " ms");
         }
         return slot;
     }

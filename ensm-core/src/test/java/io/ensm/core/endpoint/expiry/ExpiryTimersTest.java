@@ -1,5 +1,10 @@
 package io.ensm.core.endpoint.expiry;
 
+import io.ensm.core.state.ConnectionTable;
+import io.ensm.core.store.Phase;
+import io.ensm.core.store.StoreException;
+import io.ensm.core.testing.Fixtures;
+import io.ensm.core.testing.InMemoryConnectionStore;
 import io.ensm.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ExpiryTimersTest {
 
@@ -81,6 +87,25 @@ class ExpiryTimersTest {
             timers.arm("a", MutableClock.START.plus(Duration.ofMinutes(5)));
             timers.arm("b", MutableClock.START.plus(Duration.ofMinutes(5)));
             assertThat(timers.armed()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void timersFollowingATableDisarmWhenItForgetsAConnectionAndNotWhenTheStoreRefuses() {
+        InMemoryConnectionStore store = InMemoryConnectionStore.with(
+                Fixtures.stored("a", Phase.APPLIED, MutableClock.START.plusSeconds(300)),
+                Fixtures.stored("b", Phase.APPLIED, MutableClock.START.plusSeconds(300)));
+        ConnectionTable table = new ConnectionTable(store);
+        table.load();
+        try (ExpiryTimers timers = ExpiryTimers.following(table, new MutableClock())) {
+            timers.arm("a", MutableClock.START.plusSeconds(300));
+            timers.arm("b", MutableClock.START.plusSeconds(300));
+            table.remove("a");
+            assertThat(timers.armed()).isEqualTo(1);
+
+            store.failNextWrites(1, "disk full");
+            assertThatThrownBy(() -> table.remove("b")).isInstanceOf(StoreException.class);
+            assertThat(timers.armed()).as("still stored, still armed").isEqualTo(1);
         }
     }
 }

@@ -137,4 +137,29 @@ class SerializeByIdTest {
         endpoint.request(Requests.request().id("x").build(), CallContext.client());
         assertThat(serialize.activeIds()).isZero();
     }
+
+    @Test
+    void backgroundWorkGivesUpAfterItsOwnShorterWaitAndLeavesNoSlot() throws Exception {
+        SerializeById serialize = new SerializeById(Duration.ofSeconds(30));
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Future<?> holder = pool.submit(() -> serialize.exclusive("a", () -> {
+            held.countDown();
+            try {
+                done.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        long t0 = System.nanoTime();
+        assertStatus(() -> serialize.exclusive("a", Duration.ofMillis(100), () -> {}), ABORTED, "connection a", "100 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        AtomicInteger ran = new AtomicInteger();
+        serialize.exclusive("b", Duration.ofMillis(100), ran::incrementAndGet);
+        assertThat(ran).as("another id does not wait").hasValue(1);
+        done.countDown();
+        holder.get(10, TimeUnit.SECONDS);
+        assertThat(serialize.activeIds()).isZero();
+    }
 }
