@@ -60,6 +60,8 @@ class BoxDownRestartTest {
     private Map<String, String> settings() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("ensm.name", "ensm-box-down");
+        // the boxes' read-back (NetconfBox.marked) counts the marks of the reliability lab's cluster
+        p.put("ensm.cluster", "ensm-reliability");
         endpoint(p, 0, "box-a", down, "10.84.0.0/24");
         endpoint(p, 1, "box-b", up, "10.85.0.0/24");
         p.put("ensm.reconcile-interval", RECONCILE.toSeconds() + "s");
