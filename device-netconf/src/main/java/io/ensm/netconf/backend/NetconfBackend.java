@@ -16,6 +16,11 @@ import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
 import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.NetconfSessions;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.ensm.netconf.session.SessionPool;
 import io.ensm.netconf.transaction.GroupCommitter;
 import io.ensm.netconf.transaction.TransactionRunner;
@@ -59,6 +64,7 @@ public final class NetconfBackend implements Backend {
     private final GroupCommitter<Change> writer;
     private final Duration writeTimeout;
     private final Owner owner;
+    private volatile Runnable meters = () -> {};
     /** Sub-interfaces whose unowned mark was reported, so that each is reported once, not every pass. */
     private final Set<String> reportedUnowned = ConcurrentHashMap.newKeySet();
 
@@ -251,8 +257,29 @@ public final class NetconfBackend implements Backend {
         return VlanId.vlanId((short) id);
     }
 
+    /**
+     * Gauges of the device's NETCONF sessions and of the group committer's queue, tagged with the
+     * endpoint and the device; removed again when the backend closes.
+     */
+    public void bindMeters(MeterRegistry registry, String endpoint) {
+        Tags tags = Tags.of("endpoint", endpoint, "device", device);
+        List<Meter> made = List.of(
+                Gauge.builder("ensm.netconf.sessions", pool, p -> p.stats().idle()).tags(tags).tag("state", "idle")
+                        .description("open NETCONF sessions to the device, by state").register(registry),
+                Gauge.builder("ensm.netconf.sessions", pool, p -> p.stats().inUse()).tags(tags).tag("state", "in_use")
+                        .description("open NETCONF sessions to the device, by state").register(registry),
+                Gauge.builder("ensm.netconf.circuit.open", pool, p -> p.stats().circuitOpen() ? 1 : 0).tags(tags)
+                        .description("1 while connecting to the device is paused after failures").register(registry),
+                FunctionCounter.builder("ensm.netconf.connect.attempts", pool, p -> p.stats().connectAttempts()).tags(tags)
+                        .description("SSH connections to the device tried").register(registry),
+                Gauge.builder("ensm.netconf.commit.queue", writer, GroupCommitter::queued).tags(tags)
+                        .description("changes waiting for the device's next group commit").register(registry));
+        meters = () -> made.forEach(registry::remove);
+    }
+
     @Override
     public void close() {
+        meters.run();
         writer.close();
         sessions.close();
     }

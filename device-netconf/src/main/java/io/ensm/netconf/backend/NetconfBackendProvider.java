@@ -58,6 +58,8 @@ public final class NetconfBackendProvider implements BackendProvider {
         DeviceConfig config = DeviceSettings.parse(context.endpoint().name(), s);
         s.done();
         BackendCapabilities caps = new BackendCapabilities(plans, "uplink:" + uplink, range, null);
-        return new NetconfBackend(config, driver, port, uplink, mode, mtu, caps, context.owner());
+        NetconfBackend backend = new NetconfBackend(config, driver, port, uplink, mode, mtu, caps, context.owner());
+        backend.bindMeters(context.meters(), context.endpoint().name());
+        return backend;
     }
 }

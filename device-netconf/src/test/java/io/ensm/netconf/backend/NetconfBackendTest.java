@@ -126,6 +126,26 @@ class NetconfBackendTest {
         assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(configOf(reply));
     }
 
+    @Test
+    void sessionAndQueueGaugesFollowTheDeviceAndGoWithTheBackend() throws Exception {
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        Backend b = new NetconfBackendProvider().create(new io.ensm.core.spi.BackendContext(ENDPOINT,
+                new io.ensm.core.spi.SettingsReader("endpoint 'box-1'", settings(bed.device(DEVICE), "eth1")), Contexts.OWNER, registry));
+        backends.add(b);
+        java.util.function.Function<String, io.micrometer.core.instrument.search.Search> find =
+                name -> registry.find(name).tags("endpoint", "box-1", "device", "box-1");
+        b.provision(track(intent("conn-g", 3107, "10.61.0.14/32", "10.61.0.15/32")));
+
+        assertThat(find.apply("ensm.netconf.connect.attempts").functionCounter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(find.apply("ensm.netconf.sessions").tag("state", "idle").gauge().value()).isGreaterThanOrEqualTo(1);
+        assertThat(find.apply("ensm.netconf.sessions").tag("state", "in_use").gauge().value()).isZero();
+        assertThat(find.apply("ensm.netconf.commit.queue").gauge().value()).isZero();
+        assertThat(find.apply("ensm.netconf.circuit.open").gauge().value()).isZero();
+
+        b.close();
+        assertThat(registry.find("ensm.netconf.sessions").gauges()).as("gauges of a closed backend").isEmpty();
+    }
+
     /** netconfd answers the name filter with just the written entry, not its port's other sub-interfaces. */
     @Test
     void theReadBackAfterAWriteSelectsOnlyTheWrittenSubInterface() throws Exception {

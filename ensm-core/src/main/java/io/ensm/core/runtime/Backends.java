@@ -60,7 +60,7 @@ final class Backends {
         }
         SettingsReader settings = new SettingsReader("endpoint '" + d.spec().name() + "'", d.backendSettings());
         try {
-            Backend b = p.create(new BackendContext(d.spec(), settings, owner));
+            Backend b = p.create(new BackendContext(d.spec(), settings, owner, meters.registry()));
             try {
                 settings.done();
             } catch (IllegalArgumentException e) {
