@@ -116,6 +116,7 @@ public final class EnsmMeters {
         count("released", r.released());
         count("expired", r.expired());
         count("failed", r.failed());
+        count("busy", r.busy());
         Counter.builder("ensm.reconcile.orphans.removed").description("marked objects of unknown connections removed")
                 .register(registry).increment(r.orphansRemoved());
     }
