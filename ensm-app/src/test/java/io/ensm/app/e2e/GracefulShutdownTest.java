@@ -104,7 +104,8 @@ class GracefulShutdownTest {
         String id = paused.getValue();
 
         ensm.terminate();
-        awaitLog("event=ensm-stopping");
+        // refused once the drain closed; before it, the service was still unregistering and took calls
+        awaitLog("event=ensm-draining");
         Throwable refused = catchThrowable(() -> nsc.ns().request(Nsc.request(EndToEndTest.SERVICE, EndToEndTest.inTenMinutes())));
         Thread.sleep(PAUSED_AFTER_SIGTERM.toMillis());
         boolean aliveWhilePaused = ensm.isAlive();

@@ -172,7 +172,7 @@ class SecretsEndToEndTest {
                 tf.restart();
 
                 String health = http(ensm, "/actuator/health");
-                assertThat(health).contains("\"ensm\"");
+                assertThat(health).contains("\"ensm\"").as("devices' failure reasons are scanned too").contains("\"backends\"");
                 scan.assertClean("/actuator/health", health);
                 scan.assertClean("/actuator/prometheus", http(ensm, "/actuator/prometheus"));
                 scan.assertClean("/actuator/metrics", http(ensm, "/actuator/metrics"));
@@ -297,7 +297,8 @@ class SecretsEndToEndTest {
         assertThat(m.find()).as("actuator port in the log").isTrue();
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + m.group(1) + path)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path).isEqualTo(200);
+        // health answers 503 while a device is down, which the failure paths above leave some in
+        assertThat(r.statusCode()).as(path).isIn(path.equals("/actuator/health") ? List.of(200, 503) : List.of(200));
         return r.body();
     }
 

@@ -55,7 +55,7 @@ final class Lab implements AutoCloseable {
     static final String REJECT_UPLINK = "up-reject";
     static final int ENDPOINTS_WITH_REJECT = 3;
     static final String PREFIX = "ensmr-";
-    private static final Pattern ALIAS = Pattern.compile("^\\d+: ([^:@]+)[@:].*? alias ensm:(\\S+)", Pattern.MULTILINE);
+    private static final Pattern ALIAS = Pattern.compile("^\\d+: ([^:@]+)[@:].*? alias ensm@ensm-reliability:(\\S+)", Pattern.MULTILINE);
 
     final String run;
     final String node;
@@ -341,8 +341,9 @@ final class Lab implements AutoCloseable {
                 problems.add("namespace " + line.strip() + " still exists");
             }
         }
-        if (Cmd.run("ip", "-d", "-o", "link", "show").contains("alias ensm:")) {
-            problems.add("the host namespace holds a link marked ensm:");
+        String hostLinks = Cmd.run("ip", "-d", "-o", "link", "show");
+        if (hostLinks.contains("alias ensm:") || hostLinks.contains("alias ensm@")) {
+            problems.add("the host namespace holds a link marked by an ensm");
         }
         return problems;
     }
