@@ -129,7 +129,8 @@ class TungstenEndToEndTest {
         tf.store().update("virtual-machine-interface", vmi, JSON.readTree(
                 "{\"virtual-machine-interface\": {\"virtual_machine_interface_properties\": {\"sub_interface_vlan_tag\": 399}}}"));
         String orphan = operatorInterface("left-behind", "{\"key_value_pair\": [{\"key\": \"ensm-connection\", \"value\": \"gone\"},"
-                + " {\"key\": \"ensm-endpoint\", \"value\": \"" + ENDPOINT + "\"}]}");
+                + " {\"key\": \"ensm-endpoint\", \"value\": \"" + ENDPOINT + "\"},"
+                + " {\"key\": \"ensm-owner\", \"value\": \"ensm-tf-e2e\"}]}");
         String foreign = operatorInterface("operator-port", "{\"key_value_pair\": []}");
 
         Instant deadline = Instant.now().plusSeconds(20);
