@@ -94,16 +94,17 @@ public final class Reconciler {
 
     private Report pass(boolean atStart) {
         Tally t = new Tally();
+        PassReadBacks reads = new PassReadBacks(provisioner, id -> table.get(id).isPresent());
         for (StoredConnection listed : List.copyOf(table.all())) {
             if (atStart) {
-                reconcile(listed, true, t);
+                reconcile(listed, true, t, reads);
             } else {
                 // Re-read under the lock: a Request or Close may have changed it meanwhile.
-                exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
+                exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t, reads)));
             }
         }
         // After the connections: a rolled-back PENDING must no longer count as known.
-        int orphans = removeOrphans();
+        int orphans = removeOrphans(reads);
         return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, orphans);
     }
 
@@ -112,13 +113,13 @@ public final class Reconciler {
      * not hold. The check is live, not a snapshot: a Request stores its intent before any backend
      * is touched and a Close forgets it only after release, so in-flight work always counts as known.
      */
-    private int removeOrphans() {
+    private int removeOrphans(PassReadBacks reads) {
         Predicate<String> known = id -> table.get(id).isPresent();
         int removed = 0;
         Set<Backend> swept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ExposedEndpoint endpoint : catalog.endpoints()) {
             if (swept.add(endpoint.backend())) {
-                removed += removeOrphans("endpoint=" + endpoint.name(), () -> endpoint.backend().removeOrphans(known));
+                removed += removeOrphans("endpoint=" + endpoint.name(), () -> reads.removeOrphans(endpoint.backend()));
             }
         }
         if (catalog.forwarder().isPresent()) {
@@ -149,7 +150,7 @@ public final class Reconciler {
         int verified, repaired, forward, back, released, expired, failed;
     }
 
-    private void reconcile(StoredConnection c, boolean atStart, Tally t) {
+    private void reconcile(StoredConnection c, boolean atStart, Tally t, PassReadBacks reads) {
         ExposedEndpoint endpoint = catalog.endpoint(c.endpoint()).orElse(null);
         if (endpoint == null) {
             log.warn("event=reconcile-skipped connection={} endpoint={} reason=\"endpoint no longer configured; kept as is\"",
@@ -161,7 +162,7 @@ public final class Reconciler {
         try {
             switch (c.phase()) {
                 case PENDING -> {
-                    if (provisioner.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
+                    if (reads.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
                         Attachment a = provisioner.apply(endpoint, intent);
                         table.put(c.applied(a, c.connection()));
                         t.forward++;
@@ -176,7 +177,7 @@ public final class Reconciler {
                     t.released++;
                 }
                 case APPLIED -> {
-                    Verification v = provisioner.verify(endpoint, intent, c.attachment());
+                    Verification v = reads.verify(endpoint, intent, c.attachment());
                     if (v != Verification.PRESENT) {
                         Attachment a = provisioner.apply(endpoint, intent);
                         table.put(c.applied(a, c.connection()));
