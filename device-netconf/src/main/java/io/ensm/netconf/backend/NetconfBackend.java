@@ -7,6 +7,7 @@ import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.ensm.netconf.client.NetconfException;
 import io.ensm.netconf.client.Rpcs;
@@ -30,8 +31,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -67,6 +72,7 @@ public final class NetconfBackend implements Backend {
     private volatile Runnable meters = () -> {};
     /** Sub-interfaces whose unowned mark was reported, so that each is reported once, not every pass. */
     private final Set<String> reportedUnowned = ConcurrentHashMap.newKeySet();
+    private final AtomicLong reads = new AtomicLong();
 
     /**
      * @param config     the device's connection settings; its name names the device in every message
@@ -122,16 +128,53 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
-        SubInterface wanted = wanted(intent);
-        String name = driver.subInterfaceName(parentPort, wanted.vlan());
-        Optional<FoundSubInterface> found = read().stream().filter(f -> f.name().equals(name)).findFirst();
-        Verification v = found.isEmpty() ? Verification.MISSING
-                : found.get().state().equals(wanted) ? Verification.PRESENT : Verification.DRIFTED;
-        if (v != Verification.PRESENT) {
-            log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
-                    intent.connectionId(), name, v, found.map(f -> ChangeCodec.describe(f.state())).orElse("none"));
+        return readBack().verify(intent);
+    }
+
+    /** One get-config of the parent port, answering for every connection on it and for the orphan sweep. */
+    @Override
+    public ReadBack readBack() throws BackendException {
+        return new PortReadBack(read());
+    }
+
+    /** What one read of the parent port found, by sub-interface name. */
+    private final class PortReadBack implements ReadBack {
+        private final Map<String, FoundSubInterface> byName = new HashMap<>();
+        private final Set<String> sweepable = new HashSet<>();
+
+        PortReadBack(List<FoundSubInterface> found) {
+            for (FoundSubInterface f : found) {
+                byName.putIfAbsent(f.name(), f);
+                // only this owner's marks: another's never call for a sweep of ours
+                if (f.marker().isPresent() && sweepable(f) && f.state().owner().equals(owner.name())) {
+                    sweepable.add(f.marker().get());
+                }
+            }
         }
-        return v;
+
+        @Override
+        public Verification verify(ProvisionIntent intent) throws BackendException {
+            SubInterface wanted = wanted(intent);
+            String name = driver.subInterfaceName(parentPort, wanted.vlan());
+            Optional<FoundSubInterface> found = Optional.ofNullable(byName.get(name));
+            Verification v = found.isEmpty() ? Verification.MISSING
+                    : found.get().state().equals(wanted) ? Verification.PRESENT : Verification.DRIFTED;
+            if (v != Verification.PRESENT) {
+                log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
+                        intent.connectionId(), name, v, found.map(f -> ChangeCodec.describe(f.state())).orElse("none"));
+            }
+            return v;
+        }
+
+        @Override
+        public Optional<Set<String>> markers() {
+            return Optional.of(Set.copyOf(sweepable));
+        }
+    }
+
+    /** Whether the orphan sweep may remove a marked entry: on this port, with a VLAN id it can name. */
+    private boolean sweepable(FoundSubInterface f) {
+        return f.state().parentPort().equals(parentPort) && f.state().vlan().toShort() >= 1 && f.state().vlan().toShort() <= 4094;
     }
 
     @Override
@@ -141,7 +184,7 @@ public final class NetconfBackend implements Backend {
             if (f.marker().isEmpty() || isKnown.test(f.marker().get()) || !ownMark(f)) {
                 continue;
             }
-            if (!f.state().parentPort().equals(parentPort) || f.state().vlan().toShort() < 1 || f.state().vlan().toShort() > 4094) {
+            if (!sweepable(f)) {
                 log.warn("event=netconf_orphan_skipped device={} sub_interface={} connection={} reason=\"no VLAN or another port\"",
                         device, f.name(), f.marker().get());
                 continue;
@@ -197,12 +240,25 @@ public final class NetconfBackend implements Backend {
         return false;
     }
 
+    /**
+     * How many times the parent port was read (get-config) for read-backs and orphan sweeps: the
+     * cost a reconciliation pass puts on the box. A write's own read-back and keep-alives are not counted.
+     */
+    public long reads() {
+        return reads.get();
+    }
+
     /** Every sub-interface on the parent port, as the box's running datastore holds it. */
     private List<FoundSubInterface> read() throws BackendException {
         String filter = driver.readFilter(List.of(parentPort));
+        reads.incrementAndGet();
+        long t0 = System.nanoTime();
         try {
             String data = pool.withSession(s -> s.rpc(Rpcs.getConfig(Rpcs.Datastore.RUNNING, filter)).dataXml());
-            return driver.parse(data).stream().filter(f -> f.state().parentPort().equals(parentPort)).toList();
+            List<FoundSubInterface> found = driver.parse(data).stream().filter(f -> f.state().parentPort().equals(parentPort)).toList();
+            log.debug("event=netconf_read device={} port={} sub_interfaces={} ms={}", device, parentPort, found.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            return found;
         } catch (NetconfException e) {
             throw e.toBackendException();
         } catch (IllegalArgumentException e) {

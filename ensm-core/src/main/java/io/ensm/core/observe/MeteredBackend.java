@@ -5,6 +5,7 @@ import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,6 +69,11 @@ final class MeteredBackend implements Backend {
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
         return measure("verify", () -> backend.verify(intent));
+    }
+
+    @Override
+    public ReadBack readBack() throws BackendException {
+        return measure("read-back", backend::readBack);
     }
 
     @Override

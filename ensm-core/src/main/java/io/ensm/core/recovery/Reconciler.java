@@ -114,13 +114,14 @@ public final class Reconciler {
 
     private Report pass(boolean atStart) {
         Tally t = new Tally();
+        PassReadBacks reads = new PassReadBacks(provisioner, this::known);
         for (StoredConnection listed : List.copyOf(table.all())) {
             try {
                 if (atStart) {
-                    reconcile(listed, true, t);
+                    reconcile(listed, true, t, reads);
                 } else {
                     // Re-read under the lock: a Request or Close may have changed it meanwhile.
-                    exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t)));
+                    exclusive.accept(listed.id(), () -> table.get(listed.id()).ifPresent(c -> reconcile(c, false, t, reads)));
                 }
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.ABORTED) {
@@ -136,7 +137,7 @@ public final class Reconciler {
         }
         conditions.report(t.endpoints);
         // After the connections: a rolled-back PENDING must no longer count as known.
-        int orphans = removeOrphans();
+        int orphans = removeOrphans(reads);
         return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, t.busy, orphans);
     }
 
@@ -146,14 +147,14 @@ public final class Reconciler {
      * is touched and a Close forgets it only after release, so in-flight work always counts as known.
      * Records the store could not read (quarantined) count as known too: their objects stay for inspection.
      */
-    private int removeOrphans() {
-        Predicate<String> known = id -> table.get(id).isPresent() || table.quarantined().contains(id);
+    private int removeOrphans(PassReadBacks reads) {
+        Predicate<String> known = this::known;
         int removed = 0;
         Set<Backend> swept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ExposedEndpoint endpoint : catalog.endpoints()) {
             if (swept.add(endpoint.backend())) {
                 String source = "endpoint=" + endpoint.name();
-                removed += removeOrphans(source, () -> endpoint.backend().removeOrphans(orphans.forSweep(source, known)));
+                removed += removeOrphans(source, () -> reads.removeOrphans(endpoint.backend(), orphans.forSweep(source, known)));
             }
         }
         if (catalog.forwarder().isPresent()) {
@@ -161,6 +162,11 @@ public final class Reconciler {
             removed += removeOrphans("forwarder", () -> forwarder.removeOrphans(orphans.forSweep("forwarder", known)));
         }
         return removed;
+    }
+
+    /** Whether the store holds the connection, or set its record aside as unreadable (its objects stay). */
+    private boolean known(String id) {
+        return table.get(id).isPresent() || table.quarantined().contains(id);
     }
 
     /** Connection ids whose marked objects the latest sweeps found and, by policy, left in place. */
@@ -200,7 +206,7 @@ public final class Reconciler {
         }
     }
 
-    private void reconcile(StoredConnection c, boolean atStart, Tally t) {
+    private void reconcile(StoredConnection c, boolean atStart, Tally t, PassReadBacks reads) {
         ExposedEndpoint endpoint = catalog.endpoint(c.endpoint()).orElse(null);
         if (endpoint == null) {
             t.failed(c, "endpoint lookup", "endpoint no longer configured; kept as is");
@@ -216,7 +222,7 @@ public final class Reconciler {
         try {
             switch (c.phase()) {
                 case PENDING -> {
-                    if (provisioner.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
+                    if (reads.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
                         Attachment a = provisioner.apply(endpoint, intent);
                         StoredConnection applied = c.applied(a, c.connection());
                         table.put(applied);
@@ -234,7 +240,7 @@ public final class Reconciler {
                     t.ok(c);
                 }
                 case APPLIED -> {
-                    Verification v = provisioner.verify(endpoint, intent, c.attachment());
+                    Verification v = reads.verify(endpoint, intent, c.attachment());
                     if (v != Verification.PRESENT) {
                         Attachment a = provisioner.apply(endpoint, intent);
                         table.put(c.applied(a, c.connection()));

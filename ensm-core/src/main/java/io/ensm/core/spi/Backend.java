@@ -23,6 +23,15 @@ public interface Backend extends AutoCloseable {
     Verification verify(ProvisionIntent intent) throws BackendException;
 
     /**
+     * Reads back everything a reconciliation pass will ask about, in one read where the backend
+     * can (a box's whole port in one get-config). The default reads nothing up front: each
+     * question is one {@link #verify}, as before.
+     */
+    default ReadBack readBack() throws BackendException {
+        return this::verify;
+    }
+
+    /**
      * Removes objects carrying ensm's marker with this backend's owner whose connection id
      * {@code isKnown} rejects: what a crash or an operator's restore left behind. Objects without
      * the marker, with another owner's, or with a marker that names no owner (written before

@@ -7,6 +7,7 @@ import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.StepProbe;
 import io.ensm.core.spi.StepProbe.Step;
 import io.ensm.core.spi.Verification;
@@ -90,9 +91,14 @@ public final class Provisioner {
      * finished) the cross-connect cannot be compared, so only the backend's answer counts.
      */
     public Verification verify(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
+        return verify(endpoint.backend()::verify, intent, attachment);
+    }
+
+    /** As {@link #verify(ExposedEndpoint, ProvisionIntent, Attachment)}, the backend's answer taken from {@code backendRead}. */
+    public Verification verify(ReadBack backendRead, ProvisionIntent intent, Attachment attachment) throws StepFailure {
         Verification backend;
         try {
-            backend = endpoint.backend().verify(intent);
+            backend = backendRead.verify(intent);
         } catch (BackendException e) {
             throw new StepFailure("backend read-back", e);
         }
