@@ -128,16 +128,25 @@ final class ScriptedStart implements AutoCloseable {
 
     /**
      * The HTTP status of the Actuator's health on the port given to the script: 200 as soon as it
-     * answers so within 10 s (ensm is OUT_OF_SERVICE, 503, until its first registration lands just
-     * after the start), else the last status.
+     * answers so within 10 s, else the last status (or the connection's failure). The NSM API
+     * serves before the web server has started, and ensm is OUT_OF_SERVICE (503) until its first
+     * registration lands just after the start.
      */
     int actuatorHealth() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         try (HttpClient http = HttpClient.newHttpClient()) {
             while (true) {
-                int status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200 || System.nanoTime() > deadline) {
+                int status;
+                try {
+                    status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/health"))
+                            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (java.net.ConnectException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    status = -1;
+                }
+                if (status == 200 || (status > 0 && System.nanoTime() > deadline)) {
                     return status;
                 }
                 Thread.sleep(100);
