@@ -126,9 +126,17 @@ public final class NetconfBackend implements Backend {
         write(new Change.Remove(key(intent)), intent.connectionId());
     }
 
+    /** One get-config of the port for this connection; what it did not find as written is logged. */
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
-        return readBack().verify(intent);
+        PortReadBack read = new PortReadBack(read());
+        Verification v = read.verify(intent);
+        if (v != Verification.PRESENT) {
+            String name = driver.subInterfaceName(parentPort, vlan(intent));
+            log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
+                    intent.connectionId(), name, v, read.found(name).map(f -> ChangeCodec.describe(f.state())).orElse("none"));
+        }
+        return v;
     }
 
     /** One get-config of the parent port, answering for every connection on it and for the orphan sweep. */
@@ -152,18 +160,17 @@ public final class NetconfBackend implements Backend {
             }
         }
 
+        /** Not logged: a pass reads again on its own what this answer did not find as written. */
         @Override
         public Verification verify(ProvisionIntent intent) throws BackendException {
             SubInterface wanted = wanted(intent);
-            String name = driver.subInterfaceName(parentPort, wanted.vlan());
-            Optional<FoundSubInterface> found = Optional.ofNullable(byName.get(name));
-            Verification v = found.isEmpty() ? Verification.MISSING
+            Optional<FoundSubInterface> found = found(driver.subInterfaceName(parentPort, wanted.vlan()));
+            return found.isEmpty() ? Verification.MISSING
                     : found.get().state().equals(wanted) ? Verification.PRESENT : Verification.DRIFTED;
-            if (v != Verification.PRESENT) {
-                log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
-                        intent.connectionId(), name, v, found.map(f -> ChangeCodec.describe(f.state())).orElse("none"));
-            }
-            return v;
+        }
+
+        Optional<FoundSubInterface> found(String name) {
+            return Optional.ofNullable(byName.get(name));
         }
 
         @Override

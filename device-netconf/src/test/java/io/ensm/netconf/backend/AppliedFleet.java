@@ -1,29 +1,33 @@
 package io.ensm.netconf.backend;
 
 import io.ensm.api.connection.Connection;
-import io.ensm.core.endpoint.ExposedEndpoint;
-import io.ensm.core.endpoint.provision.Provision;
 import io.ensm.core.model.Allocation;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Attachment;
-import io.ensm.core.spi.BackendException;
 import io.ensm.core.store.Phase;
 import io.ensm.core.store.StoredConnection;
+import io.ensm.netconf.client.SshConnector;
+import io.ensm.netconf.driver.Change;
+import io.ensm.netconf.driver.Driver;
+import io.ensm.netconf.driver.Drivers;
+import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.session.DeviceSettings;
+import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.transaction.ItemResult;
+import io.ensm.netconf.transaction.TransactionListener;
+import io.ensm.netconf.transaction.TransactionOptions;
+import io.ensm.netconf.transaction.TransactionRunner;
+import org.onlab.packet.VlanId;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Connections ensm holds as APPLIED on netconf endpoints, as its start-up finds them after a
- * restart: the store's records, and each one's sub-interface on its box written by the endpoint's
- * own backend, so that a read-back finds exactly what it expects.
+ * restart: the store's records, and each one's sub-interface on its box, so that a read-back finds
+ * exactly what it expects.
  */
 public final class AppliedFleet {
 
@@ -61,28 +65,34 @@ public final class AppliedFleet {
     }
 
     /**
-     * Writes every connection's sub-interface through its endpoint's backend, {@code wave} at a
-     * time from as many virtual threads, so that each box's group committer batches them.
+     * Writes the sub-interfaces of one endpoint's connections onto its box in one transaction
+     * (one commit: a box holding thousands of entries takes long over each), as ensm's driver
+     * renders them and as the endpoint's backend expects to read them back: port, VLAN, the pair's
+     * box-side address, MTU and marker.
+     *
+     * @param settings the endpoint's backend settings, as the service gets them
+     * @param owner    the owner the service's marks name (its {@code ensm.cluster})
      */
-    public static void land(List<ExposedEndpoint> endpoints, List<StoredConnection> connections, int wave) throws Exception {
-        Map<String, ExposedEndpoint> byName = endpoints.stream().collect(Collectors.toMap(ExposedEndpoint::name, Function.identity()));
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int from = 0; from < connections.size(); from += wave) {
-                List<Future<?>> done = new ArrayList<>();
-                for (StoredConnection c : connections.subList(from, Math.min(connections.size(), from + wave))) {
-                    ExposedEndpoint e = byName.get(c.endpoint());
-                    done.add(threads.submit(() -> {
-                        try {
-                            return e.backend().provision(Provision.intentOf(c, e));
-                        } catch (BackendException ex) {
-                            throw new IllegalStateException("landing connection " + c.id() + ": " + ex.getMessage(), ex);
-                        }
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get();
+    public static void land(String endpoint, Map<String, String> settings, String owner, List<StoredConnection> connections)
+            throws Exception {
+        Driver driver = Drivers.byName(settings.get("driver")).orElseThrow();
+        String port = settings.get("port-name");
+        int mtu = Integer.parseInt(settings.getOrDefault("mtu", Integer.toString(NetconfBackendProvider.DEFAULT_MTU)));
+        List<Change> puts = connections.stream().filter(c -> c.endpoint().equals(endpoint))
+                .map(c -> (Change) new Change.Put(new SubInterface(port, VlanId.vlanId((short) c.allocation().vlanId()),
+                        BoxAddresses.of(c.allocation()), mtu, c.id(), owner)))
+                .toList();
+        TransactionRunner runner = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), TransactionListener.NONE);
+        SshConnector connector = new SshConnector();
+        try (SessionPool pool = new SessionPool(DeviceSettings.parse(endpoint, new io.ensm.core.spi.SettingsReader("endpoint '" + endpoint + "'", settings)), connector::connect)) {
+            List<ItemResult<Change>> results = pool.withSession(s -> runner.run(s, puts, new ChangeCodec(driver)));
+            for (ItemResult<Change> r : results) {
+                if (!r.ok()) {
+                    throw new IllegalStateException("landing on " + endpoint + ": " + r.failure().get().getMessage(), r.failure().get());
                 }
             }
+        } finally {
+            connector.close();
         }
     }
 

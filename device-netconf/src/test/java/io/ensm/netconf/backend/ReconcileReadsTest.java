@@ -70,6 +70,7 @@ class ReconcileReadsTest {
     @BeforeEach
     void landFleet() throws Exception {
         List<AppliedFleet.Endpoint> layout = new ArrayList<>();
+        List<Map<String, String>> settings = new ArrayList<>();
         for (int box = 1; box <= 2; box++) {
             Map<String, String> s = NetconfBackendTest.settings(bed.device(box), PORT);
             s.put("uplink", "up-" + box);
@@ -77,10 +78,13 @@ class ReconcileReadsTest {
             EndpointSpec spec = new EndpointSpec("box-" + box, SERVICE, Map.of());
             endpoints.add(new ExposedEndpoint(spec, new NetconfBackendProvider().create(io.ensm.core.testing.Contexts.backend(spec, s))));
             layout.add(new AppliedFleet.Endpoint(spec.name(), "uplink:up-" + box, 2000));
+            settings.add(s);
         }
         catalog = new Catalog(List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.80.0.0/16"), List.of())), endpoints, null);
         fleet = AppliedFleet.connections(CONNECTIONS, SERVICE, "10.80.0.0/16", layout, Instant.now().plus(Duration.ofHours(1)));
-        AppliedFleet.land(endpoints, fleet, CONNECTIONS);
+        for (int i = 0; i < endpoints.size(); i++) {
+            AppliedFleet.land(endpoints.get(i).name(), settings.get(i), io.ensm.core.testing.Contexts.OWNER.name(), fleet);
+        }
     }
 
     @AfterEach

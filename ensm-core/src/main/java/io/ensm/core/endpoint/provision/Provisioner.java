@@ -87,14 +87,10 @@ public final class Provisioner {
     }
 
     /**
-     * The worse of what the backend and the forwarder find. Without an attachment (apply never
-     * finished) the cross-connect cannot be compared, so only the backend's answer counts.
+     * The worse of what the backend's read ({@code backendRead}, one read for a whole pass or one
+     * per call) and the forwarder find. Without an attachment (apply never finished) the
+     * cross-connect cannot be compared, so only the backend's answer counts.
      */
-    public Verification verify(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) throws StepFailure {
-        return verify(endpoint.backend()::verify, intent, attachment);
-    }
-
-    /** As {@link #verify(ExposedEndpoint, ProvisionIntent, Attachment)}, the backend's answer taken from {@code backendRead}. */
     public Verification verify(ReadBack backendRead, ProvisionIntent intent, Attachment attachment) throws StepFailure {
         Verification backend;
         try {
