@@ -69,20 +69,11 @@ class BoxDownRestartTest {
     }
 
     private static void endpoint(Map<String, String> p, int i, String name, NetconfBox box, String cidr) {
-        p.put("ensm.services[" + i + "].name", name + "-net");
-        p.put("ensm.services[" + i + "].payload", "ETHERNET");
-        p.put("ensm.services[" + i + "].cidrs[0]", cidr);
-        String e = "ensm.endpoints[" + i + "].";
-        p.put(e + "name", name);
-        p.put(e + "service", name + "-net");
-        p.put(e + "backend.type", "netconf");
-        box.connectionSettings().forEach((k, v) -> p.put(e + "backend.settings." + k, v));
-        p.put(e + "backend.settings.driver", "ietf");
-        p.put(e + "backend.settings.port-name", "eth1");
-        p.put(e + "backend.settings.uplink", "ens-up");
-        p.put(e + "backend.settings.vlans", "3510-3519");
-        p.put(e + "backend.settings.connect-timeout", "2s");
-        p.put(e + "backend.settings.rpc-timeout", "2s");
+        Lab.netconfEndpoint(p, i, name, box, "eth1", "ens-up", cidr);
+        String e = "ensm.endpoints[" + i + "].backend.settings.";
+        p.put(e + "vlans", "3510-3519");
+        p.put(e + "connect-timeout", "2s");
+        p.put(e + "rpc-timeout", "2s");
     }
 
     private NetworkServiceGrpc.NetworkServiceBlockingStub ns() {

@@ -146,6 +146,14 @@ final class Lab implements AutoCloseable {
 
     private static void endpoint(Map<String, String> p, int i, String name, String port, String uplink, String vlan, String cidr,
                                  NetconfBox b) {
+        netconfEndpoint(p, i, name, b, port, uplink, cidr);
+        String e = "ensm.endpoints[" + i + "].backend.settings.";
+        p.put(e + "uplink-mode", "access");
+        p.put(e + "vlans", vlan);
+    }
+
+    /** Service {@code <name>-net} over {@code cidr} and a netconf endpoint {@code name} on {@code port} of the box (ietf driver). */
+    static void netconfEndpoint(Map<String, String> p, int i, String name, NetconfBox b, String port, String uplink, String cidr) {
         p.put("ensm.services[" + i + "].name", name + "-net");
         p.put("ensm.services[" + i + "].payload", "ETHERNET");
         p.put("ensm.services[" + i + "].cidrs[0]", cidr);
@@ -157,8 +165,6 @@ final class Lab implements AutoCloseable {
         p.put(e + "backend.settings.driver", "ietf");
         p.put(e + "backend.settings.port-name", port);
         p.put(e + "backend.settings.uplink", uplink);
-        p.put(e + "backend.settings.uplink-mode", "access");
-        p.put(e + "backend.settings.vlans", vlan);
     }
 
     /** Puts the store's directory on a tmpfs of {@code size} (before the service first starts), so it can be filled. */
