@@ -62,8 +62,9 @@ ensm_apt_install() {
     local sudo=""
     [[ $(id -u) -ne 0 ]] && sudo="sudo"
     echo "installing Debian packages: ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    # Another install on the machine may hold dpkg's lock: wait for it rather than fail.
+    $sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 # Prints the path of the ensm-app executable jar, or nothing.
