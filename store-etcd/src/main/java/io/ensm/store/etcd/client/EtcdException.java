@@ -1,0 +1,34 @@
+package io.ensm.store.etcd.client;
+
+/**
+ * An etcd call that did not succeed, with what the caller may conclude from it ({@link #kind}).
+ * The message names the operation, the key where there is one, the members tried and etcd's reason.
+ */
+public final class EtcdException extends RuntimeException {
+
+    /** What the failure says about the state in etcd. */
+    public enum Kind {
+        /** No member served the call before its deadline; a write was not applied. */
+        UNAVAILABLE,
+        /**
+         * A write reached a member that then failed or stopped answering: it may or may not have
+         * been applied. Read the key back before acting on either assumption.
+         */
+        OUTCOME_UNKNOWN,
+        /** etcd refused the request (bad request, unknown lease, compacted revision...); a retry would fail the same way. */
+        REFUSED,
+        /** The client was closed. */
+        CLOSED
+    }
+
+    private final Kind kind;
+
+    public EtcdException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,296 @@
+package io.ensm.store.etcd.client;
+
+import io.ensm.store.etcd.wire.LeaseGrpc;
+import io.ensm.store.etcd.wire.LeaseKeepAliveRequest;
+import io.ensm.store.etcd.wire.LeaseKeepAliveResponse;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps one lease alive and says whether its holder may still write.
+ *
+ * <p>It renews every TTL/3 over a keep-alive stream to the client's current member. The state
+ * follows the time since the last confirmed renewal, counted from when that renewal was sent (the
+ * lease runs at least a TTL from then):
+ * <ul>
+ *   <li>{@link State#VALID} up to TTL/2;</li>
+ *   <li>{@link State#UNCERTAIN} past TTL/2: the lease may still live but could expire before a
+ *       write started now completes, so writers stop until it is VALID again;</li>
+ *   <li>{@link State#LOST} once a whole TTL has passed, or when etcd says the lease is gone:
+ *       final; the keeper revokes what may be left of it and stops.</li>
+ * </ul>
+ * A stream can end silently (a hung member keeps its connection open and answers nothing), so the
+ * keeper does not wait for the stream to report an error: a renewal not answered within TTL/6 ends
+ * the stream, and the next goes to another member; so does any error or end of the stream.
+ */
+public final class LeaseKeeper implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+    public enum State { VALID, UNCERTAIN, LOST }
+
+    /** Told of every change of state, on the keeper's own thread; keep it short. */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(LeaseKeeper keeper, State from, State to, String reason);
+
+        Listener NONE = (k, f, t, r) -> { };
+    }
+
+    private sealed interface Signal {
+        int stream();
+    }
+
+    private record Renewed(int stream, long ttlSeconds) implements Signal {}
+
+    private record Ended(int stream, String why) implements Signal {}
+
+    private record Wake(int stream) implements Signal {}
+
+    private final EtcdClient client;
+    private final Lease lease;
+    private final Listener listener;
+    private final long ttlNanos;
+    private final long intervalNanos;
+    private final long answerNanos;
+    private final long tickNanos;
+    private final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+    private final Thread thread;
+
+    private volatile State state = State.VALID;
+    private volatile long renewedAt;
+    private volatile long renewals;
+    private volatile boolean closing;
+    private volatile String streamMember = "";
+
+    // Keeper thread only.
+    private int generation;
+    private Members.Member member;
+    private ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
+    private long sentAt = -1;
+
+    private LeaseKeeper(EtcdClient client, Lease lease, long grantedAt, Listener listener) {
+        this.client = client;
+        this.lease = lease;
+        this.listener = listener;
+        this.ttlNanos = lease.ttl().toNanos();
+        this.intervalNanos = ttlNanos / 3;
+        this.answerNanos = ttlNanos / 6;
+        this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(50), ttlNanos / 40));
+        this.renewedAt = grantedAt;
+        this.thread = Thread.ofVirtual().name("etcd-lease-" + Long.toHexString(lease.id())).unstarted(this::run);
+    }
+
+    /** Keeps a lease just granted; {@code grantedAt} is the nanoTime from before the grant was sent. */
+    static LeaseKeeper start(EtcdClient client, Lease lease, long grantedAt, Listener listener) {
+        LeaseKeeper k = new LeaseKeeper(client, lease, grantedAt, listener);
+        log.info("event=etcd-lease-granted lease={} ttl_ms={}", Long.toHexString(lease.id()), lease.ttl().toMillis());
+        k.thread.start();
+        return k;
+    }
+
+    public long id() {
+        return lease.id();
+    }
+
+    public Lease lease() {
+        return lease;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** How much longer the holder may write before the state turns UNCERTAIN, if no renewal comes first; zero when it is not VALID. */
+    public Duration safeFor() {
+        long left = ttlNanos / 2 - (System.nanoTime() - renewedAt);
+        return state == State.VALID && left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    /** Confirmed renewals so far. */
+    public long renewals() {
+        return renewals;
+    }
+
+    /** The client URL of the member the keep-alive stream goes to now, or empty. */
+    public String streamMember() {
+        return streamMember;
+    }
+
+    private void run() {
+        try {
+            while (!closing && state != State.LOST) {
+                Signal s = signals.poll(tickNanos, TimeUnit.NANOSECONDS);
+                if (s != null && s.stream() == generation) {
+                    handle(s);
+                }
+                if (closing || state == State.LOST) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (requests == null) {
+                    open();
+                } else if (sentAt >= 0 && now - sentAt > answerNanos) {
+                    drop("no keep-alive answer within " + TimeUnit.NANOSECONDS.toMillis(answerNanos) + " ms");
+                    open();
+                }
+                if (requests != null && sentAt < 0 && now - renewedAt >= intervalNanos) {
+                    send(now);
+                }
+                follow(System.nanoTime());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeStream();
+        }
+        if (state == State.LOST) {
+            // What may be left of the lease goes, so that every replica sees the same end.
+            revokeQuietly();
+        }
+    }
+
+    private void handle(Signal s) {
+        switch (s) {
+            case Renewed r when r.ttlSeconds() <= 0 -> become(State.LOST, "etcd says the lease is gone");
+            case Renewed r -> {
+                if (sentAt >= 0) {
+                    renewedAt = sentAt;
+                    renewals++;
+                    sentAt = -1;
+                }
+            }
+            case Ended e -> drop(e.why());
+            case Wake w -> { }
+        }
+    }
+
+    private void open() {
+        Members members = client.members();
+        Members.Member m = members.current();
+        if (m.unreachable()) {
+            members.failed(m, "unreachable");
+            return;
+        }
+        int gen = ++generation;
+        member = m;
+        streamMember = m.uri().toString();
+        sentAt = -1;
+        requests = (ClientCallStreamObserver<LeaseKeepAliveRequest>) LeaseGrpc.newStub(m.channel())
+                .leaseKeepAlive(new StreamObserver<>() {
+                    @Override
+                    public void onNext(LeaseKeepAliveResponse r) {
+                        signals.add(new Renewed(gen, r.getTTL()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        signals.add(new Ended(gen, "keep-alive stream failed: " + t.getMessage()));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        signals.add(new Ended(gen, "keep-alive stream ended by the member"));
+                    }
+                });
+    }
+
+    private void send(long now) {
+        try {
+            requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease.id()).build());
+            sentAt = now;
+        } catch (RuntimeException e) {
+            drop("keep-alive send failed: " + e.getMessage());
+        }
+    }
+
+    /** Ends the current stream and moves the client on to the next member. */
+    private void drop(String why) {
+        if (requests == null) {
+            return;
+        }
+        Members.Member was = member;
+        closeStream();
+        log.info("event=etcd-lease-stream-lost lease={} member={} reason=\"{}\"", Long.toHexString(lease.id()), was.name(), why);
+        client.members().failed(was, why);
+    }
+
+    private void closeStream() {
+        if (requests != null) {
+            try {
+                requests.cancel("keep-alive stream replaced", null);
+            } catch (RuntimeException e) {
+                // Already gone.
+            }
+        }
+        requests = null;
+        member = null;
+        streamMember = "";
+        sentAt = -1;
+        generation++;
+    }
+
+    private void follow(long now) {
+        long age = now - renewedAt;
+        if (age >= ttlNanos) {
+            become(State.LOST, "no renewal confirmed for " + TimeUnit.NANOSECONDS.toMillis(age) + " ms (ttl "
+                    + lease.ttl().toMillis() + " ms)");
+        } else if (age > ttlNanos / 2) {
+            become(State.UNCERTAIN, "no renewal confirmed for " + TimeUnit.NANOSECONDS.toMillis(age) + " ms (over half the ttl)");
+        } else {
+            become(State.VALID, "renewed");
+        }
+    }
+
+    private void become(State to, String reason) {
+        State from = state;
+        if (from == to || from == State.LOST) {
+            return;
+        }
+        state = to;
+        String id = Long.toHexString(lease.id());
+        if (to == State.VALID) {
+            log.info("event=etcd-lease-state lease={} from={} to={} reason=\"{}\"", id, from, to, reason);
+        } else {
+            log.warn("event=etcd-lease-state lease={} from={} to={} reason=\"{}\"", id, from, to, reason);
+        }
+        try {
+            listener.changed(this, from, to, reason);
+        } catch (RuntimeException e) {
+            log.warn("event=etcd-lease-listener-failed lease={} error=\"{}\"", id, e.toString());
+        }
+    }
+
+    private void revokeQuietly() {
+        try {
+            client.revoke(lease.id());
+        } catch (EtcdException e) {
+            log.info("event=etcd-lease-revoke-failed lease={} reason=\"{}\"", Long.toHexString(lease.id()), e.getMessage());
+        }
+    }
+
+    /** Stops renewing and revokes the lease: the keys bound to it vanish now rather than after the TTL. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        signals.add(new Wake(generation));
+        try {
+            thread.join(TimeUnit.NANOSECONDS.toMillis(ttlNanos) + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (state != State.LOST) {
+            revokeQuietly();
+            become(State.LOST, "closed");
+        }
+    }
+}

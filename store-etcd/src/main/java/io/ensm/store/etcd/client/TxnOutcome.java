@@ -1,0 +1,14 @@
+package io.ensm.store.etcd.client;
+
+/** What a guarded write did. */
+public sealed interface TxnOutcome {
+
+    /** The write applied at this revision. */
+    record Done(long revision) implements TxnOutcome {}
+
+    /** Create-if-absent: the key exists already, as shown; nothing was written. */
+    record Exists(Entry current) implements TxnOutcome {}
+
+    /** The fence no longer holds: its key is gone (0) or was created again at {@code currentToken}; nothing was written. */
+    record Fenced(Fence fence, long currentToken) implements TxnOutcome {}
+}
