@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  *       final; the keeper revokes what may be left of it and stops.</li>
  * </ul>
  * A stream can end silently (a hung member keeps its connection open and answers nothing), so the
- * keeper does not wait for the stream to report an error: a renewal not answered within TTL/6 ends
- * the stream, and the next goes to another member; so does any error or end of the stream.
+ * keeper does not wait for the stream to report an error: a renewal not answered within TTL/12
+ * ends the stream, and the next goes to another member; so does any error or end of the stream.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -74,6 +74,8 @@ public final class LeaseKeeper implements AutoCloseable {
     private Members.Member member;
     private ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
     private long sentAt = -1;
+    private int failures;
+    private long reopenAt;
 
     private LeaseKeeper(EtcdClient client, Lease lease, long grantedAt, Listener listener) {
         this.client = client;
@@ -81,9 +83,12 @@ public final class LeaseKeeper implements AutoCloseable {
         this.listener = listener;
         this.ttlNanos = lease.ttl().toNanos();
         this.intervalNanos = ttlNanos / 3;
-        this.answerNanos = ttlNanos / 6;
+        // A silent stream must be found and replaced within the TTL/6 between the renewal due at
+        // TTL/3 and the state turning UNCERTAIN at TTL/2; half that leaves time for the new stream.
+        this.answerNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(100), ttlNanos / 12);
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(50), ttlNanos / 40));
         this.renewedAt = grantedAt;
+        this.reopenAt = grantedAt;
         this.thread = Thread.ofVirtual().name("etcd-lease-" + Long.toHexString(lease.id())).unstarted(this::run);
     }
 
@@ -113,6 +118,11 @@ public final class LeaseKeeper implements AutoCloseable {
         return state == State.VALID && left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
+    /** When the last confirmed renewal was sent (System.nanoTime), for tests of the timing. */
+    long renewedAtNanos() {
+        return renewedAt;
+    }
+
     /** Confirmed renewals so far. */
     public long renewals() {
         return renewals;
@@ -135,7 +145,9 @@ public final class LeaseKeeper implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 if (requests == null) {
-                    open();
+                    if (now - reopenAt >= 0) {
+                        open();
+                    }
                 } else if (sentAt >= 0 && now - sentAt > answerNanos) {
                     drop("no keep-alive answer within " + TimeUnit.NANOSECONDS.toMillis(answerNanos) + " ms");
                     open();
@@ -164,6 +176,11 @@ public final class LeaseKeeper implements AutoCloseable {
                     renewedAt = sentAt;
                     renewals++;
                     sentAt = -1;
+                }
+                if (failures > 0) {
+                    log.info("event=etcd-lease-stream-restored lease={} member={} failed_streams={}", Long.toHexString(lease.id()),
+                            member.name(), failures);
+                    failures = 0;
                 }
             }
             case Ended e -> drop(e.why());
@@ -217,7 +234,13 @@ public final class LeaseKeeper implements AutoCloseable {
         }
         Members.Member was = member;
         closeStream();
-        log.info("event=etcd-lease-stream-lost lease={} member={} reason=\"{}\"", Long.toHexString(lease.id()), was.name(), why);
+        if (failures++ == 0) {
+            log.info("event=etcd-lease-stream-lost lease={} member={} reason=\"{}\"", Long.toHexString(lease.id()), was.name(), why);
+        }
+        if (failures >= client.members().size()) {
+            // Every member failed in turn (no leader during an election): retry at a calmer pace.
+            reopenAt = System.nanoTime() + Math.min(answerNanos, TimeUnit.MILLISECONDS.toNanos(50));
+        }
         client.members().failed(was, why);
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The members of the cluster as the client sees them: one gRPC channel each, and the member calls
@@ -43,8 +44,13 @@ final class Members implements AutoCloseable {
         }
     }
 
+    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final List<Member> members;
     private final AtomicInteger current = new AtomicInteger();
+    // While no member has a leader, every call moves on: one log line a second says so.
+    private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+    private final AtomicInteger unlogged = new AtomicInteger();
 
     Members(List<URI> uris) {
         List<Member> list = new ArrayList<>();
@@ -88,8 +94,13 @@ final class Members implements AutoCloseable {
             Member to = members.get(next);
             // Its connection may be in a long reconnect backoff from an earlier failure.
             to.managed().resetConnectBackoff();
-            if (members.size() > 1) {
-                log.info("event=etcd-member-switch from={} to={} reason=\"{}\"", failed.name(), to.name(), why);
+            long now = System.nanoTime();
+            long last = lastLog.get();
+            if (members.size() > 1 && now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
+                log.info("event=etcd-member-switch from={} to={} reason=\"{}\" earlier_switches_not_logged={}", failed.name(), to.name(),
+                        why, unlogged.getAndSet(0));
+            } else {
+                unlogged.incrementAndGet();
             }
         }
         return members.get(current.get());

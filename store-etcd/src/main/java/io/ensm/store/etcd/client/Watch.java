@@ -64,6 +64,8 @@ public final class Watch implements AutoCloseable {
     private ClientCallStreamObserver<WatchRequest> requests;
     private long heardAt;
     private long probedAt;
+    private int failures;
+    private long reopenAt = System.nanoTime();
 
     private Watch(EtcdClient client, String prefix, long fromRevision, Listener listener) {
         Keys.bytes(prefix);
@@ -108,7 +110,7 @@ public final class Watch implements AutoCloseable {
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(50), probeNanos / 10));
         try {
             while (!closing && !stopped) {
-                if (requests == null) {
+                if (requests == null && System.nanoTime() - reopenAt >= 0) {
                     open();
                 }
                 Signal s = signals.poll(tick, TimeUnit.NANOSECONDS);
@@ -138,7 +140,7 @@ public final class Watch implements AutoCloseable {
         Members.Member m = members.current();
         if (m.unreachable()) {
             members.failed(m, "unreachable");
-            sleepTick();
+            reopenAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             return;
         }
         int gen = ++generation;
@@ -172,13 +174,15 @@ public final class Watch implements AutoCloseable {
             drop("watch create failed: " + e.getMessage());
             return;
         }
-        if (starts > 1) {
-            log.info("event=etcd-watch-resumed prefix={} member={} from_revision={}", prefix, m.name(), next);
-        }
     }
 
     private void receive(WatchResponse r) {
         heardAt = System.nanoTime();
+        if (r.getCreated() && failures > 0) {
+            log.info("event=etcd-watch-resumed prefix={} member={} from_revision={} failed_streams={}", prefix, member.name(), next,
+                    failures);
+            failures = 0;
+        }
         if (r.getCompactRevision() > 0) {
             log.warn("event=etcd-watch-compacted prefix={} from_revision={} compact_revision={}", prefix, next, r.getCompactRevision());
             stopped = true;
@@ -233,7 +237,13 @@ public final class Watch implements AutoCloseable {
         Members.Member was = member;
         closeStream();
         if (!closing) {
-            log.info("event=etcd-watch-stream-lost prefix={} member={} next_revision={} reason=\"{}\"", prefix, was.name(), next, why);
+            if (failures++ == 0) {
+                log.info("event=etcd-watch-stream-lost prefix={} member={} next_revision={} reason=\"{}\"", prefix, was.name(), next, why);
+            }
+            if (failures >= client.members().size()) {
+                // Every member failed in turn (no leader during an election): retry at a calmer pace.
+                reopenAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+            }
             client.members().failed(was, why);
         }
     }
@@ -250,15 +260,6 @@ public final class Watch implements AutoCloseable {
         member = null;
         streamMember = "";
         generation++;
-    }
-
-    private void sleepTick() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            closing = true;
-        }
     }
 
     @Override
