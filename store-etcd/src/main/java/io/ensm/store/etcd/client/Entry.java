@@ -28,7 +28,7 @@ public record Entry(String key, byte[] value, long createRevision, long modRevis
         return new String(value, StandardCharsets.UTF_8);
     }
 
-    boolean sameValue(byte[] other) {
+    public boolean sameValue(byte[] other) {
         return Arrays.equals(value, other);
     }
 

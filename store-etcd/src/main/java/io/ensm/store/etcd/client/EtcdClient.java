@@ -226,6 +226,32 @@ public final class EtcdClient implements AutoCloseable {
         return fenced("fenced delete " + key, fence, delete);
     }
 
+    /**
+     * Applies the writes only if the key is still at this modification revision (0: absent), as
+     * one transaction: {@link TxnOutcome.Done} or {@link TxnOutcome.Changed} with what the key
+     * holds now. Repeated after a failure that may have applied it: the compare makes a repeat a
+     * no-op, so a Changed that shows the caller's own value means an earlier attempt applied it.
+     */
+    public TxnOutcome ifModRevision(String key, long modRevision, List<Write> writes) {
+        TxnRequest.Builder txn = TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(Keys.bytes(key))
+                .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL).setModRevision(modRevision));
+        for (Write w : writes) {
+            txn.addSuccess(switch (w) {
+                case Write.Put p -> RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(Keys.bytes(p.key()))
+                        .setValue(ByteString.copyFrom(p.value())).setLease(p.lease()));
+                case Write.Delete d -> RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(Keys.bytes(d.key())));
+            });
+        }
+        TxnRequest request = txn.addFailure(readOp(key)).build();
+        TxnResponse r = calls.run("write " + key + " at revision " + modRevision, Retry.REPEATABLE, timeout,
+                (ch, d) -> kv(ch, d).txn(request));
+        if (r.getSucceeded()) {
+            return new TxnOutcome.Done(r.getHeader().getRevision());
+        }
+        RangeResponse current = r.getResponses(0).getResponseRange();
+        return new TxnOutcome.Changed(current.getKvsCount() == 0 ? null : Entry.of(current.getKvs(0)));
+    }
+
     private TxnOutcome fenced(String operation, Fence fence, RequestOp op) {
         TxnRequest txn = TxnRequest.newBuilder().addCompare(createRevisionIs(fence.key(), fence.createRevision()))
                 .addSuccess(op).addFailure(readOp(fence.key())).build();

@@ -9,6 +9,9 @@ public sealed interface TxnOutcome {
     /** Create-if-absent: the key exists already, as shown; nothing was written. */
     record Exists(Entry current) implements TxnOutcome {}
 
+    /** Compare-and-swap: the key is no longer at the expected revision; it now holds {@code current}, or nothing (null). */
+    record Changed(Entry current) implements TxnOutcome {}
+
     /** The fence no longer holds: its key is gone (0) or was created again at {@code currentToken}; nothing was written. */
     record Fenced(Fence fence, long currentToken) implements TxnOutcome {}
 }

@@ -99,6 +99,8 @@ class LeaderChangeTest {
             long unknownApplied = puts.stream().filter(p -> p.error() != null && p.error().kind() == EtcdException.Kind.OUTCOME_UNKNOWN)
                     .filter(p -> held.containsKey(p.key())).count();
             System.out.printf("leader-change burst: of the outcome-unknown puts, %d were applied%n", unknownApplied);
+            // Each key was written by one put: a version above 1 would be a write sent twice.
+            assertThat(held.values()).as("keys written twice").allSatisfy(e -> assertThat(e.version()).isEqualTo(1));
             for (Put p : puts) {
                 if (p.error() == null) {
                     assertThat(held).as("a put reported done").containsKey(p.key());

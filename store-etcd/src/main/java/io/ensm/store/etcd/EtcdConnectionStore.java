@@ -1,0 +1,307 @@
+package io.ensm.store.etcd;
+
+import io.ensm.core.store.ConnectionStore;
+import io.ensm.core.store.StoreException;
+import io.ensm.core.store.StoredConnection;
+import io.ensm.store.etcd.client.Entry;
+import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.EtcdException;
+import io.ensm.store.etcd.client.TxnOutcome;
+import io.ensm.store.etcd.client.Write;
+import io.ensm.store.etcd.record.QuarantinedRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * {@link ConnectionStore} in etcd: each connection one key, {@code <prefix>/<cluster>/connections/<id>},
+ * holding a {@code ConnectionRecord}.
+ *
+ * <p>Durable when a call returns: etcd has committed the write on a majority of its members.
+ * Every write is a compare-and-swap on the key's modification revision, sent again on another
+ * member when the first may have failed on its way back; the compare makes the repeat a no-op,
+ * and a key found holding the value written shows that an earlier attempt applied it. A write
+ * that fails throws {@link StoreException} and leaves the key as it was. The one case where that
+ * cannot be known is etcd answering nothing for the whole deadline after a write was sent: the
+ * exception then says the outcome is unknown, and the write, if it applies later, applies only
+ * onto the record it was meant to replace.
+ *
+ * <p>A record that cannot be read is moved, bytes as found, to
+ * {@code <prefix>/<cluster>/quarantine/<id>} by {@link #loadAll} (in one transaction, only if it
+ * has not changed meanwhile), logged and left out. {@code <prefix>/<cluster>/meta/held-connection}
+ * remembers that the store has held a connection.
+ */
+public final class EtcdConnectionStore implements ConnectionStore {
+    private static final Logger log = LoggerFactory.getLogger(EtcdConnectionStore.class);
+    /** Rounds of compare-and-swap when others change a key between our read and our write. */
+    private static final int ROUNDS = 5;
+
+    private final EtcdClient client;
+    private final boolean ownsClient;
+    private final Clock clock;
+    private final String base;
+    private final String connections;
+    private final String quarantine;
+    private final String held;
+    private volatile boolean heldConnection;
+    private volatile boolean closed;
+
+    /**
+     * @param prefix  the key prefix of every ensm cluster, e.g. {@code /ensm}
+     * @param cluster this ensm cluster's name: a key segment, no {@code /}
+     * @param owns    whether {@link #close} closes the client
+     */
+    public EtcdConnectionStore(EtcdClient client, String prefix, String cluster, boolean owns, Clock clock) {
+        if (cluster == null || cluster.isBlank() || cluster.contains("/")) {
+            throw new IllegalArgumentException("ensm cluster name '" + cluster + "' must be a non-empty key segment without '/'");
+        }
+        String p = prefix == null ? "" : prefix.strip();
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        this.client = client;
+        this.ownsClient = owns;
+        this.clock = clock;
+        this.base = p + "/" + cluster + "/";
+        this.connections = base + "connections/";
+        this.quarantine = base + "quarantine/";
+        this.held = base + "meta/held-connection";
+        try {
+            this.heldConnection = client.get(held).isPresent();
+        } catch (EtcdException e) {
+            throw new StoreException("cannot open the connection store in etcd " + base + ": " + e.getMessage(), e);
+        }
+    }
+
+    public EtcdConnectionStore(EtcdClient client, String prefix, String cluster) {
+        this(client, prefix, cluster, false, Clock.systemUTC());
+    }
+
+    /** The keys of this store start with this text. */
+    public String base() {
+        return base;
+    }
+
+    @Override
+    public void put(StoredConnection connection) {
+        ensureOpen();
+        String id = connection.id();
+        byte[] value;
+        try {
+            value = ConnectionRecords.encode(connection);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("writing connection " + id + " in etcd " + base + " failed: " + e.getMessage(), e);
+        }
+        swap("writing connection " + id, key(id), current -> value);
+        if (!heldConnection) {
+            rememberHeldConnection();
+        }
+    }
+
+    @Override
+    public void refresh(String id, Instant expires, byte[] connection) {
+        ensureOpen();
+        swap("refreshing connection " + id, key(id), current -> {
+            if (current == null) {
+                return null; // unknown id: nothing to do
+            }
+            StoredConnection stored;
+            try {
+                stored = ConnectionRecords.decode(current.value());
+            } catch (RuntimeException e) {
+                throw new StoreException("refreshing connection " + id + " in etcd " + base + " failed: its record is unreadable: "
+                        + e.getMessage(), e);
+            }
+            return ConnectionRecords.encode(stored.refreshed(expires, connection));
+        });
+    }
+
+    @Override
+    public void delete(String id) {
+        ensureOpen();
+        swap("deleting connection " + id, key(id), current -> null);
+    }
+
+    @Override
+    public Optional<StoredConnection> get(String id) {
+        ensureOpen();
+        Optional<Entry> entry;
+        try {
+            entry = client.get(key(id));
+        } catch (EtcdException e) {
+            throw failure("reading connection " + id, e);
+        }
+        return entry.map(e -> read(e, id));
+    }
+
+    @Override
+    public List<StoredConnection> loadAll() {
+        ensureOpen();
+        List<Entry> entries;
+        try {
+            entries = client.range(connections).entries();
+        } catch (EtcdException e) {
+            throw failure("loading connections", e);
+        }
+        List<StoredConnection> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            try {
+                out.add(ConnectionRecords.decode(e.value()));
+            } catch (ConnectionRecords.NewerFormatException newer) {
+                throw new StoreException("connection " + e.key() + " in etcd " + base + ": " + newer.getMessage(), newer);
+            } catch (RuntimeException damaged) {
+                setAside(e, printable(damaged.getMessage()));
+            }
+        }
+        Set<String> set = quarantined();
+        if (!set.isEmpty()) {
+            log.warn("event=store-quarantine-present store=etcd prefix={} records={} reason=\"unreadable connection records set aside"
+                    + " under {}; inspect them with etcdctl get --prefix and delete them once handled\"", base, set.size(), quarantine);
+        }
+        return out;
+    }
+
+    @Override
+    public Set<String> quarantined() {
+        ensureOpen();
+        try {
+            Set<String> ids = new LinkedHashSet<>();
+            for (Entry e : client.range(quarantine).entries()) {
+                ids.add(printable(e.key().substring(quarantine.length())));
+            }
+            return ids;
+        } catch (EtcdException e) {
+            throw failure("reading the quarantine", e);
+        }
+    }
+
+    @Override
+    public boolean hasHeldConnections() {
+        return heldConnection;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /**
+     * Sets the key to what {@code next} makes of its current entry (null: absent), or deletes it
+     * when {@code next} gives null, by compare-and-swap on its modification revision. A key that
+     * changed between the read and the swap is read again and the swap made anew.
+     */
+    private void swap(String what, String key, Function<Entry, byte[]> next) {
+        try {
+            Entry current = client.get(key).orElse(null);
+            for (int round = 0; round < ROUNDS; round++) {
+                byte[] value = next.apply(current);
+                if (value == null && current == null) {
+                    return; // a delete or a refresh of an unknown id: nothing there
+                }
+                long expected = current == null ? 0 : current.modRevision();
+                List<Write> writes = value == null ? List.of(new Write.Delete(key)) : List.of(new Write.Put(key, value, 0));
+                switch (client.ifModRevision(key, expected, writes)) {
+                    case TxnOutcome.Done d -> {
+                        return;
+                    }
+                    case TxnOutcome.Changed c -> {
+                        Entry now = c.current();
+                        // A repeat that finds the key as this write leaves it: an earlier attempt applied it.
+                        if (value == null ? now == null : now != null && now.sameValue(value)) {
+                            return;
+                        }
+                        current = now;
+                    }
+                    case TxnOutcome other -> throw new IllegalStateException("unexpected outcome " + other);
+                }
+            }
+            throw new StoreException(what + " in etcd " + base + " failed: the record changed under each of " + ROUNDS
+                    + " attempts (another writer?); nothing was written", null);
+        } catch (EtcdException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private StoredConnection read(Entry e, String id) {
+        try {
+            return ConnectionRecords.decode(e.value());
+        } catch (RuntimeException damaged) {
+            throw new StoreException("connection " + id + " in etcd " + base + " is unreadable: " + printable(damaged.getMessage()), damaged);
+        }
+    }
+
+    /** Moves an unreadable record to the quarantine, only if it has not changed since it was read. */
+    private void setAside(Entry e, String reason) {
+        String id = printable(e.key().substring(connections.length()));
+        String to = quarantine + e.key().substring(connections.length());
+        byte[] record = QuarantinedRecord.newBuilder().setKey(e.key()).setReason(reason).setQuarantinedMs(clock.millis())
+                .setRaw(com.google.protobuf.ByteString.copyFrom(e.value())).build().toByteArray();
+        try {
+            TxnOutcome outcome = client.ifModRevision(e.key(), e.modRevision(), List.of(new Write.Put(to, record, 0), new Write.Delete(e.key())));
+            if (outcome instanceof TxnOutcome.Done) {
+                log.error("event=store-record-quarantined store=etcd prefix={} connection={} key={} reason=\"{}\"", base, id, to, reason);
+            } else {
+                log.warn("event=store-record-unreadable store=etcd prefix={} connection={} kept=in-place reason=\"{}\""
+                        + " move_skipped=\"the record changed while it was being set aside\"", base, id, reason);
+            }
+        } catch (EtcdException failed) {
+            log.error("event=store-record-unreadable store=etcd prefix={} connection={} kept=in-place reason=\"{}\" move_failed=\"{}\"",
+                    base, id, reason, printable(failed.getMessage()));
+        }
+    }
+
+    /** Once per store: a failure only means the next write tries again. */
+    private void rememberHeldConnection() {
+        try {
+            client.createIfAbsent(held, Long.toString(clock.millis()).getBytes(StandardCharsets.UTF_8), 0);
+            heldConnection = true;
+        } catch (EtcdException e) {
+            log.warn("event=store-meta-write-failed store=etcd key={} reason=\"{}\"", held, e.getMessage());
+        }
+    }
+
+    private String key(String id) {
+        if (id == null || id.isEmpty()) {
+            throw new StoreException("a connection id must not be empty (store in etcd " + base + ")", null);
+        }
+        return connections + id;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StoreException("connection store in etcd " + base + " is closed", null);
+        }
+    }
+
+    private StoreException failure(String what, EtcdException e) {
+        return new StoreException(what + " in etcd " + base + " failed (" + e.kind() + "): " + e.getMessage(), e);
+    }
+
+    /** Damaged text as one bounded printable line for logs and reasons. */
+    static String printable(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder b = new StringBuilder(Math.min(text.length(), 200));
+        for (int i = 0; i < text.length() && b.length() < 200; i++) {
+            char c = text.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
+        }
+        return text.length() > 200 ? b.append("...").toString() : b.toString();
+    }
+}
