@@ -7,7 +7,10 @@ import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
 import io.ensm.api.registry.NetworkServiceRegistryGrpc;
 import io.ensm.core.alloc.AddressPool;
+import io.ensm.core.alloc.ClaimingAllocator;
+import io.ensm.core.alloc.Claims;
 import io.ensm.core.alloc.PoolAllocator;
+import io.ensm.core.endpoint.allocate.Allocator;
 import io.ensm.core.alloc.VlanPools;
 import io.ensm.core.alloc.VniPool;
 import io.ensm.core.authz.AllowedCallers;
@@ -105,6 +108,8 @@ public final class EnsmRuntime implements AutoCloseable {
     private final ExecutorService handovers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("ensm-handover").daemon().factory());
     private final ConnectionTable table;
+    /** Present when replicas share the store: allocations are claimed cluster-wide. */
+    private final ClaimingAllocator claiming;
     private final Catalog catalog;
     private final ExpiryTimers timers;
     private final ConnectionMonitor monitor;
@@ -178,8 +183,8 @@ public final class EnsmRuntime implements AutoCloseable {
             throw e;
         }
         VlanPools vlanPools = new VlanPools();
-        PoolAllocator allocator = allocator(settings, endpoints, vlanPools);
-        meters.pools(allocator::usage);
+        PoolAllocator pools = allocator(settings, endpoints, vlanPools);
+        meters.pools(pools::usage);
         Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
         try {
             this.persistence = storeOpener.open(self, registry, clock);
@@ -197,6 +202,8 @@ public final class EnsmRuntime implements AutoCloseable {
             });
         }
         this.served = new ServedEndpoints(ownership);
+        this.claiming = persistence.claims() == Claims.NONE ? null : new ClaimingAllocator(pools, persistence.claims());
+        Allocator allocator = claiming == null ? pools : claiming;
         meters.served(() -> (int) catalog.endpoints().stream().filter(e -> served.serves(e.name())).count());
         ConnectionStore store = persistence.connections();
         this.table = new ConnectionTable(store);
@@ -506,6 +513,9 @@ public final class EnsmRuntime implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
+            if (claiming != null) {
+                claiming.forgetForeign();
+            }
             Reconciler.Report r = reconciler.pass();
             meters.reconcilePass("periodic", java.time.Duration.ofNanos(System.nanoTime() - start), r);
             String line = "event=reconcile-pass repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={} busy={} "

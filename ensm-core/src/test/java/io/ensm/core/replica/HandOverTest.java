@@ -92,7 +92,7 @@ class HandOverTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         EnsmRuntime runtime = EnsmRuntime.launch(settings(name, "127.0.0.1:" + registry.port(),
                         List.of(box("box-1", "100-109"), box("box-2", "200-209"))),
-                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership),
+                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership, io.ensm.core.alloc.Claims.NONE),
                 EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC(), meters);
         open.add(runtime);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
@@ -192,7 +192,7 @@ class HandOverTest {
     void replicasOnASharedStoreNeedAnExternalRegistryAndTheirOwnUrl() {
         Ownership ownership = board.replica("ensm-c", "tcp://ensm-c.example:5003");
         assertThatThrownBy(() -> EnsmRuntime.launch(settings("ensm-c", null, List.of(box("box-1", "100-109"))),
-                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership),
+                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership, io.ensm.core.alloc.Claims.NONE),
                 EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC(), new SimpleMeterRegistry()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ensm.registry-url").hasMessageContaining("external NSM registry");
