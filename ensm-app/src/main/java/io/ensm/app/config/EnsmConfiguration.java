@@ -3,7 +3,8 @@ package io.ensm.app.config;
 import io.ensm.app.observe.GrpcMetricsInterceptor;
 import io.ensm.app.observe.SecurityMetrics;
 import io.ensm.core.runtime.EnsmRuntime;
-import io.ensm.core.store.SqliteConnectionStore;
+import io.ensm.core.runtime.EnsmSettings;
+import io.ensm.core.store.Stores;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +37,9 @@ public class EnsmConfiguration {
                             GrpcMetricsInterceptor metrics, MeterRegistry registry) {
         EnsmRuntime runtime;
         try {
-            runtime = EnsmRuntime.start(SettingsMapper.toSettings(properties), SqliteConnectionStore::new,
+            EnsmSettings settings = SettingsMapper.toSettings(properties);
+            runtime = EnsmRuntime.launch(settings,
+                    Stores.opener(properties.store().type(), properties.store().settings(), settings.dataDir(), settings.cluster()),
                     security.transport(List.of(metrics), securityMetrics::refused), Clock.systemUTC(), registry);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage().startsWith("ensm.") ? e.getMessage() : "ensm." + e.getMessage(), e);

@@ -24,6 +24,8 @@ import java.util.Map;
  * @param advertisedUrl     URL registered for ensm's NSEs; default tcp://LISTEN
  * @param registryUrl       external NSM registry HOST:PORT or tcp://HOST:PORT; empty serves the embedded registry
  * @param dataDir           directory of the embedded connection store
+ * @param store             where connections are kept: the embedded file, or a store replicas share
+ * @param replica           this replica's own name when replicas share a store; empty: the host's name
  * @param reconcileInterval how often backends and kernel are compared with the store
  * @param mtu               MTU reported when no forwarder leg lowers it
  * @param tls               mutual TLS with SPIFFE identities, path tokens and authorization
@@ -42,6 +44,9 @@ public record EnsmProperties(
         @DefaultValue("") String advertisedUrl,
         @DefaultValue("") String registryUrl,
         @DefaultValue("./data") @NotBlank String dataDir,
+        @Valid @DefaultValue Store store,
+        @DefaultValue("") @Pattern(regexp = "|[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?",
+                message = "must be empty or 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit") String replica,
         @DefaultValue("60s") @NotNull Duration reconcileInterval,
         @DefaultValue("1500") @Min(576) @Max(9216) int mtu,
         @Valid @DefaultValue Connections connections,
@@ -162,4 +167,11 @@ public record EnsmProperties(
 
     /** The local kernel forwarder. */
     public record Forwarder(@NotBlank String type, @DefaultValue Map<String, String> settings) {}
+
+    /**
+     * @param type     sqlite (a file in the data directory, one ensm) or a store shared by replicas
+     *                 of one cluster, from a module on the class path (etcd)
+     * @param settings the store's own settings, read like every backend's
+     */
+    public record Store(@DefaultValue("sqlite") @NotBlank String type, @DefaultValue Map<String, String> settings) {}
 }

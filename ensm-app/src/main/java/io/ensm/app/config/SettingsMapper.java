@@ -63,7 +63,8 @@ public final class SettingsMapper {
                 services, endpoints,
                 p.forwarder() == null ? null : p.forwarder().type(),
                 p.forwarder() == null ? Map.of() : p.forwarder().settings(), sources, p.cluster(),
-                p.recovery().orphans().isEmpty() ? null : OrphanPolicy.parse(p.recovery().orphans()), p.shutdownTimeout());
+                p.recovery().orphans().isEmpty() ? null : OrphanPolicy.parse(p.recovery().orphans()), p.shutdownTimeout(),
+                p.replica().isBlank() ? hostName(p.name()) : p.replica());
     }
 
     private static EndpointDefinition endpoint(String key, EnsmProperties.Endpoint e) {
@@ -94,5 +95,18 @@ public final class SettingsMapper {
             throw new InvalidConfigurationException(key, "port " + port + " is above 65535");
         }
         return new InetSocketAddress(host, port);
+    }
+
+    /** The host's name (a pod's name in Kubernetes), or {@code fallback} when it has none. */
+    private static String hostName(String fallback) {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return fallback;
+        }
     }
 }

@@ -33,6 +33,20 @@ class ConfigValidationTest {
     }
 
     @Test
+    void anUnknownStoreTypeIsRefusedNamingTheKeyAndTheKnownTypes() {
+        Map<String, String> s = valid();
+        s.put("ensm.store.type", "cassandra");
+        assertThat(failureOf(s)).contains("ensm.store.type", "cassandra", "sqlite");
+    }
+
+    @Test
+    void aSettingTheSqliteStoreDoesNotKnowIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.store.settings.endpoints", "127.0.0.1:2379");
+        assertThat(failureOf(s)).contains("ensm.store.settings.endpoints", "unknown setting");
+    }
+
+    @Test
     void aNegativeShutdownTimeoutIsRefusedNamingTheKey() {
         Map<String, String> s = valid();
         s.put("ensm.shutdown-timeout", "-1s");

@@ -99,6 +99,12 @@ public final class EnsmMeters {
                 .tag("state", "unregistered").description("services and endpoints not (or no longer) registered").register(registry);
     }
 
+    /** How many endpoints this replica serves: all of them for a single ensm, its share among replicas. */
+    public void served(java.util.function.IntSupplier endpoints) {
+        Gauge.builder("ensm.endpoints.served", endpoints::getAsInt)
+                .description("endpoints this replica holds and serves (NSE registered, connections reconciled here)").register(registry);
+    }
+
     /** 1 while the store accepts writes, 0 after a write failed until one succeeds. */
     public void store(BooleanSupplier writable) {
         Gauge.builder("ensm.store.writable", () -> writable.getAsBoolean() ? 1 : 0)

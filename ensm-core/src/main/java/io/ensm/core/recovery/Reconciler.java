@@ -59,6 +59,8 @@ public final class Reconciler {
     private final BiConsumer<String, Runnable> exclusive;
     private final OrphanFilter orphans;
     private final ConditionLog conditions = new ConditionLog();
+    /** Endpoints this replica holds: only their devices are swept. */
+    private volatile Predicate<String> held = name -> true;
 
     /**
      * @param expire    closes one connection through the chain as an expiry
@@ -92,13 +94,7 @@ public final class Reconciler {
     /** Loads the store, re-takes allocations, reconciles everything, re-arms expiry. */
     public Report startup() {
         List<StoredConnection> all = table.load();
-        for (StoredConnection c : all) {
-            try {
-                allocator.restore(c.id(), c.service(), c.allocation());
-            } catch (RuntimeException e) {
-                log.error("event=restore-allocation-failed connection={} reason=\"{}\"", c.id(), e.getMessage());
-            }
-        }
+        restore(all);
         Report r = pass(true);
         log.info("event=recovery-done loaded={} verified={} repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={} orphans_removed={}",
                 all.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(),
@@ -107,15 +103,74 @@ public final class Reconciler {
                 r.busy(), r.orphansRemoved());
     }
 
+    /**
+     * Sets which endpoints this replica holds. Passes look at the connections in the table, which
+     * holds only those endpoints' connections; the orphan sweeps must also keep to their devices.
+     */
+    public void holding(Predicate<String> endpoints) {
+        this.held = endpoints;
+    }
+
+    /**
+     * Takes one endpoint over from another replica (or from nobody): loads its records from the
+     * store, re-takes their allocations, reconciles them as at start (read back and repaired, never
+     * torn down; expiries armed) and sweeps the endpoint's device of marked objects of unknown
+     * connections.
+     */
+    public Report adopt(String endpoint) {
+        List<StoredConnection> loaded = table.loadEndpoint(endpoint);
+        restore(loaded);
+        Report r = pass(true, loaded, e -> e.name().equals(endpoint), false);
+        log.info("event=endpoint-adopted endpoint={} loaded={} verified={} repaired={} rolled_forward={} rolled_back={} released={} "
+                        + "expired={} failed={} orphans_removed={}", endpoint, loaded.size(), r.verified(), r.repaired(),
+                r.rolledForward(), r.rolledBack(), r.released(), r.expired(), r.failed(), r.orphansRemoved());
+        return new Report(loaded.size(), r.verified(), r.repaired(), r.rolledForward(), r.rolledBack(), r.released(), r.expired(),
+                r.failed(), r.busy(), r.orphansRemoved());
+    }
+
+    /**
+     * Gives one endpoint up without touching its device: its records leave the table (the store
+     * keeps them for the replica that takes over), their timers and allocations here are dropped.
+     * Returns how many connections were let go.
+     */
+    public int letGo(String endpoint) {
+        List<StoredConnection> dropped = table.forgetEndpoint(endpoint);
+        for (StoredConnection c : dropped) {
+            timers.disarm(c.id());
+            try {
+                allocator.release(c.id(), c.service(), c.allocation());
+            } catch (RuntimeException e) {
+                log.warn("event=release-allocation-failed connection={} reason=\"{}\"", c.id(), e.getMessage());
+            }
+        }
+        log.info("event=endpoint-let-go endpoint={} connections={}", endpoint, dropped.size());
+        return dropped.size();
+    }
+
+    private void restore(List<StoredConnection> records) {
+        for (StoredConnection c : records) {
+            try {
+                allocator.restore(c.id(), c.service(), c.allocation());
+            } catch (RuntimeException e) {
+                log.error("event=restore-allocation-failed connection={} reason=\"{}\"", c.id(), e.getMessage());
+            }
+        }
+    }
+
     /** One reconciliation pass over every stored connection. */
     public Report pass() {
         return pass(false);
     }
 
     private Report pass(boolean atStart) {
+        Predicate<String> sweep = held;
+        return pass(atStart, List.copyOf(table.all()), e -> sweep.test(e.name()), true);
+    }
+
+    private Report pass(boolean atStart, List<StoredConnection> records, Predicate<ExposedEndpoint> sweep, boolean sweepForwarder) {
         Tally t = new Tally();
         PassReadBacks reads = new PassReadBacks(provisioner, this::known);
-        for (StoredConnection listed : List.copyOf(table.all())) {
+        for (StoredConnection listed : records) {
             try {
                 if (atStart) {
                     reconcile(listed, true, t, reads);
@@ -137,7 +192,7 @@ public final class Reconciler {
         }
         conditions.report(t.endpoints);
         // After the connections: a rolled-back PENDING must no longer count as known.
-        int orphans = removeOrphans(reads);
+        int orphans = removeOrphans(reads, sweep, sweepForwarder);
         return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, t.busy, orphans);
     }
 
@@ -147,17 +202,17 @@ public final class Reconciler {
      * is touched and a Close forgets it only after release, so in-flight work always counts as known.
      * Records the store could not read (quarantined) count as known too: their objects stay for inspection.
      */
-    private int removeOrphans(PassReadBacks reads) {
+    private int removeOrphans(PassReadBacks reads, Predicate<ExposedEndpoint> sweep, boolean sweepForwarder) {
         Predicate<String> known = this::known;
         int removed = 0;
         Set<Backend> swept = Collections.newSetFromMap(new IdentityHashMap<>());
         for (ExposedEndpoint endpoint : catalog.endpoints()) {
-            if (swept.add(endpoint.backend())) {
+            if (sweep.test(endpoint) && swept.add(endpoint.backend())) {
                 String source = "endpoint=" + endpoint.name();
                 removed += removeOrphans(source, () -> reads.removeOrphans(endpoint.backend(), orphans.forSweep(source, known)));
             }
         }
-        if (catalog.forwarder().isPresent()) {
+        if (sweepForwarder && catalog.forwarder().isPresent()) {
             Forwarder forwarder = catalog.forwarder().get();
             removed += removeOrphans("forwarder", () -> forwarder.removeOrphans(orphans.forSweep("forwarder", known)));
         }

@@ -119,6 +119,25 @@ public final class RegistryPublisher implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Stops refreshing one endpoint without unregistering it: another replica registered it (or
+     * will) with its own URL, and an unregister now would remove that. Returns false when it was
+     * not published.
+     */
+    public boolean forgetEndpoint(String name) {
+        Registration r;
+        synchronized (this) {
+            r = endpoints.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
+            if (r == null) {
+                return false;
+            }
+            endpoints.remove(r);
+        }
+        log.info("registry publisher forgetting endpoint={}", name);
+        r.close(Duration.ZERO);
+        return true;
+    }
+
     /** True when every service and endpoint is registered and not past the expiration the registry granted. */
     public boolean allRegistered() {
         return status().stream().allMatch(RegistrationStatus::registered);

@@ -7,7 +7,10 @@ import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
 import io.ensm.api.registry.NetworkServiceRegistryGrpc;
 import io.ensm.core.alloc.AddressPool;
+import io.ensm.core.alloc.ClaimingAllocator;
+import io.ensm.core.alloc.Claims;
 import io.ensm.core.alloc.PoolAllocator;
+import io.ensm.core.endpoint.allocate.Allocator;
 import io.ensm.core.alloc.VlanPools;
 import io.ensm.core.alloc.VniPool;
 import io.ensm.core.authz.AllowedCallers;
@@ -37,6 +40,10 @@ import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.store.ConnectionStore;
+import io.ensm.core.store.Persistence;
+import io.ensm.core.store.StoreOpener;
+import io.ensm.core.replica.Ownership;
+import io.ensm.core.replica.ServedEndpoints;
 import io.ensm.core.store.StoredConnection;
 import io.ensm.core.tls.MtlsCredentials;
 import io.ensm.core.token.TokenCredentials;
@@ -91,8 +98,18 @@ public final class EnsmRuntime implements AutoCloseable {
 
     private final EnsmSettings settings;
     private final EnsmMeters meters;
-    private final ConnectionStore store;
+    private final Persistence persistence;
+    private final ServedEndpoints served;
+    /**
+     * Hand-overs of endpoints between replicas after start, one at a time, off the store's own
+     * threads: adopting an endpoint reads its device, which may be slow.
+     */
+    private volatile boolean serving;
+    private final ExecutorService handovers = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("ensm-handover").daemon().factory());
     private final ConnectionTable table;
+    /** Present when replicas share the store: allocations are claimed cluster-wide. */
+    private final ClaimingAllocator claiming;
     private final Catalog catalog;
     private final ExpiryTimers timers;
     private final ConnectionMonitor monitor;
@@ -143,7 +160,7 @@ public final class EnsmRuntime implements AutoCloseable {
         }
     }
 
-    private EnsmRuntime(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock,
+    private EnsmRuntime(EnsmSettings settings, StoreOpener storeOpener, Transport transport, Clock clock,
                         MeterRegistry registry) {
         this.settings = settings;
         this.meters = new EnsmMeters(registry, clock);
@@ -166,9 +183,29 @@ public final class EnsmRuntime implements AutoCloseable {
             throw e;
         }
         VlanPools vlanPools = new VlanPools();
-        PoolAllocator allocator = allocator(settings, endpoints, vlanPools);
-        meters.pools(allocator::usage);
-        this.store = storeFactory.apply(settings.dataDir());
+        PoolAllocator pools = allocator(settings, endpoints, vlanPools);
+        meters.pools(pools::usage);
+        Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
+        try {
+            this.persistence = storeOpener.open(self, registry, clock);
+        } catch (RuntimeException e) {
+            sources.forEach(x -> x.source().close());
+            closeAll(endpoints, forwarder);
+            throw e;
+        }
+        Ownership ownership = persistence.ownership();
+        if (!ownership.sole()) {
+            refuseForReplicas(settings, () -> {
+                persistence.close();
+                sources.forEach(x -> x.source().close());
+                closeAll(endpoints, forwarder);
+            });
+        }
+        this.served = new ServedEndpoints(ownership);
+        this.claiming = persistence.claims() == Claims.NONE ? null : new ClaimingAllocator(pools, persistence.claims());
+        Allocator allocator = claiming == null ? pools : claiming;
+        meters.served(() -> (int) catalog.endpoints().stream().filter(e -> served.serves(e.name())).count());
+        ConnectionStore store = persistence.connections();
         this.table = new ConnectionTable(store);
         meters.store(() -> table.writeFailure().isEmpty());
         this.timers = ExpiryTimers.following(table, clock);
@@ -179,7 +216,7 @@ public final class EnsmRuntime implements AutoCloseable {
         Provisioner provisioner = new Provisioner(forwarder);
         this.endpoint = RequestChain.assemble(new RequestChain.Parts(settings.name(), security, minter, clock, table,
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
-                new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load()));
+                new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load(), served));
         timers.onExpiry(this::expire);
         this.reconciler = new Reconciler(table, catalog, allocator, provisioner, timers, clock, this::expire,
                 (id, work) -> serializer.exclusive(id, PASS_LOCK_WAIT, work),
@@ -193,8 +230,47 @@ public final class EnsmRuntime implements AutoCloseable {
                 },
                 name -> table.all().stream().anyMatch(c -> c.endpoint().equals(name)));
         sync.syncAll();
+        reconciler.holding(served::serves);
         long recoveryStart = System.nanoTime();
-        this.recovery = reconciler.startup();
+        if (ownership.sole()) {
+            this.recovery = reconciler.startup();
+            // The only replica holds everything from the start: nothing to hand over.
+            ownership.start(catalog.endpoints().stream().map(ExposedEndpoint::name).toList(), new Ownership.Listener() {
+                @Override
+                public void acquired(Ownership.Hold hold) {}
+
+                @Override
+                public void lost(String endpoint, String reason) {}
+            });
+        } else {
+            // Holds taken at start are adopted before the port opens; later ones while serving.
+            Reconciler.Report[] total = {new Reconciler.Report(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)};
+            ownership.start(catalog.endpoints().stream().map(ExposedEndpoint::name).toList(), new Ownership.Listener() {
+                @Override
+                public void acquired(Ownership.Hold hold) {
+                    if (serving) {
+                        handovers.execute(() -> adopt(hold));
+                        return;
+                    }
+                    Reconciler.Report r = adopt(hold);
+                    if (r != null) {
+                        total[0] = sum(total[0], r);
+                    }
+                }
+
+                @Override
+                public void lost(String endpoint, String reason) {
+                    // At once: no call for it may pass from now on.
+                    served.notReady(endpoint);
+                    if (serving) {
+                        handovers.execute(() -> letGo(endpoint, reason));
+                    } else {
+                        letGo(endpoint, reason);
+                    }
+                }
+            });
+            this.recovery = total[0];
+        }
         meters.reconcilePass("startup", java.time.Duration.ofNanos(System.nanoTime() - recoveryStart), recovery);
 
         this.scheduler = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("ensm-maintenance").daemon().factory());
@@ -215,6 +291,7 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         });
         sync.start();
+        serving = true;
         long every = settings.reconcileInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, every, every, TimeUnit.MILLISECONDS);
         log.info("event=ensm-started name={} listen={} url={} registry={} services={} endpoints={} connections={} tls={}",
@@ -226,13 +303,79 @@ public final class EnsmRuntime implements AutoCloseable {
 
     /** Starts ensm; throws IllegalArgumentException for a bad setting and IllegalStateException when it cannot start. */
     public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock) {
-        return new EnsmRuntime(settings, storeFactory, transport, clock, new SimpleMeterRegistry());
+        return new EnsmRuntime(settings, StoreOpener.sole(settings.dataDir(), storeFactory), transport, clock, new SimpleMeterRegistry());
     }
 
     /** As {@link #start(EnsmSettings, Function, Transport, Clock)}, keeping ensm's meters on {@code registry}. */
     public static EnsmRuntime start(EnsmSettings settings, Function<Path, ConnectionStore> storeFactory, Transport transport, Clock clock,
                                     MeterRegistry registry) {
-        return new EnsmRuntime(settings, storeFactory, transport, clock, registry);
+        return new EnsmRuntime(settings, StoreOpener.sole(settings.dataDir(), storeFactory), transport, clock, registry);
+    }
+
+    /**
+     * Starts ensm on the store {@code opener} opens: its own file, or a store it shares with other
+     * replicas of its cluster, which then decides which endpoints this replica serves.
+     */
+    public static EnsmRuntime launch(EnsmSettings settings, StoreOpener opener, Transport transport, Clock clock, MeterRegistry registry) {
+        return new EnsmRuntime(settings, opener, transport, clock, registry);
+    }
+
+    /** What a replica on a shared store cannot do (yet), refused at start naming the setting. */
+    private static void refuseForReplicas(EnsmSettings settings, Runnable cleanUp) {
+        String problem = null;
+        if (settings.embeddedRegistry()) {
+            problem = "ensm.registry-url: replicas on a shared store need an external NSM registry; the embedded registry"
+                    + " serves a single ensm only (set ensm.registry-url, or use ensm.store.type=sqlite)";
+        } else if (!settings.sources().isEmpty()) {
+            problem = "ensm.discovery: endpoints found at run time are not handed over between replicas yet; list the"
+                    + " endpoints under ensm.endpoints, or use ensm.store.type=sqlite";
+        } else if (settings.advertisedUrl() == null || settings.advertisedUrl().isBlank()) {
+            problem = "ensm.advertised-url: each replica registers its endpoints with its own URL; set it";
+        }
+        if (problem != null) {
+            cleanUp.run();
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** Serves an endpoint this replica now holds: its connections loaded and verified first, then registered. */
+    private Reconciler.Report adopt(Ownership.Hold hold) {
+        String name = hold.endpoint();
+        ExposedEndpoint e = catalog.endpoint(name).orElse(null);
+        if (e == null) {
+            return null;
+        }
+        if (ownership().hold(name).isEmpty()) {
+            return null; // lost again before its turn came
+        }
+        Reconciler.Report r = reconciler.adopt(name);
+        served.ready(name);
+        if (publisher != null) {
+            try {
+                publisher.addEndpoint(RegistryModels.endpoint(e.spec(), settings.advertisedUrl()));
+            } catch (IllegalArgumentException alreadyPublished) {
+                // Taken back before the hand-over finished: the registration kept running.
+            }
+        }
+        log.info("event=endpoint-held endpoint={} fence={} connections={}", name, hold.fence(), r.loaded());
+        return r;
+    }
+
+    /** Stops serving an endpoint another replica now holds, leaving its device and records as they are. */
+    private void letGo(String endpoint, String reason) {
+        served.notReady(endpoint);
+        if (publisher != null) {
+            // No unregister: the registration is the new holder's now.
+            publisher.forgetEndpoint(endpoint);
+        }
+        int dropped = reconciler.letGo(endpoint);
+        log.warn("event=endpoint-lost endpoint={} connections={} reason=\"{}\"", endpoint, dropped, reason);
+    }
+
+    private static Reconciler.Report sum(Reconciler.Report a, Reconciler.Report b) {
+        return new Reconciler.Report(a.loaded() + b.loaded(), a.verified() + b.verified(), a.repaired() + b.repaired(),
+                a.rolledForward() + b.rolledForward(), a.rolledBack() + b.rolledBack(), a.released() + b.released(),
+                a.expired() + b.expired(), a.failed() + b.failed(), a.busy() + b.busy(), a.orphansRemoved() + b.orphansRemoved());
     }
 
     private static TokenMinter minter(Security security, Clock clock) {
@@ -326,7 +469,8 @@ public final class EnsmRuntime implements AutoCloseable {
         }
         publisher = RegistryPublisher.builder(registryChannel, registryScheduler)
                 .services(settings.services().stream().map(RegistryModels::service).toList())
-                .endpoints(catalog.endpoints().stream().map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
+                .endpoints(catalog.endpoints().stream().filter(e -> served.serves(e.name()))
+                        .map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
                 .expiry(settings.registryExpiry())
                 .clock(clock)
                 .build();
@@ -369,6 +513,9 @@ public final class EnsmRuntime implements AutoCloseable {
         }
         long start = System.nanoTime();
         try {
+            if (claiming != null) {
+                claiming.forgetForeign();
+            }
             Reconciler.Report r = reconciler.pass();
             meters.reconcilePass("periodic", java.time.Duration.ofNanos(System.nanoTime() - start), r);
             String line = "event=reconcile-pass repaired={} rolled_forward={} rolled_back={} released={} expired={} failed={} busy={} "
@@ -407,6 +554,16 @@ public final class EnsmRuntime implements AutoCloseable {
 
     public Endpoint endpoint() {
         return endpoint;
+    }
+
+    /** Which replica serves which endpoint. */
+    public Ownership ownership() {
+        return persistence.ownership();
+    }
+
+    /** Whether this replica answers for the endpoint now. */
+    public boolean serves(String endpoint) {
+        return served.serves(endpoint);
     }
 
     public ConnectionTable connections() {
@@ -481,8 +638,9 @@ public final class EnsmRuntime implements AutoCloseable {
         registryScheduler.shutdownNow();
         timers.close();
         callExecutor.shutdownNow();
+        handovers.shutdownNow();
         closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));
-        store.close();
+        persistence.close();
         log.info("event=ensm-stopped");
     }
 

@@ -32,13 +32,15 @@ import java.util.Map;
  * @param orphans           what the orphan sweep does with marked objects nobody holds; null: keep
  *                          while the store has never held a connection, else sweep
  * @param shutdownTimeout   how long a shutdown waits for work in flight before it closes backends and store
+ * @param replica           this replica's own name among the replicas of its cluster on a shared store
+ *                          (the replicas share {@code name}, which is in every connection's path); null: {@code name}
  */
 public record EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
                            Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
                            Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
                            List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                            String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources,
-                           String cluster, OrphanPolicy orphans, Duration shutdownTimeout) {
+                           String cluster, OrphanPolicy orphans, Duration shutdownTimeout, String replica) {
     /** {@code ensm.shutdown-timeout}'s default: within Kubernetes' default grace period of 30 s, with room to close. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
 
@@ -54,6 +56,19 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
         forwarderSettings = forwarderSettings == null ? Map.of() : Map.copyOf(forwarderSettings);
         sources = sources == null ? List.of() : List.copyOf(sources);
         cluster = cluster == null || cluster.isBlank() ? name : cluster;
+        replica = replica == null || replica.isBlank() ? name : replica;
+    }
+
+    /** Settings of a single ensm: the replica is named like the instance. */
+    public EnsmSettings(String name, InetSocketAddress listen, String advertisedUrl, String registryUrl, Path dataDir,
+                        Duration defaultLifetime, Duration maxLifetime, Duration registryExpiry,
+                        Duration reconcileInterval, int defaultMtu, int vniFirst, int vniLast,
+                        List<ServiceSpec> services, List<EndpointDefinition> endpoints,
+                        String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources,
+                        String cluster, OrphanPolicy orphans, Duration shutdownTimeout) {
+        this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, cluster, orphans,
+                shutdownTimeout, null);
     }
 
     /** Settings of an instance whose cluster is its own name, without recovery options: orphans are swept, shutdown waits the default time. */
@@ -63,7 +78,7 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
                         List<ServiceSpec> services, List<EndpointDefinition> endpoints,
                         String forwarderType, Map<String, String> forwarderSettings, List<SourceDefinition> sources) {
         this(name, listen, advertisedUrl, registryUrl, dataDir, defaultLifetime, maxLifetime, registryExpiry, reconcileInterval,
-                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, null, OrphanPolicy.SWEEP, null);
+                defaultMtu, vniFirst, vniLast, services, endpoints, forwarderType, forwarderSettings, sources, null, OrphanPolicy.SWEEP, null, null);
     }
 
     /** Settings without endpoint sources. */
@@ -79,7 +94,7 @@ public record EnsmSettings(String name, InetSocketAddress listen, String adverti
     /** Like the record's, but the forwarder settings show their keys only: values may be secrets. */
     @Override
     public String toString() {
-        return "EnsmSettings[name=" + name + ", cluster=" + cluster + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
+        return "EnsmSettings[name=" + name + ", cluster=" + cluster + ", replica=" + replica + ", listen=" + listen + ", advertisedUrl=" + advertisedUrl + ", registryUrl=" + registryUrl
                 + ", dataDir=" + dataDir + ", services=" + services + ", endpoints=" + endpoints + ", forwarderType=" + forwarderType
                 + ", forwarderSettings=" + new java.util.TreeSet<>(forwarderSettings.keySet())
                 + ", orphans=" + (orphans == null ? "by-store" : orphans.label()) + ", shutdownTimeout=" + shutdownTimeout + "]";

@@ -8,6 +8,7 @@ import io.ensm.core.endpoint.allocate.Allocator;
 import io.ensm.core.endpoint.authorize.Authorize;
 import io.ensm.core.endpoint.expiry.Expiry;
 import io.ensm.core.endpoint.expiry.ExpiryTimers;
+import io.ensm.core.endpoint.hold.RequireHold;
 import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.monitor.ConnectionMonitor;
 import io.ensm.core.endpoint.monitor.ConnectionOwners;
@@ -23,6 +24,7 @@ import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.endpoint.updatepath.UpdatePath;
 import io.ensm.core.endpoint.updatetoken.UpdateToken;
 import io.ensm.core.endpoint.validate.ValidateRequest;
+import io.ensm.core.replica.ServedEndpoints;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.token.TokenMinter;
@@ -50,8 +52,11 @@ public final class RequestChain {
     public record Parts(String name, Security security, TokenMinter minter, Clock clock, ConnectionTable table,
                         SerializeById serializer, ExpiryTimers timers, Duration defaultLifetime, Duration maxLifetime,
                         ConnectionMonitor monitor, ConnectionOwners owners, Catalog catalog, EndpointChooser chooser, Allocator allocator,
-                        int defaultMtu, Provisioner provisioner, StepProbe probe) {
+                        int defaultMtu, Provisioner provisioner, StepProbe probe, ServedEndpoints served) {
         public Parts {
+            if (served == null) {
+                served = ServedEndpoints.sole(name);
+            }
             if ((security == null) != (minter == null)) {
                 throw new IllegalArgumentException("security and token minter go together");
             }
@@ -59,6 +64,15 @@ public final class RequestChain {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(owners, "owners");
             Objects.requireNonNull(probe, "probe");
+        }
+
+        /** Parts of the only replica, which serves every endpoint. */
+        public Parts(String name, Security security, TokenMinter minter, Clock clock, ConnectionTable table,
+                     SerializeById serializer, ExpiryTimers timers, Duration defaultLifetime, Duration maxLifetime,
+                     ConnectionMonitor monitor, ConnectionOwners owners, Catalog catalog, EndpointChooser chooser, Allocator allocator,
+                     int defaultMtu, Provisioner provisioner, StepProbe probe) {
+            this(name, security, minter, clock, table, serializer, timers, defaultLifetime, maxLifetime, monitor, owners, catalog, chooser,
+                    allocator, defaultMtu, provisioner, probe, null);
         }
     }
 
@@ -76,7 +90,8 @@ public final class RequestChain {
                 new LoadKnown(p.table()),
                 new Expiry(p.timers(), p.clock(), p.defaultLifetime(), p.maxLifetime()),
                 new Monitor(p.monitor(), p.owners()),
-                new SelectEndpoint(p.catalog(), p.chooser()),
+                new SelectEndpoint(p.catalog(), p.chooser(), p.served()::serves),
+                new RequireHold(p.served()),
                 new Negotiate(new PlanFilter(forwarder != null)),
                 new Allocate(p.allocator(), forwarder == null ? null : forwarder.info(), p.defaultMtu(),
                         id -> p.table().get(id).isPresent()),

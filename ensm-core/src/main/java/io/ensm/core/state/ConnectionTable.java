@@ -40,6 +40,29 @@ public final class ConnectionTable {
     }
 
     /**
+     * Adds one endpoint's records from the store to the memory copy (a replica taking the endpoint
+     * over); returns them.
+     */
+    public List<StoredConnection> loadEndpoint(String endpoint) {
+        List<StoredConnection> loaded = store.loadEndpoint(endpoint);
+        loaded.forEach(c -> live.put(c.id(), c));
+        Set<String> unreadable = new java.util.TreeSet<>(quarantined);
+        unreadable.addAll(store.quarantined());
+        quarantined = Set.copyOf(unreadable);
+        return loaded;
+    }
+
+    /**
+     * Drops one endpoint's records from the memory copy and nothing else: the store keeps them for
+     * the replica that serves the endpoint now. Returns what was dropped.
+     */
+    public List<StoredConnection> forgetEndpoint(String endpoint) {
+        List<StoredConnection> dropped = new java.util.ArrayList<>();
+        live.values().removeIf(c -> c.endpoint().equals(endpoint) && dropped.add(c));
+        return dropped;
+    }
+
+    /**
      * Ids of the records the store could not read at the last {@link #load}: unknown in every other
      * respect, but their marked objects on devices are theirs, so they count as known to the orphan sweep.
      */

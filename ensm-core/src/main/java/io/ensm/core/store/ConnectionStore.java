@@ -30,6 +30,14 @@ public interface ConnectionStore extends AutoCloseable {
     List<StoredConnection> loadAll();
 
     /**
+     * The readable records of one endpoint, for a replica that takes the endpoint over. Unreadable
+     * records are set aside as {@link #loadAll} does.
+     */
+    default List<StoredConnection> loadEndpoint(String endpoint) {
+        return loadAll().stream().filter(c -> c.endpoint().equals(endpoint)).toList();
+    }
+
+    /**
      * Ids of records found unreadable and set aside: never loaded, never changed or deleted by
      * ensm, kept for an operator to inspect.
      */

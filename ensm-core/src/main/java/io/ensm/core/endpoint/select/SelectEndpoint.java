@@ -14,6 +14,7 @@ import io.ensm.core.store.StoredConnection;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Decides which of ensm's endpoints serves the connection: the one the caller named (it must be
@@ -27,10 +28,17 @@ public final class SelectEndpoint implements Element {
     private final Catalog catalog;
     private final EndpointChooser chooser;
     private final AtomicInteger next = new AtomicInteger();
+    /** Endpoints this replica serves: a new connection that names none is given one of them. */
+    private final Predicate<String> served;
 
     public SelectEndpoint(Catalog catalog, EndpointChooser chooser) {
+        this(catalog, chooser, name -> true);
+    }
+
+    public SelectEndpoint(Catalog catalog, EndpointChooser chooser, Predicate<String> served) {
         this.catalog = catalog;
         this.chooser = chooser;
+        this.served = served;
     }
 
     @Override
@@ -79,10 +87,15 @@ public final class SelectEndpoint implements Element {
             }
             return e;
         }
-        List<ExposedEndpoint> candidates = chooser.candidates(service, connection.getLabelsMap(), catalog.endpointsOf(service.name()));
-        if (candidates.isEmpty()) {
+        List<ExposedEndpoint> matching = chooser.candidates(service, connection.getLabelsMap(), catalog.endpointsOf(service.name()));
+        if (matching.isEmpty()) {
             throw Failures.notFound("no endpoint of network service '" + service.name() + "' matches the connection's labels "
                     + connection.getLabelsMap());
+        }
+        List<ExposedEndpoint> candidates = matching.stream().filter(e -> served.test(e.name())).toList();
+        if (candidates.isEmpty()) {
+            throw Failures.unavailable("no endpoint of network service '" + service.name() + "' that matches the connection's labels"
+                    + " is served by this ensm replica now; the registry names the replicas that serve them");
         }
         return candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
     }

@@ -1,0 +1,139 @@
+package io.ensm.core.alloc;
+
+import io.ensm.core.endpoint.allocate.Allocator;
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.spi.BackendCapabilities;
+import io.grpc.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Allocates from this replica's pools, then claims the values cluster-wide. A value another
+ * replica holds is marked taken here (as held by a stand-in connection) and the allocation is made
+ * again; the marks are dropped by {@link #forgetForeign} (each reconcile pass), so a value the
+ * other replica gave back becomes usable again, at worst after one more refused claim.
+ */
+public final class ClaimingAllocator implements Allocator {
+    private static final Logger log = LoggerFactory.getLogger(ClaimingAllocator.class);
+    /** Stand-in connection ids of values other replicas hold start with this. */
+    static final String FOREIGN = "claimed-elsewhere:";
+    private static final int ATTEMPTS = 32;
+
+    private final PoolAllocator pools;
+    private final Claims claims;
+    /** Stand-ins marked in the pools: id, service, what it marks. */
+    private final ConcurrentHashMap<String, Marked> foreign = new ConcurrentHashMap<>();
+
+    private record Marked(String service, Allocation allocation) {}
+
+    public ClaimingAllocator(PoolAllocator pools, Claims claims) {
+        this.pools = pools;
+        this.claims = claims;
+    }
+
+    @Override
+    public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
+                               List<String> excludedPrefixes) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Allocation a = pools.allocate(connectionId, service, caps, plan, excludedPrefixes);
+            Set<Claims.Claim> refused;
+            try {
+                refused = claims.claim(connectionId, claimsOf(service.name(), a));
+            } catch (RuntimeException e) {
+                pools.release(connectionId, service.name(), a);
+                throw e;
+            }
+            if (refused.isEmpty()) {
+                return a;
+            }
+            pools.release(connectionId, service.name(), a);
+            markForeign(service.name(), a, refused);
+            log.debug("event=claim-refused connection={} values={} attempt={}", connectionId, refused, attempt);
+        }
+        throw Status.RESOURCE_EXHAUSTED.withDescription("service " + service.name() + ": every value tried in " + ATTEMPTS
+                + " attempts is held by another ensm replica").asRuntimeException();
+    }
+
+    @Override
+    public void release(String connectionId, String service, Allocation allocation) {
+        pools.release(connectionId, service, allocation);
+        claims.release(connectionId, claimsOf(service, allocation));
+    }
+
+    /** Re-takes a stored allocation; marks of values held elsewhere go first, they may be this very one's. */
+    @Override
+    public void restore(String connectionId, String service, Allocation allocation) {
+        if (!foreign.isEmpty()) {
+            forgetForeign();
+        }
+        pools.restore(connectionId, service, allocation);
+    }
+
+    /** Drops the marks of values other replicas held: they are asked again at the next claim. */
+    public void forgetForeign() {
+        foreign.forEach((id, m) -> {
+            if (foreign.remove(id, m)) {
+                pools.release(id, m.service(), m.allocation());
+            }
+        });
+    }
+
+    /** How many values are marked as held elsewhere. */
+    public int foreignMarks() {
+        return foreign.size();
+    }
+
+    /** The claims an allocation stands for: each address pair by its endpoint address, the VLAN id, the VNI. */
+    static List<Claims.Claim> claimsOf(String service, Allocation a) {
+        List<Claims.Claim> out = new ArrayList<>();
+        for (String address : a.endpointAddrs()) {
+            out.add(new Claims.Claim("addresses/" + service, address.substring(0, address.indexOf('/') < 0 ? address.length()
+                    : address.indexOf('/'))));
+        }
+        if (a.vlanId() != 0) {
+            out.add(new Claims.Claim("vlan/" + a.vlanPool(), Integer.toString(a.vlanId())));
+        }
+        if (a.vni() != 0) {
+            out.add(new Claims.Claim("vni", Integer.toString(a.vni())));
+        }
+        return out;
+    }
+
+    private void markForeign(String service, Allocation a, Set<Claims.Claim> refused) {
+        for (Claims.Claim c : refused) {
+            String id = FOREIGN + c.pool() + "/" + c.value();
+            Allocation part = partOf(service, a, c);
+            if (part != null && foreign.putIfAbsent(id, new Marked(service, part)) == null) {
+                try {
+                    pools.restore(id, service, part);
+                } catch (RuntimeException e) {
+                    foreign.remove(id);
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The piece of {@code a} a refused claim names, as an allocation of its own. */
+    private static Allocation partOf(String service, Allocation a, Claims.Claim c) {
+        if (c.pool().equals("vni")) {
+            return Allocation.NONE.withVni(a.vni());
+        }
+        if (c.pool().startsWith("vlan/")) {
+            return Allocation.NONE.withVlan(a.vlanPool(), a.vlanId());
+        }
+        for (int i = 0; i < a.endpointAddrs().size(); i++) {
+            if (a.endpointAddrs().get(i).startsWith(c.value() + "/")) {
+                return Allocation.NONE.withAddresses(List.of(a.endpointAddrs().get(i)), List.of(a.clientAddrs().get(i)));
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,36 @@
+package io.ensm.core.alloc;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Claims on allocated values that every replica of a cluster sees, so two replicas never hand out
+ * the same address pair, VLAN id or VNI: each replica allocates from its own pools, then claims
+ * what it took in the shared store before using it.
+ */
+public interface Claims {
+
+    /** A value of a pool: {@code vlan/<pool>} and {@code 100}, {@code addresses/<service>} and an address. */
+    record Claim(String pool, String value) {}
+
+    /**
+     * Claims every value for the connection, all or none. Returns the values another connection
+     * holds (then nothing was claimed); empty when the connection holds them all now, also when it
+     * held some or all of them already.
+     */
+    Set<Claim> claim(String connectionId, List<Claim> claims);
+
+    /** Gives back the connection's claims on these values; values it does not hold are left alone. */
+    void release(String connectionId, List<Claim> claims);
+
+    /** No other replica: every claim is granted. */
+    Claims NONE = new Claims() {
+        @Override
+        public Set<Claim> claim(String connectionId, List<Claim> claims) {
+            return Set.of();
+        }
+
+        @Override
+        public void release(String connectionId, List<Claim> claims) {}
+    };
+}
