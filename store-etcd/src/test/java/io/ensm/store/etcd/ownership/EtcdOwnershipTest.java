@@ -1,0 +1,208 @@
+package io.ensm.store.etcd.ownership;
+
+import io.ensm.core.replica.Ownership;
+import io.ensm.core.replica.Rendezvous;
+import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.EtcdSettings;
+import io.ensm.store.etcd.testbed.EtcdCluster;
+import io.ensm.store.etcd.testbed.EtcdClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Replicas sharing endpoints through owner keys on the real etcd cluster. */
+@Tag("etcd-testbed")
+@ExtendWith(EtcdClusterExtension.class)
+class EtcdOwnershipTest {
+    private static final Duration TTL = Duration.ofSeconds(2);
+    private static final List<String> ENDPOINTS = IntStream.range(0, 9).mapToObj(i -> "box-" + i).toList();
+
+    private final EtcdCluster cluster;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, Replica> replicas = new LinkedHashMap<>();
+    private String base;
+
+    EtcdOwnershipTest(EtcdCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** One replica: its client, its ownership, what its listener heard. */
+    private record Replica(String name, EtcdClient client, EtcdOwnership ownership, List<String> heard) {
+        boolean holds(String endpoint) {
+            return ownership.hold(endpoint).isPresent();
+        }
+    }
+
+    @BeforeEach
+    void setUp(TestInfo test) {
+        base = "/test/ownership/" + test.getTestMethod().orElseThrow().getName() + "/" + System.nanoTime() + "/";
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : open.reversed()) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // already closed by the test
+            }
+        }
+    }
+
+    private Replica start(String name) {
+        EtcdClient client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        open.add(client);
+        EtcdOwnership ownership = new EtcdOwnership(client, base, new Ownership.Replica(name, "tcp://" + name + ":5003"), TTL);
+        open.add(ownership);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        ownership.start(ENDPOINTS, new Ownership.Listener() {
+            @Override
+            public void acquired(Ownership.Hold hold) {
+                heard.add("+" + hold.endpoint() + "@" + hold.fence());
+            }
+
+            @Override
+            public void lost(String endpoint, String reason) {
+                heard.add("-" + endpoint);
+            }
+        });
+        Replica r = new Replica(name, client, ownership, heard);
+        replicas.put(name, r);
+        return r;
+    }
+
+    /** Holder of each endpoint, asserting there is at most one. */
+    private Map<String, String> holders() {
+        Map<String, String> out = new HashMap<>();
+        for (String e : ENDPOINTS) {
+            List<String> who = replicas.values().stream().filter(r -> r.holds(e)).map(Replica::name).toList();
+            assertThat(who).as("holders of " + e).hasSizeLessThanOrEqualTo(1);
+            if (!who.isEmpty()) {
+                out.put(e, who.getFirst());
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> chosen(Set<String> live) {
+        Map<String, String> out = new HashMap<>();
+        ENDPOINTS.forEach(e -> out.put(e, Rendezvous.choose(e, live).orElseThrow()));
+        return out;
+    }
+
+    private static void await(BooleanSupplier condition, Duration within, String what) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + within + ": " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    void everyEndpointEndsWithTheReplicaRendezvousChoosesAndNeverWithTwo() {
+        start("ensm-a");
+        await(() -> holders().size() == ENDPOINTS.size(), Duration.ofSeconds(5), "ensm-a alone holds everything");
+        start("ensm-b");
+        start("ensm-c");
+
+        Map<String, String> expected = chosen(Set.of("ensm-a", "ensm-b", "ensm-c"));
+        await(() -> holders().equals(expected), Duration.ofSeconds(10), "endpoints spread as rendezvous chooses");
+        assertThat(replicas.get("ensm-c").ownership().members()).containsOnlyKeys("ensm-a", "ensm-b", "ensm-c")
+                .containsEntry("ensm-a", "tcp://ensm-a:5003");
+        assertThat(replicas.get("ensm-a").ownership().servedBy(firstHeldBy(expected, "ensm-b")))
+                .contains(new Ownership.Replica("ensm-b", "tcp://ensm-b:5003"));
+    }
+
+    @Test
+    void aReplicaThatStopsHandsItsEndpointsOverAtOnceWithAGreaterFence() {
+        start("ensm-a");
+        start("ensm-b");
+        Replica c = start("ensm-c");
+        Map<String, String> three = chosen(Set.of("ensm-a", "ensm-b", "ensm-c"));
+        await(() -> holders().equals(three), Duration.ofSeconds(10), "spread over three");
+        String moved = firstHeldBy(three, "ensm-c");
+        long oldFence = c.ownership().hold(moved).orElseThrow().fence();
+
+        long stop = System.nanoTime();
+        c.ownership().close();
+        replicas.remove("ensm-c");
+        Map<String, String> two = chosen(Set.of("ensm-a", "ensm-b"));
+        await(() -> holders().equals(two), Duration.ofSeconds(3), "ensm-c's endpoints taken by the others");
+        long took = (System.nanoTime() - stop) / 1_000_000;
+
+        Replica taker = replicas.get(two.get(moved));
+        assertThat(taker.ownership().hold(moved).orElseThrow().fence()).isGreaterThan(oldFence);
+        assertThat(took).as("ms from a graceful stop to every endpoint held again (no lease to wait for)").isLessThan(2000);
+        ENDPOINTS.stream().filter(e -> !three.get(e).equals("ensm-c"))
+                .forEach(e -> assertThat(holders().get(e)).as(e + " did not move").isEqualTo(three.get(e)));
+    }
+
+    @Test
+    void aReplicaCutOffFromEtcdStopsServingAndItsEndpointsMoveOnceItsLeaseExpires() {
+        start("ensm-a");
+        start("ensm-b");
+        Replica c = start("ensm-c");
+        Map<String, String> three = chosen(Set.of("ensm-a", "ensm-b", "ensm-c"));
+        await(() -> holders().equals(three), Duration.ofSeconds(10), "spread over three");
+        String moved = firstHeldBy(three, "ensm-c");
+
+        long cut = System.nanoTime();
+        c.client().close(); // as a crash or a partition: nothing revoked, the lease runs out
+        await(() -> !c.holds(moved), TTL, "ensm-c stops serving before its lease can expire");
+        long stoppedAfter = (System.nanoTime() - cut) / 1_000_000;
+        replicas.remove("ensm-c");
+        Map<String, String> two = chosen(Set.of("ensm-a", "ensm-b"));
+        await(() -> holders().equals(two), TTL.plusSeconds(3), "ensm-c's endpoints taken by the others");
+        long movedAfter = (System.nanoTime() - cut) / 1_000_000;
+
+        assertThat(stoppedAfter).as("ms until the cut-off replica stopped serving").isLessThan(TTL.toMillis());
+        assertThat(movedAfter).as("ms until another replica served").isGreaterThanOrEqualTo(stoppedAfter);
+        assertThat(c.heard()).contains("-" + moved);
+    }
+
+    @Test
+    void aReplicaThatJoinsTakesOnlyItsShare() {
+        start("ensm-a");
+        start("ensm-b");
+        Map<String, String> two = chosen(Set.of("ensm-a", "ensm-b"));
+        await(() -> holders().equals(two), Duration.ofSeconds(10), "spread over two");
+        Replica a = replicas.get("ensm-a");
+        int heardBefore = a.heard().size();
+
+        start("ensm-c");
+        Map<String, String> three = chosen(Set.of("ensm-a", "ensm-b", "ensm-c"));
+        await(() -> holders().equals(three), Duration.ofSeconds(10), "spread over three");
+
+        List<String> lostByA = a.heard().subList(heardBefore, a.heard().size()).stream().filter(h -> h.startsWith("-")).toList();
+        assertThat(lostByA).as("ensm-a gave up only what ensm-c is chosen for")
+                .allMatch(h -> three.get(h.substring(1)).equals("ensm-c"));
+    }
+
+    private static String firstHeldBy(Map<String, String> spread, String replica) {
+        return spread.entrySet().stream().filter(e -> e.getValue().equals(replica)).map(Map.Entry::getKey).sorted().findFirst()
+                .orElseThrow(() -> new AssertionError(replica + " is chosen for none of " + ENDPOINTS + "; use more endpoints"));
+    }
+}
