@@ -52,6 +52,12 @@ public final class EnsmProcess implements AutoCloseable {
         return port;
     }
 
+    /** Sets one more setting (without the leading "--") for the starts that follow, e.g. one naming {@link #port}. */
+    public EnsmProcess property(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
     /** Sets an environment variable for the starts that follow (null removes it). */
     public EnsmProcess environment(String name, String value) {
         if (value == null) {
