@@ -4,6 +4,7 @@ import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.StoreException;
 import io.ensm.core.store.StoredConnection;
 import io.ensm.store.etcd.client.Entry;
+import io.ensm.store.etcd.client.Fence;
 import io.ensm.store.etcd.client.EtcdClient;
 import io.ensm.store.etcd.client.EtcdException;
 import io.ensm.store.etcd.client.TxnOutcome;
@@ -52,6 +53,8 @@ public final class EtcdConnectionStore implements ConnectionStore {
     private final String connections;
     private final String quarantine;
     private final String held;
+    /** The fence a write of an endpoint's connection must carry; null: unfenced (a store no replicas share). */
+    private final Function<String, Optional<Fence>> fences;
     private volatile boolean heldConnection;
     private volatile boolean closed;
 
@@ -61,6 +64,16 @@ public final class EtcdConnectionStore implements ConnectionStore {
      * @param owns    whether {@link #close} closes the client
      */
     public EtcdConnectionStore(EtcdClient client, String prefix, String cluster, boolean owns, Clock clock) {
+        this(client, prefix, cluster, owns, clock, null);
+    }
+
+    /**
+     * @param fences the fence of each endpoint this replica holds: every write of a connection of
+     *               the endpoint is made only while it holds (and is refused without it), so a
+     *               replica that lost the endpoint cannot overwrite the records of its successor
+     */
+    public EtcdConnectionStore(EtcdClient client, String prefix, String cluster, boolean owns, Clock clock,
+                               Function<String, Optional<Fence>> fences) {
         if (cluster == null || cluster.isBlank() || cluster.contains("/")) {
             throw new IllegalArgumentException("ensm cluster name '" + cluster + "' must be a non-empty key segment without '/'");
         }
@@ -69,6 +82,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
             p = p.substring(0, p.length() - 1);
         }
         this.client = client;
+        this.fences = fences;
         this.ownsClient = owns;
         this.clock = clock;
         this.base = p + "/" + cluster + "/";
@@ -101,7 +115,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
         } catch (IllegalArgumentException e) {
             throw new StoreException("writing connection " + id + " in etcd " + base + " failed: " + e.getMessage(), e);
         }
-        swap("writing connection " + id, key(id), current -> value);
+        swap("writing connection " + id, key(id), connection.endpoint(), current -> value);
         if (!heldConnection) {
             rememberHeldConnection();
         }
@@ -110,7 +124,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void refresh(String id, Instant expires, byte[] connection) {
         ensureOpen();
-        swap("refreshing connection " + id, key(id), current -> {
+        swap("refreshing connection " + id, key(id), null, current -> {
             if (current == null) {
                 return null; // unknown id: nothing to do
             }
@@ -128,7 +142,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void delete(String id) {
         ensureOpen();
-        swap("deleting connection " + id, key(id), current -> null);
+        swap("deleting connection " + id, key(id), null, current -> null);
     }
 
     @Override
@@ -205,7 +219,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
      * when {@code next} gives null, by compare-and-swap on its modification revision. A key that
      * changed between the read and the swap is read again and the swap made anew.
      */
-    private void swap(String what, String key, Function<Entry, byte[]> next) {
+    private void swap(String what, String key, String endpoint, Function<Entry, byte[]> next) {
         try {
             Entry current = client.get(key).orElse(null);
             for (int round = 0; round < ROUNDS; round++) {
@@ -215,10 +229,15 @@ public final class EtcdConnectionStore implements ConnectionStore {
                 }
                 long expected = current == null ? 0 : current.modRevision();
                 List<Write> writes = value == null ? List.of(new Write.Delete(key)) : List.of(new Write.Put(key, value, 0));
-                switch (client.ifModRevision(key, expected, writes)) {
+                Fence fence = fenceFor(what, endpoint != null ? endpoint : endpointOf(current));
+                switch (client.ifModRevision(fence, key, expected, writes)) {
                     case TxnOutcome.Done d -> {
                         return;
                     }
+                    case TxnOutcome.Fenced f -> throw new StoreException(what + " in etcd " + base + " refused: this replica no"
+                            + " longer holds the endpoint (its owner key " + f.fence().key() + " is "
+                            + (f.currentToken() == 0 ? "gone" : "at fence " + f.currentToken() + ", not " + f.fence().createRevision())
+                            + "); nothing was written", null);
                     case TxnOutcome.Changed c -> {
                         Entry now = c.current();
                         // A repeat that finds the key as this write leaves it: an earlier attempt applied it.
@@ -234,6 +253,27 @@ public final class EtcdConnectionStore implements ConnectionStore {
                     + " attempts (another writer?); nothing was written", null);
         } catch (EtcdException e) {
             throw failure(what, e);
+        }
+    }
+
+    /** The fence of the endpoint, when writes are fenced; refused at once when this replica does not hold it. */
+    private Fence fenceFor(String what, String endpoint) {
+        if (fences == null || endpoint == null) {
+            return null;
+        }
+        return fences.apply(endpoint).orElseThrow(() -> new StoreException(what + " in etcd " + base
+                + " refused: this replica does not hold endpoint '" + endpoint + "' now; nothing was written", null));
+    }
+
+    /** The endpoint of a stored record, or null when there is none or it cannot be read. */
+    private static String endpointOf(Entry current) {
+        if (current == null) {
+            return null;
+        }
+        try {
+            return ConnectionRecords.decode(current.value()).endpoint();
+        } catch (RuntimeException unreadable) {
+            return null;
         }
     }
 

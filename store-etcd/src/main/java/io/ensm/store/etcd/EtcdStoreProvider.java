@@ -49,8 +49,9 @@ public final class EtcdStoreProvider implements StoreProvider {
         }
         EtcdClient client = EtcdClient.connect(settings);
         try {
-            EtcdConnectionStore store = new EtcdConnectionStore(client, prefix, context.cluster(), true, context.clock());
-            EtcdOwnership ownership = new EtcdOwnership(client, store.base(), context.self(), ttl);
+            String base = prefix.replaceAll("/+$", "") + "/" + context.cluster() + "/";
+            EtcdOwnership ownership = new EtcdOwnership(client, base, context.self(), ttl);
+            EtcdConnectionStore store = new EtcdConnectionStore(client, prefix, context.cluster(), true, context.clock(), ownership::fence);
             return new Persistence(store, ownership, new EtcdClaims(client, store.base()));
         } catch (EtcdException e) {
             client.close();

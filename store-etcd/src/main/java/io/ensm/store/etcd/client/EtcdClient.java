@@ -233,8 +233,19 @@ public final class EtcdClient implements AutoCloseable {
      * no-op, so a Changed that shows the caller's own value means an earlier attempt applied it.
      */
     public TxnOutcome ifModRevision(String key, long modRevision, List<Write> writes) {
+        return ifModRevision(null, key, modRevision, writes);
+    }
+
+    /**
+     * As {@link #ifModRevision(String, long, List)}, and only while the fence holds (null: no
+     * fence): {@link TxnOutcome.Fenced} when its owner key is gone or was created again.
+     */
+    public TxnOutcome ifModRevision(Fence fence, String key, long modRevision, List<Write> writes) {
         TxnRequest.Builder txn = TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(Keys.bytes(key))
                 .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL).setModRevision(modRevision));
+        if (fence != null) {
+            txn.addCompare(createRevisionIs(fence.key(), fence.createRevision()));
+        }
         for (Write w : writes) {
             txn.addSuccess(switch (w) {
                 case Write.Put p -> RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(Keys.bytes(p.key()))
@@ -242,11 +253,21 @@ public final class EtcdClient implements AutoCloseable {
                 case Write.Delete d -> RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(Keys.bytes(d.key())));
             });
         }
-        TxnRequest request = txn.addFailure(readOp(key)).build();
-        TxnResponse r = calls.run("write " + key + " at revision " + modRevision, Retry.REPEATABLE, timeout,
-                (ch, d) -> kv(ch, d).txn(request));
+        txn.addFailure(readOp(key));
+        if (fence != null) {
+            txn.addFailure(readOp(fence.key()));
+        }
+        TxnRequest request = txn.build();
+        TxnResponse r = calls.run((fence == null ? "write " : "fenced write ") + key + " at revision " + modRevision, Retry.REPEATABLE,
+                timeout, (ch, d) -> kv(ch, d).txn(request));
         if (r.getSucceeded()) {
             return new TxnOutcome.Done(r.getHeader().getRevision());
+        }
+        if (fence != null) {
+            TxnOutcome.Fenced fenced = fenced(fence, r.getResponses(1).getResponseRange());
+            if (fenced != null) {
+                return fenced;
+            }
         }
         RangeResponse current = r.getResponses(0).getResponseRange();
         return new TxnOutcome.Changed(current.getKvsCount() == 0 ? null : Entry.of(current.getKvs(0)));

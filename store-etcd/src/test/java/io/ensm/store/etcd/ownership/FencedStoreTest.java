@@ -1,0 +1,101 @@
+package io.ensm.store.etcd.ownership;
+
+import io.ensm.core.store.Phase;
+import io.ensm.core.store.StoreException;
+import io.ensm.core.store.StoredConnection;
+import io.ensm.core.testing.Fixtures;
+import io.ensm.store.etcd.EtcdConnectionStore;
+import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.EtcdSettings;
+import io.ensm.store.etcd.client.Fence;
+import io.ensm.store.etcd.client.Lease;
+import io.ensm.store.etcd.client.TxnOutcome;
+import io.ensm.store.etcd.testbed.EtcdCluster;
+import io.ensm.store.etcd.testbed.EtcdClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A replica that lost its endpoint without noticing (paused past its lease while another took the
+ * endpoint over) writes with its old fence: etcd refuses every such write and the record stays as
+ * the new holder left it.
+ */
+@Tag("etcd-testbed")
+@ExtendWith(EtcdClusterExtension.class)
+class FencedStoreTest {
+    private final EtcdCluster cluster;
+    private EtcdClient client;
+    private String prefix;
+    private String ownerKey;
+
+    FencedStoreTest(EtcdCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeEach
+    void setUp() {
+        client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        prefix = "/test/fenced/" + System.nanoTime();
+        ownerKey = prefix + "/ensm-test/owners/" + Fixtures.ENDPOINT;
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+    }
+
+    private long own(String replica) {
+        Lease lease = client.grant(Duration.ofSeconds(30));
+        TxnOutcome r = client.createIfAbsent(ownerKey, replica.getBytes(StandardCharsets.UTF_8), lease.id());
+        assertThat(r).isInstanceOf(TxnOutcome.Done.class);
+        return ((TxnOutcome.Done) r).revision();
+    }
+
+    private EtcdConnectionStore storeWith(long fence) {
+        return new EtcdConnectionStore(client, prefix, "ensm-test", false, Clock.systemUTC(),
+                endpoint -> Optional.of(new Fence(ownerKey, fence)));
+    }
+
+    @Test
+    void everyWriteOfTheOldHolderIsRefusedOnceTheEndpointChangedHands() {
+        long old = own("ensm-a");
+        EtcdConnectionStore stale = storeWith(old);
+        StoredConnection c = Fixtures.stored("conn-1", Phase.APPLIED, Instant.now().plusSeconds(600));
+        stale.put(c);
+
+        client.delete(ownerKey); // ensm-a's lease ran out while it was paused
+        long now = own("ensm-b");
+        EtcdConnectionStore current = storeWith(now);
+        StoredConnection refreshedByB = c.refreshed(Instant.now().plusSeconds(900), c.connection());
+        current.put(refreshedByB);
+
+        assertThatThrownBy(() -> stale.put(c.withPhase(Phase.RELEASING))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("no longer holds").hasMessageContaining("at fence " + now);
+        assertThatThrownBy(() -> stale.refresh("conn-1", Instant.now(), c.connection())).isInstanceOf(StoreException.class)
+                .hasMessageContaining("no longer holds");
+        assertThatThrownBy(() -> stale.delete("conn-1")).isInstanceOf(StoreException.class).hasMessageContaining("no longer holds");
+        StoredConnection left = current.get("conn-1").orElseThrow();
+        assertThat(left.phase()).as("as the new holder left it").isEqualTo(Phase.APPLIED);
+        assertThat(left.expires()).isEqualTo(refreshedByB.expires().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
+    @Test
+    void aReplicaThatHoldsNoFenceForTheEndpointWritesNothing() {
+        EtcdConnectionStore none = new EtcdConnectionStore(client, prefix, "ensm-test", false, Clock.systemUTC(), endpoint -> Optional.empty());
+        assertThatThrownBy(() -> none.put(Fixtures.stored("conn-2", Phase.PENDING, Instant.now().plusSeconds(60))))
+                .isInstanceOf(StoreException.class).hasMessageContaining("does not hold endpoint '" + Fixtures.ENDPOINT + "'");
+        assertThat(client.range(prefix + "/ensm-test/connections/").entries()).isEmpty();
+    }
+}
