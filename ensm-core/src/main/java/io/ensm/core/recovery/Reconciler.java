@@ -209,7 +209,11 @@ public final class Reconciler {
         for (ExposedEndpoint endpoint : catalog.endpoints()) {
             if (sweep.test(endpoint) && swept.add(endpoint.backend())) {
                 String source = "endpoint=" + endpoint.name();
-                removed += removeOrphans(source, () -> reads.removeOrphans(endpoint.backend(), orphans.forSweep(source, known)));
+                removed += removeOrphans(source, () -> {
+                    // A replica that lost the endpoint unawares must not sweep its successor's work.
+                    table.confirmHold(endpoint.name());
+                    return reads.removeOrphans(endpoint.backend(), orphans.forSweep(source, known));
+                });
             }
         }
         if (sweepForwarder && catalog.forwarder().isPresent()) {
@@ -278,6 +282,7 @@ public final class Reconciler {
             switch (c.phase()) {
                 case PENDING -> {
                     if (reads.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
+                        table.confirmHold(c.endpoint());
                         Attachment a = provisioner.apply(endpoint, intent);
                         StoredConnection applied = c.applied(a, c.connection());
                         table.put(applied);
@@ -297,6 +302,7 @@ public final class Reconciler {
                 case APPLIED -> {
                     Verification v = reads.verify(endpoint, intent, c.attachment());
                     if (v != Verification.PRESENT) {
+                        table.confirmHold(c.endpoint());
                         Attachment a = provisioner.apply(endpoint, intent);
                         table.put(c.applied(a, c.connection()));
                         log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);

@@ -52,6 +52,11 @@ public final class ConnectionTable {
         return loaded;
     }
 
+    /** See {@link ConnectionStore#confirmHold}: throws StoreException when this replica no longer holds the endpoint. */
+    public void confirmHold(String endpoint) {
+        store.confirmHold(endpoint);
+    }
+
     /**
      * Drops one endpoint's records from the memory copy and nothing else: the store keeps them for
      * the replica that serves the endpoint now. Returns what was dropped.

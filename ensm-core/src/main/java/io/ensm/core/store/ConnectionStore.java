@@ -38,6 +38,15 @@ public interface ConnectionStore extends AutoCloseable {
     }
 
     /**
+     * Confirms, in the store's own order of writes, that this replica still holds the endpoint;
+     * throws {@link StoreException} when it does not. Called before the device writes that follow
+     * no store write of their own (repairs, roll-forwards, orphan sweeps): a replica that lost the
+     * endpoint while paused then writes nothing to its device. Writes of connections are checked
+     * by the store anyway. A store of one replica always holds every endpoint.
+     */
+    default void confirmHold(String endpoint) {}
+
+    /**
      * Ids of records found unreadable and set aside: never loaded, never changed or deleted by
      * ensm, kept for an operator to inspect.
      */

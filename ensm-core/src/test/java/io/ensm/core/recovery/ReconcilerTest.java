@@ -187,6 +187,27 @@ class ReconcilerTest {
     }
 
     @Test
+    void aReplicaThatNoLongerHoldsTheEndpointNeitherRepairsNorSweepsItsDevice() {
+        StoredConnection c = Fixtures.stored("a1", Phase.APPLIED, LATER);
+        landed(c);
+        Reconciler reconciler = reconciler(c);
+        reconciler.startup();
+        backend.lose("a1");
+        backend.preload(Provision.intentOf(Fixtures.stored("new-holders", Phase.APPLIED, LATER), endpoint));
+        store.loseHold(Fixtures.ENDPOINT);
+        int callsBefore = backend.calls().size();
+
+        Reconciler.Report r = reconciler.pass();
+
+        assertThat(backend.intentOf("a1")).as("not repaired by a replica that lost the endpoint").isEmpty();
+        assertThat(backend.intentOf("new-holders")).as("the new holder's work is not swept").isPresent();
+        assertThat(backend.calls().subList(callsBefore, backend.calls().size())).noneMatch(call -> call.startsWith("provision")
+                || call.equals("sweep"));
+        assertThat(r.failed()).isEqualTo(1);
+        assertThat(r.repaired()).isZero();
+    }
+
+    @Test
     void appliedButDriftedIsRepaired() {
         StoredConnection c = Fixtures.stored("a1", Phase.APPLIED, LATER);
         landed(c);

@@ -35,6 +35,21 @@ public final class InMemoryConnectionStore implements ConnectionStore {
         return s;
     }
 
+    private final java.util.Set<String> notHeld = new java.util.HashSet<>();
+
+    /** From now on this replica no longer holds the endpoint: {@link #confirmHold} refuses it, as a shared store would. */
+    public synchronized InMemoryConnectionStore loseHold(String endpoint) {
+        notHeld.add(endpoint);
+        return this;
+    }
+
+    @Override
+    public synchronized void confirmHold(String endpoint) {
+        if (notHeld.contains(endpoint)) {
+            throw new StoreException("this replica no longer holds endpoint '" + endpoint + "'", null);
+        }
+    }
+
     /** The next {@code count} writes (put, refresh, delete) throw a StoreException with this message. */
     public synchronized void failNextWrites(int count, String message) {
         this.failingWrites = count;

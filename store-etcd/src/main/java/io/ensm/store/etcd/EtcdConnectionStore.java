@@ -146,6 +146,25 @@ public final class EtcdConnectionStore implements ConnectionStore {
     }
 
     @Override
+    public void confirmHold(String endpoint) {
+        ensureOpen();
+        Fence fence = fenceFor("checking the hold of endpoint '" + endpoint + "'", endpoint);
+        if (fence == null) {
+            return;
+        }
+        boolean holds;
+        try {
+            holds = client.holds(fence);
+        } catch (EtcdException e) {
+            throw failure("checking the hold of endpoint '" + endpoint + "'", e);
+        }
+        if (!holds) {
+            throw new StoreException("this replica no longer holds endpoint '" + endpoint + "' (its owner key " + fence.key()
+                    + " is gone or was created again); its device is left to the replica that holds it", null);
+        }
+    }
+
+    @Override
     public Optional<StoredConnection> get(String id) {
         ensureOpen();
         Optional<Entry> entry;

@@ -273,6 +273,12 @@ public final class EtcdClient implements AutoCloseable {
         return new TxnOutcome.Changed(current.getKvsCount() == 0 ? null : Entry.of(current.getKvs(0)));
     }
 
+    /** Whether the fence holds now: a transaction that compares it and writes nothing, ordered with every write. */
+    public boolean holds(Fence fence) {
+        TxnRequest txn = TxnRequest.newBuilder().addCompare(createRevisionIs(fence.key(), fence.createRevision())).build();
+        return calls.run("check fence " + fence.key(), Retry.REPEATABLE, timeout, (ch, d) -> kv(ch, d).txn(txn)).getSucceeded();
+    }
+
     private TxnOutcome fenced(String operation, Fence fence, RequestOp op) {
         TxnRequest txn = TxnRequest.newBuilder().addCompare(createRevisionIs(fence.key(), fence.createRevision()))
                 .addSuccess(op).addFailure(readOp(fence.key())).build();

@@ -92,6 +92,20 @@ class FencedStoreTest {
     }
 
     @Test
+    void aHoldIsConfirmedWhileItLastsAndRefusedOnceTheEndpointChangedHands() {
+        long old = own("ensm-a");
+        EtcdConnectionStore stale = storeWith(old);
+        stale.confirmHold(Fixtures.ENDPOINT);
+
+        client.delete(ownerKey);
+        assertThatThrownBy(() -> stale.confirmHold(Fixtures.ENDPOINT)).isInstanceOf(StoreException.class)
+                .hasMessageContaining("no longer holds endpoint '" + Fixtures.ENDPOINT + "'");
+        long now = own("ensm-b");
+        storeWith(now).confirmHold(Fixtures.ENDPOINT);
+        assertThatThrownBy(() -> stale.confirmHold(Fixtures.ENDPOINT)).isInstanceOf(StoreException.class);
+    }
+
+    @Test
     void aReplicaThatHoldsNoFenceForTheEndpointWritesNothing() {
         EtcdConnectionStore none = new EtcdConnectionStore(client, prefix, "ensm-test", false, Clock.systemUTC(), endpoint -> Optional.empty());
         assertThatThrownBy(() -> none.put(Fixtures.stored("conn-2", Phase.PENDING, Instant.now().plusSeconds(60))))
