@@ -55,6 +55,13 @@ public class EnsmHealthIndicator implements HealthIndicator {
             b.withDetail("registryError", s.registryError());
         }
         b.withDetail("tls", security.mode().label());
+        if (!runtime.ownership().sole()) {
+            // Replicas on a shared store: which endpoints this one serves now, and who serves the rest.
+            Map<String, Object> endpoints = new LinkedHashMap<>();
+            runtime.catalog().endpoints().forEach(e -> endpoints.put(e.name(), runtime.serves(e.name()) ? "served here"
+                    : runtime.ownership().servedBy(e.name()).map(r -> "served by " + r.name()).orElse("not served now")));
+            b.withDetail("replica", runtime.ownership().self().name()).withDetail("endpoints", endpoints);
+        }
         runtime.svid().ifPresent(svid -> {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("spiffeId", svid.spiffeId());

@@ -69,6 +69,8 @@ public final class EtcdOwnership implements Ownership {
     private final Set<String> followed = new LinkedHashSet<>();
     /** Owner keys as last seen: create revision (the fence) and lease. */
     private final Map<String, Entry> ownerKeys = new HashMap<>();
+    /** When each live member was first seen (nanoTime): a holder hands over only to a member that stayed a while. */
+    private final Map<String, Long> seenSince = new HashMap<>();
     private Listener listener;
     private LeaseKeeper keeper;
     private Watch memberWatch;
@@ -192,7 +194,13 @@ public final class EtcdOwnership implements Ownership {
         client.put(members + self.name(), self.url().getBytes(StandardCharsets.UTF_8), keeper.lease().id());
         Snapshot m = client.range(members);
         memberUrls.clear();
-        m.entries().forEach(e -> memberUrls.put(e.key().substring(members.length()), e.valueUtf8()));
+        long now = System.nanoTime();
+        m.entries().forEach(e -> {
+            String replica = e.key().substring(members.length());
+            memberUrls.put(replica, e.valueUtf8());
+            seenSince.putIfAbsent(replica, now);
+        });
+        seenSince.keySet().retainAll(memberUrls.keySet());
         Snapshot o = client.range(owners);
         ownerOf.clear();
         ownerKeys.clear();
@@ -228,9 +236,11 @@ public final class EtcdOwnership implements Ownership {
             String replica = ev.entry().key().substring(members.length());
             if (ev.type() == WatchEvent.Type.PUT) {
                 if (memberUrls.put(replica, ev.entry().valueUtf8()) == null) {
+                    seenSince.put(replica, System.nanoTime());
                     log.info("event=replica-seen replica={} url={}", replica, ev.entry().valueUtf8());
                 }
             } else if (memberUrls.remove(replica) != null) {
+                seenSince.remove(replica);
                 log.info("event=replica-gone replica={}", replica);
             }
         }
@@ -277,7 +287,7 @@ public final class EtcdOwnership implements Ownership {
             String chosen = Rendezvous.choose(e, live).orElse(self.name());
             String owner = ownerOf.get(e);
             if (held.containsKey(e)) {
-                if (!chosen.equals(self.name()) && live.contains(chosen)) {
+                if (!chosen.equals(self.name()) && live.contains(chosen) && settled(chosen)) {
                     giveUp(e, "replica " + chosen + " is the choice now");
                 }
             } else if (owner == null && chosen.equals(self.name())) {
@@ -306,6 +316,16 @@ public final class EtcdOwnership implements Ownership {
             case TxnOutcome.Exists exists -> ownerPut(exists.current());
             default -> throw new IllegalStateException("create of owner key " + endpoint + ": " + r);
         }
+    }
+
+    /**
+     * Whether a member has been live for two lease TTLs: a replica that comes back from a pause (or
+     * keeps restarting) gets its share back only once it stays, so one pause moves each endpoint
+     * once, not twice.
+     */
+    private boolean settled(String replica) {
+        Long since = seenSince.get(replica);
+        return since != null && System.nanoTime() - since >= ttl.multipliedBy(2).toNanos();
     }
 
     private boolean ownedByThisLease(String endpoint) {
