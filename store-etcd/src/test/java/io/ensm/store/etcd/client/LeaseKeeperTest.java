@@ -182,6 +182,27 @@ class LeaseKeeperTest {
         assertThat(observer.timeToLive(keeper.id())).isPresent();
     }
 
+    /**
+     * A hung leader costs more than a dead one: followers forward renewals to it and wait until a
+     * new leader is elected (1 to 2 s with etcd's default election timeout). At the default TTL of
+     * 5 s the keeper rides that out. The leader stays paused until the test is over: once it runs
+     * again, etcd 3.4.23 itself revokes the leases it thinks expired (docs/decisions.md).
+     */
+    @Test
+    void pausingTheLeaderNeverLosesALeaseOfTheDefaultTtl() {
+        Duration ttl = Duration.ofSeconds(5);
+        Recorder recorder = new Recorder();
+        int leader = cluster.leader();
+        LeaseKeeper keeper = keep(open(EtcdSettings.of(cluster.endpointsStartingWith(leader))), ttl, recorder);
+        await("a renewal", Duration.ofSeconds(5), () -> keeper.renewals() >= 1);
+        cluster.pause(leader);
+        sleep(ttl);
+        assertThat(recorder.changes).extracting(Change::to).doesNotContain(State.LOST);
+        await("VALID", ttl, () -> keeper.state() == State.VALID);
+        assertThat(observer.timeToLive(keeper.id())).isPresent();
+        assertThat(cluster.leader()).isNotEqualTo(leader);
+    }
+
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
