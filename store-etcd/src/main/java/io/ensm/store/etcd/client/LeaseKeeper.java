@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  *       final; the keeper revokes what may be left of it and stops.</li>
  * </ul>
  * A stream can end silently (a hung member keeps its connection open and answers nothing), so the
- * keeper does not wait for the stream to report an error: a renewal not answered within TTL/12
- * ends the stream, and the next goes to another member; so does any error or end of the stream.
+ * keeper does not wait for the stream to report an error: when a renewal is not answered within
+ * TTL/12, it asks the next member as well over a stream of its own, and keeps whichever answers
+ * first (a slow member is not a dead one). A stream that fails or ends moves the keeper on to the
+ * next member too.
  */
 public final class LeaseKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -69,11 +71,9 @@ public final class LeaseKeeper implements AutoCloseable {
     private volatile boolean closing;
     private volatile String streamMember = "";
 
-    // Keeper thread only.
+    // Keeper thread only: the streams, newest (the one renewals go to) last.
+    private final java.util.ArrayDeque<Stream> streams = new java.util.ArrayDeque<>();
     private int generation;
-    private Members.Member member;
-    private ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
-    private long sentAt = -1;
     private int failures;
     private long reopenAt;
 
@@ -133,34 +133,66 @@ public final class LeaseKeeper implements AutoCloseable {
         return streamMember;
     }
 
+    /** One keep-alive stream to one member; keeper thread only. */
+    private static final class Stream {
+        final int id;
+        final Members.Member member;
+        final ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
+        long sentAt = -1;
+        boolean hedged;
+
+        Stream(int id, Members.Member member, ClientCallStreamObserver<LeaseKeepAliveRequest> requests) {
+            this.id = id;
+            this.member = member;
+            this.requests = requests;
+        }
+
+        void cancel() {
+            try {
+                requests.cancel("keep-alive stream no longer needed", null);
+            } catch (RuntimeException e) {
+                // Already gone.
+            }
+        }
+    }
+
     private void run() {
         try {
             while (!closing && state != State.LOST) {
                 Signal s = signals.poll(tickNanos, TimeUnit.NANOSECONDS);
-                if (s != null && s.stream() == generation) {
+                if (s != null) {
                     handle(s);
                 }
                 if (closing || state == State.LOST) {
                     break;
                 }
                 long now = System.nanoTime();
-                if (requests == null) {
+                Stream primary = streams.peekLast();
+                if (primary == null) {
                     if (now - reopenAt >= 0) {
                         open();
                     }
-                } else if (sentAt >= 0 && now - sentAt > answerNanos) {
-                    drop("no keep-alive answer within " + TimeUnit.NANOSECONDS.toMillis(answerNanos) + " ms");
+                } else if (primary.sentAt >= 0 && now - primary.sentAt > answerNanos && !primary.hedged) {
+                    // Slow or hung: keep waiting on it, and ask the next member too.
+                    primary.hedged = true;
+                    failed(primary, "no keep-alive answer within " + TimeUnit.NANOSECONDS.toMillis(answerNanos) + " ms");
                     open();
+                    if (streams.peekLast() == primary) {
+                        primary.hedged = false; // no other member could be asked now: try again at the next tick
+                    }
                 }
-                if (requests != null && sentAt < 0 && now - renewedAt >= intervalNanos) {
-                    send(now);
+                primary = streams.peekLast();
+                if (primary != null && primary.sentAt < 0 && now - renewedAt >= intervalNanos) {
+                    send(primary, now);
                 }
                 follow(System.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            closeStream();
+            streams.forEach(Stream::cancel);
+            streams.clear();
+            streamMember = "";
         }
         if (state == State.LOST) {
             // What may be left of the lease goes, so that every replica sees the same end.
@@ -168,26 +200,56 @@ public final class LeaseKeeper implements AutoCloseable {
         }
     }
 
+    private Stream find(int id) {
+        for (Stream st : streams) {
+            if (st.id == id) {
+                return st;
+            }
+        }
+        return null;
+    }
+
     private void handle(Signal s) {
+        Stream from = find(s.stream());
+        if (from == null) {
+            return; // a stream already given up, or a wake-up
+        }
         switch (s) {
             case Renewed r when r.ttlSeconds() <= 0 -> become(State.LOST, "etcd says the lease is gone");
             case Renewed r -> {
-                if (sentAt >= 0) {
-                    renewedAt = sentAt;
+                if (from.sentAt >= 0) {
+                    renewedAt = Math.max(renewedAt, from.sentAt);
                     renewals++;
-                    sentAt = -1;
+                    from.sentAt = -1;
                 }
+                // The stream that answered stays; the others are slower or hung.
+                for (Stream other : streams) {
+                    if (other != from) {
+                        other.cancel();
+                    }
+                }
+                streams.clear();
+                streams.add(from);
+                from.hedged = false;
+                streamMember = from.member.uri().toString();
                 if (failures > 0) {
                     log.info("event=etcd-lease-stream-restored lease={} member={} failed_streams={}", Long.toHexString(lease.id()),
-                            member.name(), failures);
+                            from.member.name(), failures);
                     failures = 0;
                 }
             }
-            case Ended e -> drop(e.why());
+            case Ended e -> {
+                streams.remove(from);
+                from.cancel();
+                failed(from, e.why());
+                Stream last = streams.peekLast();
+                streamMember = last == null ? "" : last.member.uri().toString();
+            }
             case Wake w -> { }
         }
     }
 
+    /** Opens a stream to the client's current member, giving up the oldest when every member has one. */
     private void open() {
         Members members = client.members();
         Members.Member m = members.current();
@@ -195,68 +257,52 @@ public final class LeaseKeeper implements AutoCloseable {
             members.failed(m, "unreachable");
             return;
         }
-        int gen = ++generation;
-        member = m;
-        streamMember = m.uri().toString();
-        sentAt = -1;
-        requests = (ClientCallStreamObserver<LeaseKeepAliveRequest>) LeaseGrpc.newStub(m.channel())
-                .leaseKeepAlive(new StreamObserver<>() {
+        while (streams.size() >= members.size()) {
+            streams.pollFirst().cancel();
+        }
+        int id = ++generation;
+        ClientCallStreamObserver<LeaseKeepAliveRequest> requests = (ClientCallStreamObserver<LeaseKeepAliveRequest>)
+                LeaseGrpc.newStub(m.channel()).leaseKeepAlive(new StreamObserver<>() {
                     @Override
                     public void onNext(LeaseKeepAliveResponse r) {
-                        signals.add(new Renewed(gen, r.getTTL()));
+                        signals.add(new Renewed(id, r.getTTL()));
                     }
 
                     @Override
                     public void onError(Throwable t) {
-                        signals.add(new Ended(gen, "keep-alive stream failed: " + t.getMessage()));
+                        signals.add(new Ended(id, "keep-alive stream failed: " + t.getMessage()));
                     }
 
                     @Override
                     public void onCompleted() {
-                        signals.add(new Ended(gen, "keep-alive stream ended by the member"));
+                        signals.add(new Ended(id, "keep-alive stream ended by the member"));
                     }
                 });
+        streams.addLast(new Stream(id, m, requests));
+        streamMember = m.uri().toString();
     }
 
-    private void send(long now) {
+    private void send(Stream st, long now) {
         try {
-            requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease.id()).build());
-            sentAt = now;
+            st.requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease.id()).build());
+            st.sentAt = now;
         } catch (RuntimeException e) {
-            drop("keep-alive send failed: " + e.getMessage());
+            streams.remove(st);
+            st.cancel();
+            failed(st, "keep-alive send failed: " + e.getMessage());
         }
     }
 
-    /** Ends the current stream and moves the client on to the next member. */
-    private void drop(String why) {
-        if (requests == null) {
-            return;
-        }
-        Members.Member was = member;
-        closeStream();
+    /** A stream failed or is late: the client moves on to the next member; a streak of failures slows the retries. */
+    private void failed(Stream st, String why) {
         if (failures++ == 0) {
-            log.info("event=etcd-lease-stream-lost lease={} member={} reason=\"{}\"", Long.toHexString(lease.id()), was.name(), why);
+            log.info("event=etcd-lease-stream-lost lease={} member={} reason=\"{}\"", Long.toHexString(lease.id()), st.member.name(), why);
         }
-        if (failures >= client.members().size()) {
+        if (failures >= client.members().size() && streams.isEmpty()) {
             // Every member failed in turn (no leader during an election): retry at a calmer pace.
             reopenAt = System.nanoTime() + Math.min(answerNanos, TimeUnit.MILLISECONDS.toNanos(50));
         }
-        client.members().failed(was, why);
-    }
-
-    private void closeStream() {
-        if (requests != null) {
-            try {
-                requests.cancel("keep-alive stream replaced", null);
-            } catch (RuntimeException e) {
-                // Already gone.
-            }
-        }
-        requests = null;
-        member = null;
-        streamMember = "";
-        sentAt = -1;
-        generation++;
+        client.members().failed(st.member, why);
     }
 
     private void follow(long now) {
@@ -305,7 +351,7 @@ public final class LeaseKeeper implements AutoCloseable {
             return;
         }
         closing = true;
-        signals.add(new Wake(generation));
+        signals.add(new Wake(0));
         try {
             thread.join(TimeUnit.NANOSECONDS.toMillis(ttlNanos) + 1000);
         } catch (InterruptedException e) {

@@ -111,12 +111,16 @@ public final class EtcdCluster {
         while (true) {
             Run run = call("leader");
             if (run.exit() == 0) {
-                return Integer.parseInt(run.stdout().strip());
+                int leader = Integer.parseInt(run.stdout().strip());
+                if (leader < 1 || leader > MEMBERS) {
+                    throw new IllegalStateException("etcd test bed: 'leader' printed " + run.stdout() + "; stderr: " + run.stderr());
+                }
+                return leader;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("no etcd leader within 10 s:\n" + run.stderr() + "\n" + status());
             }
-            pause(100);
+            sleepMillis(100);
         }
     }
 
@@ -203,7 +207,7 @@ public final class EtcdCluster {
         }
     }
 
-    private static void pause(long millis) {
+    private static void sleepMillis(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
