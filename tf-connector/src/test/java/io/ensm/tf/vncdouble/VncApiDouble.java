@@ -76,9 +76,10 @@ import java.util.concurrent.Executors;
  * ({@link #requireToken}) or issued by a Keystone v3 stand-in at {@code POST /v3/auth/tokens}
  * (password method, project scope; 201 with the token in {@code X-Subject-Token}).</li>
  * </ul>
- * Not modelled: RBAC/perms2, quotas, draft/security policies, the other ~200 types, and the
- * side effects TF's schema transformer and device manager have later (routing instances, switch
- * configuration). For tests it records every call and can fail, delay or stop answering.
+ * Not modelled: RBAC/perms2, quotas, draft/security policies, the other ~200 types, routing
+ * instances (the API server links each interface to its network's own), and the side effects TF's
+ * schema transformer and device manager have later (switch configuration). For tests it records
+ * every call and can fail, delay or stop answering.
  */
 public final class VncApiDouble implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
