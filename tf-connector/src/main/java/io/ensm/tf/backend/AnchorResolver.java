@@ -53,7 +53,7 @@ final class AnchorResolver {
         FqName vpgName = GLOBAL_SYSTEM_CONFIG.child(settings.fabric()).child(settings.portGroup());
         String vpgUuid = client.fqNameToId("virtual-port-group", vpgName).orElseThrow(() -> new Missing(TungstenSettings.PORT_GROUP,
                 "TF has no virtual-port-group '" + settings.portGroup() + "' in fabric '" + settings.fabric() + "'"));
-        return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpgUuid));
+        return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpgUuid), SubnetReservations.of(vn));
     }
 
     /** The group's ports, as TF's physical interfaces under their routers. */
