@@ -98,7 +98,7 @@ final class TfBed implements AutoCloseable {
         s.put("api-url", url());
         s.put("virtual-network", world.networkName());
         s.put("fabric", world.fabric());
-        s.put("port-group", TfWorld.PORT_GROUP);
+        s.put("port-group", world.portGroup());
         s.put("uplink", UPLINK);
         s.put("vlans", "300-399");
         s.put("timeout", "5s");

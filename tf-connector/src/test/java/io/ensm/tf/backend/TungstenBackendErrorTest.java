@@ -107,7 +107,7 @@ class TungstenBackendErrorTest {
         BackendException gone = failure(() -> backend.provision(bed.intent("c1", 300, "10.60.0.1/32")));
 
         assertThat(gone.kind()).isEqualTo(BackendException.Kind.NOT_FOUND);
-        assertThat(gone.getMessage()).contains("404 Unable to attach Physical interface to Virtual Port Group (ensm-uplink)."
+        assertThat(gone.getMessage()).contains("404 Unable to attach Physical interface to Virtual Port Group (" + bed.world.portGroup() + ")."
                 + " No such Physical Interface object (xe-0/0/1) exists");
         assertThat(statusOf(gone).getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertNothingOfOursLeft();

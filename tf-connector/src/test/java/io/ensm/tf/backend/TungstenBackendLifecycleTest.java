@@ -64,7 +64,7 @@ class TungstenBackendLifecycleTest {
         assertThat(vmi.path("virtual_network_refs").get(0).path("uuid").asString()).isEqualTo(bed.world.networkUuid());
         assertThat(vmi.path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt()).isEqualTo(300);
         assertThat(binding(vmi, "vnic_type")).isEqualTo("baremetal");
-        assertThat(binding(vmi, "vpg")).isEqualTo("ensm-uplink");
+        assertThat(binding(vmi, "vpg")).isEqualTo(bed.world.portGroup());
         JsonNode links = new ObjectMapper().readTree(binding(vmi, "profile")).path("local_link_information");
         assertThat(links.toString()).isEqualTo("[{\"switch_info\":\"" + bed.world.router() + "\",\"port_id\":\"xe-0/0/1\",\"fabric\":\""
                 + bed.world.fabric() + "\"}]");

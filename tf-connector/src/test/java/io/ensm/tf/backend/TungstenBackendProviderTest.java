@@ -118,6 +118,7 @@ class TungstenBackendProviderTest {
         assertRefused(s -> {
             s.put("fabric", campus);
             s.put("port-group", "campus-group");
-        }, "fabric: fabric '" + campus + "' is enterprise style", "disable_vlan_vn_uniqueness_check");
+        }, "fabric: fabric '" + campus + "' (holding virtual-port-group 'campus-group') is enterprise style",
+                "disable_vlan_vn_uniqueness_check=true on fabric '" + campus + "'");
     }
 }

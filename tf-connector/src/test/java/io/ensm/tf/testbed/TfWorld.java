@@ -13,7 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * What an operator makes in TF before configuring ensm, made through the API under names no other
  * test uses (TF's state is shared by every test of a run): a project with a network-ipam and the
  * virtual network {@code blue} with subnets, a service-provider-style fabric, a physical router
- * with three physical interfaces, and the virtual-port-group {@code ensm-uplink} holding the first
+ * with three physical interfaces, and the virtual-port-group {@code ensm-uplink-<tag>} holding the first
  * interface. The group is created first and the interface added with ref-update, as OpenSDN
  * requires. Works against OpenSDN and against the double.
  *
@@ -22,13 +22,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param fabric      the fabric's name (under default-global-system-config)
  * @param router      the physical router's name
  * @param ports       its physical interfaces' uuids, xe-0/0/1..3
+ * @param portGroup   the virtual-port-group's name (unique: a group is found by name in any fabric)
  */
 public record TfWorld(TfRest rest, String tag, String project, String projectUuid, String ipamUuid, String networkUuid,
-                      String fabric, String fabricUuid, String router, List<String> ports, String portGroupUuid) {
+                      String fabric, String fabricUuid, String router, List<String> ports, String portGroup,
+                      String portGroupUuid) {
     public static final String DOMAIN = "default-domain";
     public static final String GSC = "default-global-system-config";
     public static final String NETWORK_NAME = "blue";
-    public static final String PORT_GROUP = "ensm-uplink";
     public static final List<String> PORT_NAMES = List.of("xe-0/0/1", "xe-0/0/2", "xe-0/0/3");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -51,8 +52,9 @@ public record TfWorld(TfRest rest, String tag, String project, String projectUui
         for (String p : PORT_NAMES) {
             ports.add(rest.create("physical-interface", "physical-router", List.of(GSC, router, p), NODES.objectNode()));
         }
-        String vpg = portGroup(rest, fabric, PORT_GROUP, ports.getFirst());
-        return new TfWorld(rest, tag, project, projectUuid, ipam, network, fabric, fabricUuid, router, List.copyOf(ports), vpg);
+        String portGroup = "ensm-uplink-" + tag;
+        String vpg = portGroup(rest, fabric, portGroup, ports.getFirst());
+        return new TfWorld(rest, tag, project, projectUuid, ipam, network, fabric, fabricUuid, router, List.copyOf(ports), portGroup, vpg);
     }
 
     /** A virtual network with user-defined subnets in one network-ipam; returns its uuid. */

@@ -263,16 +263,16 @@ class VncApiContractTest {
     @Test
     void aBareMetalInterfaceIsBoundToItsGroupWithItsVlanAndTheVlanChecksOfAServiceProviderFabric() {
         sameOnBoth(s -> {
-            TfRest.Answer first = s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, TfWorld.PORT_GROUP));
+            TfRest.Answer first = s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, s.world.portGroup()));
             ObjectNode vmi = s.rest.fields("virtual-machine-interface", uuidOf(first, "virtual-machine-interface"));
             s.note("vpg " + TfRest.refUuids(vmi, "virtual_port_group_refs") + " vlan "
                     + vmi.path("virtual_port_group_refs").get(0).path("attr").path("vlan_tag"));
             s.note("vpg back refs " + TfRest.refUuids(vmi, "virtual_port_group_back_refs"));
             s.note("bindings " + bindings(vmi));
             s.note("mac " + vmi.path("virtual_machine_interface_mac_addresses").path("mac_address").size());
-            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p2", 300, TfWorld.PORT_GROUP));
-            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p3", 301, TfWorld.PORT_GROUP));
-            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p4", 4095, TfWorld.PORT_GROUP));
+            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p2", 300, s.world.portGroup()));
+            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p3", 301, s.world.portGroup()));
+            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p4", 4095, s.world.portGroup()));
             s.note("group refs " + TfRest.refUuids(s.rest.fields("virtual-port-group", s.world.portGroupUuid()),
                     "virtual_machine_interface_refs").size());
             s.send("DELETE", "/virtual-machine-interface/" + uuidOf(first, "virtual-machine-interface"), null);
@@ -308,10 +308,10 @@ class VncApiContractTest {
             s.send("POST", "/ref-update", json("{'type':'virtual-port-group','uuid':'" + s.world.portGroupUuid()
                     + "','ref-type':'physical-interface','ref-uuid':'" + s.world.port(0) + "','operation':'DELETE'}"));
             String other = TfWorld.portGroup(s.rest, s.world.fabric(), "other-group", s.world.port(0));
-            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, TfWorld.PORT_GROUP));
+            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, s.world.portGroup()));
             s.rest.remove("virtual-port-group", other);
             s.rest.remove("physical-interface", s.world.port(0));
-            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p2", 300, TfWorld.PORT_GROUP));
+            s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p2", 300, s.world.portGroup()));
         });
     }
 
@@ -350,7 +350,7 @@ class VncApiContractTest {
     @Test
     void anInterfaceAnInstanceIpRefersToIsNotDeleted() {
         sameOnBoth(s -> {
-            TfRest.Answer vmi = s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, TfWorld.PORT_GROUP));
+            TfRest.Answer vmi = s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, s.world.portGroup()));
             TfRest.Answer iip = s.send("POST", "/instance-ips", json("{'instance-ip':{'fq_name':['ip-" + s.tag() + "'],"
                     + "'instance_ip_address':'10.60.0.7','virtual_network_refs':[{'to':" + s.vn() + "}],"
                     + "'virtual_machine_interface_refs':[{'to':['default-domain','" + s.project() + "','p1']}]}}"));
