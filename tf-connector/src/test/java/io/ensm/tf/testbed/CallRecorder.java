@@ -33,7 +33,8 @@ public final class CallRecorder implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpServer server;
+    private HttpServer server;
+    private final int port;
 
     static {
         // as in the double: answers written in pieces must not wait for a delayed ACK
@@ -44,10 +45,15 @@ public final class CallRecorder implements AutoCloseable {
 
     public CallRecorder(String target) {
         this.target = target.replaceAll("/+$", "");
+        listen(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    private void listen(int wanted) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), wanted), 64);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + wanted, e);
         }
         server.setExecutor(executor);
         server.createContext("/", this::relay);
@@ -55,7 +61,22 @@ public final class CallRecorder implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Stops listening: callers are refused as when the API server is down (the server itself runs on). */
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    /** Listens again on the same port. */
+    public synchronized void restart() {
+        if (server == null) {
+            listen(port);
+        }
     }
 
     public List<String> calls() {
@@ -106,7 +127,7 @@ public final class CallRecorder implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        stop();
         executor.shutdownNow();
         http.close();
     }

@@ -1,6 +1,7 @@
 package io.ensm.tf.testbed;
 
 import io.ensm.core.testing.Prerequisites;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,6 +22,7 @@ import java.lang.annotation.Target;
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
+@Tag("opensdn")
 @ExtendWith(RealOpenSdn.Extension.class)
 public @interface RealOpenSdn {
 
