@@ -8,6 +8,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Finds the virtual network, the virtual-port-group and its fabric an endpoint is configured with,
@@ -53,22 +54,26 @@ final class AnchorResolver {
         if (projectUuid.isEmpty()) {
             throw new Missing(TungstenSettings.VIRTUAL_NETWORK, "virtual network " + vnName + " has no parent project in TF's answer");
         }
-        FqName vpgName = portGroup();
-        String vpgUuid = client.fqNameToId("virtual-port-group", vpgName).orElseThrow(() -> new Missing(TungstenSettings.PORT_GROUP,
-                "virtual-port-group '" + settings.portGroup() + "' disappeared while it was being looked up"));
+        Group group = portGroup();
+        FqName vpgName = group.name();
+        String vpgUuid = group.uuid();
         ObjectNode vpg = client.read("virtual-port-group", vpgUuid).orElseThrow(() -> new Missing(TungstenSettings.PORT_GROUP,
                 "virtual-port-group '" + settings.portGroup() + "' disappeared while it was being read"));
         checkFabric(vpgName.parts().get(1), vpg.path("parent_uuid").asString(""));
         return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpg, vpgName.parts().get(1)), SubnetReservations.of(vn));
     }
 
-    /** The group's name: in the configured fabric, or in the one fabric that has a group of that name. */
-    private FqName portGroup() throws VncException, Missing {
+    /** A virtual-port-group found by name. */
+    private record Group(FqName name, String uuid) {}
+
+    /** The group: in the configured fabric, or in the one fabric that has a group of that name. */
+    private Group portGroup() throws VncException, Missing {
         String configured = settings.fabric();
         if (configured != null) {
             FqName name = GLOBAL_SYSTEM_CONFIG.child(configured).child(settings.portGroup());
-            if (client.fqNameToId("virtual-port-group", name).isPresent()) {
-                return name;
+            Optional<String> uuid = client.fqNameToId("virtual-port-group", name);
+            if (uuid.isPresent()) {
+                return new Group(name, uuid.get());
             }
             if (client.fqNameToId("fabric", GLOBAL_SYSTEM_CONFIG.child(configured)).isEmpty()) {
                 throw new Missing(TungstenSettings.FABRIC, "TF has no fabric '" + configured + "'");
@@ -79,21 +84,21 @@ final class AnchorResolver {
         String known = lastFabric;
         if (known != null) {
             FqName name = GLOBAL_SYSTEM_CONFIG.child(known).child(settings.portGroup());
-            if (client.fqNameToId("virtual-port-group", name).isPresent()) {
-                return name;
+            Optional<String> uuid = client.fqNameToId("virtual-port-group", name);
+            if (uuid.isPresent()) {
+                return new Group(name, uuid.get());
             }
         }
         List<String> fabrics = new ArrayList<>();
-        List<String> holding = new ArrayList<>();
+        List<Group> holding = new ArrayList<>();
         for (ObjectNode f : client.list("fabric", null, List.of(), false)) {
             FqName fabric = FqName.fromJson(f.path("fq_name"));
             if (fabric.size() != 2) {
                 continue;
             }
             fabrics.add(fabric.name());
-            if (client.fqNameToId("virtual-port-group", fabric.child(settings.portGroup())).isPresent()) {
-                holding.add(fabric.name());
-            }
+            Optional<String> uuid = client.fqNameToId("virtual-port-group", fabric.child(settings.portGroup()));
+            uuid.ifPresent(u -> holding.add(new Group(fabric.child(settings.portGroup()), u)));
         }
         if (holding.isEmpty()) {
             throw new Missing(TungstenSettings.PORT_GROUP, "TF has no virtual-port-group '" + settings.portGroup() + "' in any fabric"
@@ -101,10 +106,11 @@ final class AnchorResolver {
         }
         if (holding.size() > 1) {
             throw new Missing(TungstenSettings.FABRIC, "virtual-port-group '" + settings.portGroup() + "' is in more than one fabric ("
-                    + String.join(", ", holding) + "): set " + TungstenSettings.FABRIC + " to the one of ensm's uplink");
+                    + String.join(", ", holding.stream().map(g -> g.name().parts().get(1)).toList()) + "): set "
+                    + TungstenSettings.FABRIC + " to the one of ensm's uplink");
         }
-        lastFabric = holding.getFirst();
-        return GLOBAL_SYSTEM_CONFIG.child(holding.getFirst()).child(settings.portGroup());
+        lastFabric = holding.getFirst().name().parts().get(1);
+        return holding.getFirst();
     }
 
     /** The group's ports, as TF's physical interfaces under their routers. */

@@ -111,4 +111,17 @@ class TungstenFabricTest {
         assertThatThrownBy(() -> TfBed.backend(TfBed.ENDPOINT, s)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("port-group: TF has no virtual-port-group 'nowhere-" + bed.world.tag() + "' in any fabric");
     }
+
+    @Test
+    void aPassWithoutTheFabricSettingCostsSixCallsAsWithIt() throws Exception {
+        try (TungstenBackend backend = TfBed.backend(TfBed.ENDPOINT, withoutFabric())) {
+            bed.clearCalls();
+
+            backend.removeOrphans(id -> true);
+
+            assertThat(bed.calls()).containsExactly("POST /fqname-to-id", "GET /virtual-network/" + bed.world.networkUuid(),
+                    "POST /fqname-to-id", "GET /virtual-port-group/" + bed.world.portGroupUuid(),
+                    "GET /fabric/" + bed.world.fabricUuid(), "GET /virtual-machine-interfaces");
+        }
+    }
 }

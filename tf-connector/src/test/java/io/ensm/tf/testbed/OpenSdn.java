@@ -49,7 +49,9 @@ public final class OpenSdn implements AutoCloseable {
         if (r.exitCode() != 0) {
             throw new IllegalStateException(SCRIPT + " start failed (exit " + r.exitCode() + "):\n" + r.output());
         }
-        OpenSdn bed = new OpenSdn(root, readEnv(root.resolve("target/opensdn-testbed/run/testbed.env")), !running);
+        String dir = System.getenv("ENSM_OPENSDN_DIR"); // the script's own variable, when set
+        Path base = dir == null || dir.isBlank() ? root.resolve("target/opensdn-testbed") : root.resolve(dir);
+        OpenSdn bed = new OpenSdn(root, readEnv(base.resolve("run/testbed.env")), !running);
         if (bed.startedHere) {
             Runtime.getRuntime().addShutdownHook(new Thread(bed::close, "opensdn-testbed-stop"));
         }
