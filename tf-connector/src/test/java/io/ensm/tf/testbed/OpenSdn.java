@@ -84,7 +84,12 @@ public final class OpenSdn implements AutoCloseable {
         }
     }
 
-    private record Result(int exitCode, String output) {}
+    record Result(int exitCode, String output) {}
+
+    /** Runs the script with the given arguments (for tests of the test bed itself). */
+    Result script(int timeoutSeconds, String... args) {
+        return run(root, timeoutSeconds, args);
+    }
 
     private static Result run(Path root, int timeoutSeconds, String... args) {
         List<String> command = new ArrayList<>();
@@ -93,7 +98,9 @@ public final class OpenSdn implements AutoCloseable {
         try {
             Path out = Files.createTempFile("opensdn-testbed", ".log");
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                // from the project's root, so that a relative ENSM_OPENSDN_DIR means the same to the script and to us
+                Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).start();
                 if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     return new Result(-1, Files.readString(out) + "\n(timed out after " + timeoutSeconds + " s)");
