@@ -1,9 +1,11 @@
 package io.ensm.app.e2e;
 
 import io.ensm.api.connection.Connection;
-import io.ensm.tf.vncdouble.ObjectStore;
-import io.ensm.tf.vncdouble.Seed;
-import io.ensm.tf.vncdouble.VncApiDouble;
+import io.ensm.tf.testbed.CallRecorder;
+import io.ensm.tf.testbed.OpenSdn;
+import io.ensm.tf.testbed.RealOpenSdn;
+import io.ensm.tf.testbed.TfRest;
+import io.ensm.tf.testbed.TfWorld;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AutoClose;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,14 +22,18 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The real service in its own JVM with a {@code tungsten} endpoint pointed at the VNC API double:
- * an NSC's Request creates the interface and instance-ip in "TF", Close removes them.
+ * The real service in its own JVM with a {@code tungsten} endpoint pointed at OpenSDN's config API
+ * server (through a {@link CallRecorder}, which also stands for TF going down): an NSC's Request
+ * creates the interface and instance-ip in TF, Close removes them, reconciliation repairs and
+ * sweeps. The endpoint names no fabric: the one holding its port group is used.
  */
+@RealOpenSdn
 class TungstenEndToEndTest {
     static final String SERVICE = "blue";
     static final String ENDPOINT = "blue-nse";
@@ -35,17 +42,20 @@ class TungstenEndToEndTest {
     @TempDir
     static Path dir;
     @AutoClose
-    static VncApiDouble tf;
+    static CallRecorder tf;
     @AutoClose
     static EnsmProcess ensm;
     @AutoClose
     static Nsc nsc;
+    static TfRest rest;
+    static TfWorld world;
 
     @BeforeAll
-    static void start() {
-        tf = VncApiDouble.start();
-        Seed.standard(tf);
-        ensm = new EnsmProcess(dir, config(tf.url(), Seed.Standard.NETWORK)).start();
+    static void start(OpenSdn server) {
+        rest = new TfRest(server.url());
+        world = TfWorld.create(rest);
+        tf = new CallRecorder(server.url());
+        ensm = new EnsmProcess(dir, config(tf.url(), world.networkName())).start();
         nsc = new Nsc(ensm.target());
     }
 
@@ -62,7 +72,7 @@ class TungstenEndToEndTest {
         p.put("ensm.endpoints[0].backend.type", "tungsten");
         p.put("ensm.endpoints[0].backend.settings.api-url", apiUrl);
         p.put("ensm.endpoints[0].backend.settings.virtual-network", network);
-        p.put("ensm.endpoints[0].backend.settings.port-group", Seed.Standard.PORT_GROUP);
+        p.put("ensm.endpoints[0].backend.settings.port-group", world.portGroup());
         p.put("ensm.endpoints[0].backend.settings.uplink", "eth1");
         p.put("ensm.endpoints[0].backend.settings.vlans", "300-309");
         p.put("ensm.endpoints[0].backend.settings.timeout", "2s");
@@ -75,12 +85,13 @@ class TungstenEndToEndTest {
         return Instant.now().plus(Duration.ofMinutes(10));
     }
 
-    static ObjectStore.Obj tfInterface(String ensmId) {
-        return tf.store().find("virtual-machine-interface", List.of("default-domain", "admin", "ensm-" + ensmId));
+    static Optional<ObjectNode> tfInterface(String ensmId) {
+        return rest.fqNameToId("virtual-machine-interface", List.of(TfWorld.DOMAIN, world.project(), "ensm-" + ensmId))
+                .flatMap(uuid -> rest.read("virtual-machine-interface", uuid));
     }
 
-    static ObjectStore.Obj tfInstanceIp(String ensmId) {
-        return tf.store().find("instance-ip", List.of("ensm-" + ensmId + "-v4"));
+    static Optional<ObjectNode> tfInstanceIp(String ensmId) {
+        return rest.fqNameToId("instance-ip", List.of("ensm-" + ensmId + "-v4")).flatMap(uuid -> rest.read("instance-ip", uuid));
     }
 
     @Test
@@ -90,33 +101,31 @@ class TungstenEndToEndTest {
         int vlan = Integer.parseInt(reply.getMechanism().getParametersOrThrow("vlan-id"));
         String nseAddress = reply.getContext().getIpContext().getDstIpAddrs(0);
 
-        ObjectStore.Obj vmi = tfInterface(ensmId);
-        assertThat(vmi).as("TF interface of %s in %s", ensmId, tf.calls()).isNotNull();
-        JsonNode f = vmi.fields();
+        JsonNode f = tfInterface(ensmId).orElseThrow(() -> new AssertionError("no TF interface of " + ensmId + " in " + tf.calls()));
         assertThat(vlan).isBetween(300, 309);
         assertThat(f.path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt()).isEqualTo(vlan);
+        assertThat(f.path("virtual_port_group_refs").get(0).path("uuid").asString()).isEqualTo(world.portGroupUuid());
         assertThat(f.path("virtual_port_group_refs").get(0).path("attr").path("vlan_tag").asInt()).isEqualTo(vlan);
         assertThat(f.path("annotations").toString()).contains(ensmId, ENDPOINT);
-        ObjectStore.Obj iip = tfInstanceIp(ensmId);
-        assertThat(iip).isNotNull();
-        assertThat(iip.fields().path("instance_ip_address").asString() + "/32").isEqualTo(nseAddress);
+        JsonNode iip = tfInstanceIp(ensmId).orElseThrow();
+        assertThat(iip.path("instance_ip_address").asString() + "/32").isEqualTo(nseAddress);
 
         nsc.ns().close(reply);
 
-        assertThat(tfInterface(ensmId)).isNull();
-        assertThat(tfInstanceIp(ensmId)).isNull();
+        assertThat(tfInterface(ensmId)).isEmpty();
+        assertThat(tfInstanceIp(ensmId)).isEmpty();
     }
 
     @Test
     void aRefreshMakesNoCallToTf() {
         Connection first = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
-        tf.clearCalls();
+        tf.clear();
 
         Connection refreshed = nsc.ns().request(Nsc.refresh(first, inTenMinutes().plusSeconds(60)));
 
         assertThat(Nsc.ensmId(refreshed)).isEqualTo(Nsc.ensmId(first));
         // Reconciliation passes (every 2 s here) may read meanwhile; a refresh must change nothing.
-        assertThat(tf.calls()).filteredOn(c -> !c.startsWith("GET ")).isEmpty();
+        assertThat(tf.calls()).filteredOn(c -> !c.startsWith("GET ") && !c.equals("POST /fqname-to-id")).isEmpty();
         nsc.ns().close(refreshed);
     }
 
@@ -125,37 +134,34 @@ class TungstenEndToEndTest {
         Connection reply = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
         String ensmId = Nsc.ensmId(reply);
         int vlan = Integer.parseInt(reply.getMechanism().getParametersOrThrow("vlan-id"));
-        String vmi = tfInterface(ensmId).uuid();
-        tf.store().update("virtual-machine-interface", vmi, JSON.readTree(
-                "{\"virtual-machine-interface\": {\"virtual_machine_interface_properties\": {\"sub_interface_vlan_tag\": 399}}}"));
+        String vmi = tfInterface(ensmId).orElseThrow().path("uuid").asString();
+        rest.update("virtual-machine-interface", vmi, "{\"virtual_machine_interface_properties\": {\"sub_interface_vlan_tag\": 399}}");
         String orphan = operatorInterface("left-behind", "{\"key_value_pair\": [{\"key\": \"ensm-connection\", \"value\": \"gone\"},"
                 + " {\"key\": \"ensm-endpoint\", \"value\": \"" + ENDPOINT + "\"},"
                 + " {\"key\": \"ensm-owner\", \"value\": \"ensm-tf-e2e\"}]}");
         String foreign = operatorInterface("operator-port", "{\"key_value_pair\": []}");
 
         Instant deadline = Instant.now().plusSeconds(20);
-        while (Instant.now().isBefore(deadline) && (tf.store().get(orphan) != null || vlanOf(ensmId) != vlan)) {
+        while (Instant.now().isBefore(deadline) && (rest.read("virtual-machine-interface", orphan).isPresent() || vlanOf(ensmId) != vlan)) {
             Thread.sleep(200);
         }
 
         assertThat(vlanOf(ensmId)).as("VLAN of the interface after a reconciliation pass").isEqualTo(vlan);
-        assertThat(tf.store().get(orphan)).as("the marked orphan").isNull();
-        assertThat(tf.store().get(foreign)).as("the operator's own interface").isNotNull();
+        assertThat(rest.read("virtual-machine-interface", orphan)).as("the marked orphan").isEmpty();
+        assertThat(rest.read("virtual-machine-interface", foreign)).as("the operator's own interface").isPresent();
         nsc.ns().close(reply);
-        assertThat(tfInterface(ensmId)).isNull();
+        assertThat(tfInterface(ensmId)).isEmpty();
     }
 
     static int vlanOf(String ensmId) {
-        ObjectStore.Obj vmi = tfInterface(ensmId);
-        return vmi == null ? -1 : vmi.fields().path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt();
+        return tfInterface(ensmId).map(v -> v.path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt()).orElse(-1);
     }
 
     /** An interface made by someone else in the network's project, with the given annotations. */
     static String operatorInterface(String name, String annotations) {
-        String body = "{\"virtual-machine-interface\": {\"fq_name\": [\"default-domain\", \"admin\", \"" + name + "\"],"
-                + " \"parent_type\": \"project\", \"virtual_network_refs\": [{\"to\": [\"default-domain\", \"admin\", \"blue\"]}],"
-                + " \"annotations\": " + annotations + "}}";
-        return tf.store().create("virtual-machine-interface", JSON.readTree(body)).path("virtual-machine-interface").path("uuid").asString();
+        ObjectNode fields = (ObjectNode) JSON.readTree("{\"virtual_network_refs\": [{\"to\": " + TfRest.array(world.networkFqName())
+                + "}], \"annotations\": " + annotations + "}");
+        return rest.create("virtual-machine-interface", "project", List.of(TfWorld.DOMAIN, world.project(), name), fields);
     }
 
     @Test
@@ -170,17 +176,18 @@ class TungstenEndToEndTest {
         } finally {
             tf.restart();
         }
-        assertThat(tf.store().all("virtual-machine-interface")).filteredOn(o -> o.fqName().getLast().startsWith("ensm-")).isEmpty();
+        assertThat(world.interfaces().stream().map(uuid -> rest.fields("virtual-machine-interface", uuid).path("name").asString()))
+                .filteredOn(name -> name.startsWith("ensm-")).isEmpty();
         Connection after = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
         nsc.ns().close(after);
     }
 
     @Test
     void anUnknownVirtualNetworkStopsStartUpNamingTheEndpointAndTheKey() {
-        Map<String, String> s = config(tf.url(), "default-domain:admin:red");
+        String red = "default-domain:" + world.project() + ":red";
+        Map<String, String> s = config(tf.url(), red);
         s.putAll(InProcessEnsm.settings(dir.resolve("data-refused")));
 
-        assertThat(InProcessEnsm.failureOf(s))
-                .contains("ensm.endpoints[0]", ENDPOINT, "virtual-network", "TF has no virtual network default-domain:admin:red");
+        assertThat(InProcessEnsm.failureOf(s)).contains("ensm.endpoints[0]", ENDPOINT, "virtual-network", "TF has no virtual network " + red);
     }
 }

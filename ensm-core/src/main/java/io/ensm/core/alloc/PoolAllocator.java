@@ -30,7 +30,7 @@ public final class PoolAllocator implements Allocator {
     public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
                                List<String> excludedPrefixes) {
         AddressPool pool = addressPools.get(service.name());
-        AddressPair pair = pool == null ? AddressPair.EMPTY : pool.allocate(connectionId, excludedPrefixes);
+        AddressPair pair = pool == null ? AddressPair.EMPTY : pool.allocate(connectionId, excluded(excludedPrefixes, caps));
         Allocation a = new Allocation(pair.endpointAddrs(), pair.clientAddrs(), "", 0, 0);
         try {
             if (caps.needsVlan() || plan == PlanKind.FABRIC_VLAN) {
@@ -44,6 +44,16 @@ public final class PoolAllocator implements Allocator {
             release(connectionId, service.name(), a);
             throw e;
         }
+    }
+
+    /** What the client excludes and what the backend's network keeps for itself: no new pair touches either. */
+    private static List<String> excluded(List<String> excludedPrefixes, BackendCapabilities caps) {
+        if (caps.reservedAddresses().isEmpty()) {
+            return excludedPrefixes;
+        }
+        List<String> all = new ArrayList<>(excludedPrefixes == null ? List.of() : excludedPrefixes);
+        all.addAll(caps.reservedAddresses());
+        return all;
     }
 
     @Override

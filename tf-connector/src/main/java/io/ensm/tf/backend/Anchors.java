@@ -13,11 +13,13 @@ import java.util.List;
  * @param portGroup   the virtual-port-group of ensm's fabric uplink
  * @param portGroupUuid its uuid
  * @param links       the group's ports, as the {@code local_link_information} of a bare-metal binding
+ * @param reserved    the addresses TF keeps for itself in the network's subnets ({@link SubnetReservations})
  */
 record Anchors(FqName network, String networkUuid, String projectUuid, FqName portGroup, String portGroupUuid,
-               List<Link> links) {
+               List<Link> links, List<String> reserved) {
     Anchors {
         links = List.copyOf(links);
+        reserved = List.copyOf(reserved);
     }
 
     /**

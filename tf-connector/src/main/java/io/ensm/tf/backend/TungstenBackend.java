@@ -46,7 +46,8 @@ public final class TungstenBackend implements Backend {
     private final VncClient client;
     private final AnchorResolver resolver;
     private final ConnectionObjects objects;
-    private final BackendCapabilities capabilities;
+    private final BackendCapabilities baseCapabilities;
+    private volatile BackendCapabilities capabilities;
     private volatile Anchors anchors;
 
     /** @param owner the name every mark this backend writes carries; only objects with it are swept */
@@ -57,15 +58,22 @@ public final class TungstenBackend implements Backend {
         this.client = client;
         this.resolver = new AnchorResolver(client, settings);
         this.objects = new ConnectionObjects(endpoint, this.owner);
-        this.capabilities = new BackendCapabilities(settings.plans(), settings.vlanPool(), settings.vlans(), null);
+        this.baseCapabilities = new BackendCapabilities(settings.plans(), settings.vlanPool(), settings.vlans(), null);
+        this.capabilities = baseCapabilities;
     }
 
     /** Finds the configured network, fabric and port group now; the provider turns failures into start-up errors. */
     void start() throws VncException, AnchorResolver.Missing {
         Anchors a = resolver.resolve();
+        use(a);
+        log.info("event=tf-endpoint-ready endpoint={} api={} network={} network_uuid={} port_group={} ports={} tf_reserved={}",
+                endpoint, client.base(), a.network(), a.networkUuid(), a.portGroup(), a.links().size(), a.reserved());
+    }
+
+    /** New connections get no address TF keeps in the network's subnets as they are now. */
+    private void use(Anchors a) {
         anchors = a;
-        log.info("event=tf-endpoint-ready endpoint={} api={} network={} network_uuid={} port_group={} ports={}",
-                endpoint, client.base(), a.network(), a.networkUuid(), a.portGroup(), a.links().size());
+        capabilities = baseCapabilities.withReservedAddresses(a.reserved());
     }
 
     @Override
@@ -342,16 +350,16 @@ public final class TungstenBackend implements Backend {
 
     /**
      * Looks the configured objects up again once per reconciliation pass, so that an operator's
-     * change (ports added to the group, a network re-created under the same name) reaches new
-     * connections without a restart. When that fails, the known ones are kept.
+     * change (ports added to the group, a network re-created under the same name, its subnets
+     * changed) reaches new connections without a restart. When that fails, the known ones are kept.
      */
     private Anchors refreshAnchors(Anchors known) {
         try {
             Anchors fresh = resolver.resolve();
             if (!fresh.equals(known)) {
-                anchors = fresh;
-                log.info("event=tf-endpoint-changed endpoint={} network_uuid={} port_group_uuid={} ports={}", endpoint,
-                        fresh.networkUuid(), fresh.portGroupUuid(), fresh.links());
+                use(fresh);
+                log.info("event=tf-endpoint-changed endpoint={} network_uuid={} port_group_uuid={} ports={} tf_reserved={}", endpoint,
+                        fresh.networkUuid(), fresh.portGroupUuid(), fresh.links(), fresh.reserved());
             }
             return fresh;
         } catch (VncException | AnchorResolver.Missing e) {

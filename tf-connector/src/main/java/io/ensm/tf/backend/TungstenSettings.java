@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * @param apiUrl         the VNC API, e.g. http://tf-config:8082
  * @param virtualNetwork the TF virtual network exposed as the NSE, {@code domain:project:name}
- * @param fabric         the fabric the virtual-port-group belongs to
+ * @param fabric         the fabric the virtual-port-group belongs to; null: the fabric that holds a
+ *                       group of that name (there must be exactly one)
  * @param portGroup      the virtual-port-group of ensm's fabric uplink (its ports are TF's physical interfaces)
  * @param uplink         ensm's interface on which the fabric VLANs arrive
  * @param vlans          VLAN ids ensm may use on that uplink
@@ -65,7 +66,7 @@ public record TungstenSettings(URI apiUrl, FqName virtualNetwork, String fabric,
     public static TungstenSettings parse(SettingsReader s) {
         URI api = url(API_URL, s.required(API_URL, "the TF config API, e.g. http://tf-config:8082"));
         FqName vn = virtualNetwork(s.required(VIRTUAL_NETWORK, "the TF virtual network as domain:project:name"));
-        String fabric = name(FABRIC, s.string(FABRIC, "default-fabric"));
+        String fabric = s.optional(FABRIC).map(f -> name(FABRIC, f)).orElse(null);
         String portGroup = name(PORT_GROUP, s.required(PORT_GROUP, "the virtual-port-group of ensm's fabric uplink"));
         String uplink = s.required(UPLINK, "ensm's interface on which the fabric VLANs arrive");
         VlanRange vlans = s.vlans(VLANS, "the VLAN ids ensm may use on the uplink, e.g. 300-399");

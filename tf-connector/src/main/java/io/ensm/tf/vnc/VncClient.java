@@ -141,19 +141,24 @@ public final class VncClient implements AutoCloseable {
     }
 
     /**
-     * The objects of a type under a parent ({@code GET /<type>s?parent_id=..}): with {@code detail},
+     * The objects of a type under a parent ({@code GET /<type>s?parent_id=..}; all of them when
+     * {@code parentUuid} is null): with {@code detail},
      * whole objects; without, each entry holds its uuid, fq_name and href plus the {@code fields}
      * asked for (e.g. {@code annotations}), which keeps a listing of a large project small.
      */
     public List<ObjectNode> list(String type, String parentUuid, List<String> fields, boolean detail) throws VncException {
-        StringBuilder path = new StringBuilder("/" + type + "s?parent_id=").append(encode(parentUuid));
+        List<String> query = new ArrayList<>();
+        if (parentUuid != null) {
+            query.add("parent_id=" + encode(parentUuid));
+        }
         if (detail) {
-            path.append("&detail=true");
+            query.add("detail=true");
         }
         if (!fields.isEmpty()) {
-            path.append("&fields=").append(encode(String.join(",", fields)));
+            query.add("fields=" + encode(String.join(",", fields)));
         }
-        JsonNode answer = call("GET", path.toString(), null, true);
+        String path = "/" + type + "s" + (query.isEmpty() ? "" : "?" + String.join("&", query));
+        JsonNode answer = call("GET", path, null, true);
         List<ObjectNode> objects = new ArrayList<>();
         for (JsonNode item : answer.path(type + "s")) {
             if (detail) {

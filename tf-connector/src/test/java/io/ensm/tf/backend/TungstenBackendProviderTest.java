@@ -1,13 +1,13 @@
 package io.ensm.tf.backend;
 
-import io.ensm.core.spi.Attachment;
-import io.ensm.core.spi.BackendException;
-import io.ensm.tf.vncdouble.Seed;
+import io.ensm.tf.testbed.OpenSdn;
+import io.ensm.tf.testbed.RealOpenSdn;
+import io.ensm.tf.testbed.TfWorld;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +16,22 @@ import java.util.function.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Settings and start-up: a bad or unknown setting stops start-up with a message that starts with its key. */
+/**
+ * Settings and start-up against OpenSDN's config API server: a bad or unknown setting, or a
+ * configured object TF does not have or cannot use, stops start-up with a message that starts
+ * with the key to correct.
+ */
+@RealOpenSdn
 class TungstenBackendProviderTest {
-    final TfBed bed = new TfBed();
+    TfBed bed;
 
     @TempDir
     Path dir;
+
+    @BeforeEach
+    void start(OpenSdn server) {
+        bed = TfBed.on(server);
+    }
 
     @AfterEach
     void close() {
@@ -34,6 +44,13 @@ class TungstenBackendProviderTest {
         assertThatThrownBy(() -> TfBed.backend(TfBed.ENDPOINT, s).close())
                 .isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).contains(fragments));
+    }
+
+    @Test
+    void theConfiguredObjectsAreFoundAtStart() {
+        try (TungstenBackend backend = bed.backend()) {
+            assertThat(backend.toString()).contains(bed.world.networkName());
+        }
     }
 
     @Test
@@ -77,78 +94,31 @@ class TungstenBackendProviderTest {
 
     @Test
     void anUnknownVirtualNetworkStopsStartUpNamingTheKey() {
-        assertRefused(s -> s.put("virtual-network", "default-domain:admin:red"),
-                "virtual-network: TF has no virtual network default-domain:admin:red");
+        assertRefused(s -> s.put("virtual-network", "default-domain:" + bed.world.project() + ":red"),
+                "virtual-network: TF has no virtual network default-domain:" + bed.world.project() + ":red");
     }
 
     @Test
     void anUnknownPortGroupOrFabricStopsStartUpNamingTheKey() {
-        assertRefused(s -> s.put("port-group", "nope"), "port-group: TF has no virtual-port-group 'nope' in fabric 'default-fabric'");
-        assertRefused(s -> s.put("fabric", "nope"), "fabric: TF has no fabric 'nope'");
+        assertRefused(s -> s.put("port-group", "nope"), "port-group: TF has no virtual-port-group 'nope' in fabric '" + bed.world.fabric() + "'");
+        assertRefused(s -> s.put("fabric", "nope-" + bed.world.tag()), "fabric: TF has no fabric 'nope-" + bed.world.tag() + "'");
     }
 
     @Test
     void aPortGroupWithoutPortsStopsStartUp() {
-        bed.seed.virtualPortGroup("default-fabric", "empty-group");
+        TfWorld.portGroup(bed.rest, bed.world.fabric(), "empty-group");
         assertRefused(s -> s.put("port-group", "empty-group"), "port-group: virtual-port-group 'empty-group' has no physical interfaces");
     }
 
     @Test
     void anEnterpriseStyleFabricStopsStartUpSayingWhy() {
-        bed.seed.fabric("campus", true);
-        String pi = bed.uuidOf("physical-interface", "default-global-system-config", "leaf1", "xe-0/0/3");
-        bed.seed.virtualPortGroup("campus", "campus-group", pi);
+        String campus = "campus-" + bed.world.tag();
+        TfWorld.fabric(bed.rest, campus, true);
+        TfWorld.portGroup(bed.rest, campus, "campus-group", bed.world.port(2));
         assertRefused(s -> {
-            s.put("fabric", "campus");
+            s.put("fabric", campus);
             s.put("port-group", "campus-group");
-        }, "fabric: fabric 'campus' is enterprise style", "disable_vlan_vn_uniqueness_check");
-    }
-
-    @Test
-    void anUnreadableTokenFileOrARefusedTokenStopsStartUpWithoutShowingTheToken() throws Exception {
-        assertRefused(s -> s.put("token-file", dir.resolve("absent").toString()), "token-file: cannot read");
-        bed.api.requireToken("the-real-token");
-        Path wrong = Files.writeString(dir.resolve("token"), "a-stale-token\n");
-        Map<String, String> s = bed.settings();
-        s.put("token-file", wrong.toString());
-        assertThatThrownBy(() -> TfBed.backend(TfBed.ENDPOINT, s))
-                .isInstanceOf(IllegalArgumentException.class)
-                .satisfies(e -> assertThat(e.getMessage()).startsWith("token-file: ").contains("401").doesNotContain("a-stale-token"));
-    }
-
-    @Test
-    void keystoneCredentialsFromSettingsAreUsed() throws Exception {
-        bed.api.keystoneUser("ensm", "keystone-pw", "admin");
-        Map<String, String> s = bed.settings();
-        s.put("keystone-url", bed.api.url() + "/v3");
-        s.put("keystone-username", "ensm");
-        s.put("keystone-password-file", Files.writeString(dir.resolve("pw"), "keystone-pw\n").toString());
-        s.put("keystone-project", "admin");
-
-        try (TungstenBackend backend = TfBed.backend(TfBed.ENDPOINT, s)) {
-            assertThat(backend.provision(TfBed.intent("c1", 300, "10.60.0.1/32"))).isEqualTo(new Attachment.Vlan("eth1", 300));
-        }
-        assertThat(bed.api.calls()).contains("POST /v3/auth/tokens");
-    }
-
-    @Test
-    void tfDownAtStartDoesNotStopStartUpAndTheObjectsAreFoundOnFirstUse() throws Exception {
-        bed.api.stop();
-        try (TungstenBackend backend = TfBed.backend(TfBed.ENDPOINT, bed.settings())) {
-            BackendException down = null;
-            try {
-                backend.provision(TfBed.intent("c1", 300, "10.60.0.1/32"));
-            } catch (BackendException e) {
-                down = e;
-            }
-            assertThat(down).isNotNull();
-            assertThat(down.kind()).isEqualTo(BackendException.Kind.UNREACHABLE);
-            assertThat(down.getMessage()).contains("find the configured TF objects");
-
-            bed.api.restart();
-
-            assertThat(backend.provision(TfBed.intent("c1", 300, "10.60.0.1/32"))).isEqualTo(new Attachment.Vlan("eth1", 300));
-            assertThat(Seed.uuids(bed.api, "virtual-machine-interface")).hasSize(1);
-        }
+        }, "fabric: fabric '" + campus + "' (holding virtual-port-group 'campus-group') is enterprise style",
+                "disable_vlan_vn_uniqueness_check=true on fabric '" + campus + "'");
     }
 }

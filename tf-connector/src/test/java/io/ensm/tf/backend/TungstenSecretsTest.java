@@ -48,7 +48,7 @@ class TungstenSecretsTest {
     @Test
     void noTokenOrPasswordReachesLogsErrorsOrStatuses() throws Exception {
         String output;
-        try (OutputCapture out = OutputCapture.start(); TfBed bed = new TfBed()) {
+        try (OutputCapture out = OutputCapture.start(); TfBed bed = TfBed.onDouble()) {
             badSettings(bed);
             refusedAtStart(bed);
             tokenFileEndpoint(bed);
@@ -67,7 +67,7 @@ class TungstenSecretsTest {
 
     /** Settings that hold a credential where it does not belong, or point at one that cannot be read. */
     private void badSettings(TfBed bed) throws IOException {
-        String host = "127.0.0.1:" + bed.api.port();
+        String host = "127.0.0.1:" + bed.api().port();
         Path empty = Files.writeString(dir.resolve("empty-token"), "\n");
         List<Map<String, String>> bad = List.of(
                 Map.of("api-url", "http://ensm:" + urlPassword + "@" + host),
@@ -78,7 +78,7 @@ class TungstenSecretsTest {
                 Map.of("token-file", token),
                 Map.of("keystone-url", "http://ensm:" + urlPassword + "@" + host + "/v3", "keystone-username", USER,
                         "keystone-password-file", passwordFile(password).toString(), "keystone-project", PROJECT),
-                Map.of("keystone-url", bed.api.url() + "/v3", "keystone-username", USER,
+                Map.of("keystone-url", bed.api().url() + "/v3", "keystone-username", USER,
                         "keystone-password-file", password, "keystone-project", PROJECT));
         for (Map<String, String> overrides : bad) {
             Map<String, String> s = bed.settings();
@@ -89,12 +89,12 @@ class TungstenSecretsTest {
 
     /** TF answers the start-up lookups with 401: a stale token, then a refused Keystone password. */
     private void refusedAtStart(TfBed bed) throws IOException {
-        bed.api.requireToken(token);
+        bed.api().requireToken(token);
         Map<String, String> stale = bed.settings();
         stale.put("token-file", tokenFile(staleToken).toString());
         refused(stale);
 
-        bed.api.keystoneUser(USER, password, PROJECT);
+        bed.api().keystoneUser(USER, password, PROJECT);
         Map<String, String> wrong = keystoneSettings(bed, wrongPassword);
         refused(wrong);
     }
@@ -105,53 +105,53 @@ class TungstenSecretsTest {
         s.put("token-file", tokenFile(token).toString());
         try (TungstenBackend b = TfBed.backend(TfBed.ENDPOINT, s)) {
             errors.add(b.toString());
-            ProvisionIntent first = TfBed.intent("sec-1", 301, "10.60.0.11/32");
-            bed.api.failNext(1, "POST", "/instance-ips", 500, "<html><body>Internal Server Error</body></html>");
+            ProvisionIntent first = bed.intent("sec-1", 301, "10.60.0.11/32");
+            bed.api().failNext(1, "POST", "/instance-ips", 500, "<html><body>Internal Server Error</body></html>");
             failure(() -> b.provision(first));
-            bed.api.failNext(3, "GET", "/virtual-machine-interface/", 503, "Service Unavailable");
+            bed.api().failNext(3, "GET", "/virtual-machine-interface/", 503, "Service Unavailable");
             failure(() -> b.verify(first));
 
-            bed.api.stop();
+            bed.api().stop();
             failure(() -> b.provision(first));
             failure(() -> b.removeOrphans(id -> false));
-            bed.api.restart();
+            bed.api().restart();
 
-            bed.api.revokeTokens();
-            failure(() -> b.provision(TfBed.intent("sec-2", 302, "10.60.0.12/32")));
+            bed.api().revokeTokens();
+            failure(() -> b.provision(bed.intent("sec-2", 302, "10.60.0.12/32")));
             failure(() -> b.release(first));
         }
-        bed.api.requireToken(token);
+        bed.api().requireToken(token);
     }
 
     /** A Keystone endpoint: the token is renewed after a revocation, then the password is changed under it. */
     private void keystoneEndpoint(TfBed bed) throws Exception {
         Map<String, String> s = keystoneSettings(bed, password);
         try (TungstenBackend b = TfBed.backend(TfBed.ENDPOINT, s)) {
-            ProvisionIntent ok = TfBed.intent("sec-3", 303, "10.60.0.13/32");
+            ProvisionIntent ok = bed.intent("sec-3", 303, "10.60.0.13/32");
             b.provision(ok);
             issuedTokens(bed, "Keystone-issued token");
 
-            bed.api.revokeTokens();
+            bed.api().revokeTokens();
             b.verify(ok);
             issuedTokens(bed, "renewed Keystone-issued token");
 
-            bed.api.keystoneUser(USER, SecretScan.randomSecret(), PROJECT);
-            bed.api.revokeTokens();
+            bed.api().keystoneUser(USER, SecretScan.randomSecret(), PROJECT);
+            bed.api().revokeTokens();
             failure(() -> b.verify(ok));
             failure(() -> b.release(ok));
 
-            bed.api.keystoneUser(USER, password, PROJECT);
+            bed.api().keystoneUser(USER, password, PROJECT);
             b.release(ok);
         }
     }
 
     private void issuedTokens(TfBed bed, String label) {
-        bed.api.tokens().stream().filter(t -> !t.equals(token)).forEach(t -> scan.password(label, t));
+        bed.api().tokens().stream().filter(t -> !t.equals(token)).forEach(t -> scan.password(label, t));
     }
 
     private Map<String, String> keystoneSettings(TfBed bed, String pw) throws IOException {
         Map<String, String> s = bed.settings();
-        s.put("keystone-url", bed.api.url() + "/v3");
+        s.put("keystone-url", bed.api().url() + "/v3");
         s.put("keystone-username", USER);
         s.put("keystone-password-file", passwordFile(pw).toString());
         s.put("keystone-project", PROJECT);

@@ -77,13 +77,13 @@ final class ApiActions {
                     throw ApiError.notFound("Name " + PyRepr.of(fq) + " not found");
                 }
             }
-            ObjectStore.Obj target = store.get(refUuid);
-            if (operation.equals("ADD") && (target == null || !target.type.equals(refSchema.type()))) {
-                throw ApiError.notFound("Object Not Found: " + refUuid);
-            }
             ObjectStore.Obj o = store.get(uuid);
             if (o == null || !o.type.equals(schema.type())) {
-                throw ApiError.notFound("Object Not Found: " + uuid);
+                throw ApiError.notFound("Unknown id: " + uuid);
+            }
+            ObjectStore.Obj target = store.get(refUuid);
+            if (operation.equals("ADD") && (target == null || !target.type.equals(refSchema.type()))) {
+                throw ApiError.notFound("Unknown id: " + refUuid);
             }
             if (!schema.refs().contains(refSchema.type())) {
                 throw ApiError.badRequest("Bad Request: " + schema.type() + " has no refs to " + refSchema.type());

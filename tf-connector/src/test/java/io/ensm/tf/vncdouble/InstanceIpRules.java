@@ -9,28 +9,45 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The instance-ip rules of TF's API server ({@code InstanceIpServer} and its address management)
- * for an address in a virtual network: the address must lie in one of the network's subnets
- * ({@code network_ipam_refs[].attr.ipam_subnets[].subnet}) and not be taken by another instance-ip of
- * the network ("IP address already in use", 409); without a requested address the first free one
- * after the gateway is given; the subnet is recorded in {@code instance_ip_subnet}; an update may
- * not change the address (400). The messages for an address outside every subnet are the double's
- * own wording (TF's come from its address manager). Not modelled: addresses from a network-ipam or
- * a virtual-router, gateway addresses.
+ * The instance-ip rules of OpenSDN's API server ({@code InstanceIpServer} and its address
+ * management, {@code vnc_addr_mgmt}) for an address in a virtual network, as seen against the real
+ * server: a requested address must lie in one of the network's subnets (else 400 "...has exhausted
+ * subnet([])"), and not be taken by another instance-ip of the network, nor be the subnet's network
+ * or last (broadcast) address or its service address ({@code dns_server_address}, by default last -
+ * 2): all 409 "IP address already in use". The gateway (last - 1) may be requested. Without a
+ * requested address the highest free one is given, below the service address. An update may not
+ * change the address (400). Not modelled: allocation pools, addresses from a network-ipam's own
+ * (flat) subnets or a virtual-router.
  */
 final class InstanceIpRules implements TypeRules {
     /** Addresses as written -> parsed, so a check does not parse every instance-ip's address again. */
     private final java.util.Map<String, InetAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Subnet(InetAddress prefix, int length) {
+    /** One subnet of a network with the addresses TF keeps for itself. */
+    private record Subnet(InetAddress prefix, int length, InetAddress gateway, InetAddress service) {
         boolean contains(InetAddress a) {
             return a.getClass() == prefix.getClass() && number(a).shiftRight(bits() - length).equals(number(prefix).shiftRight(bits() - length));
         }
 
         int bits() {
             return prefix instanceof Inet6Address ? 128 : 32;
+        }
+
+        BigInteger first() {
+            return number(prefix);
+        }
+
+        BigInteger last() {
+            return first().add(BigInteger.ONE.shiftLeft(bits() - length)).subtract(BigInteger.ONE);
+        }
+
+        /** Network, last address and service address: refused when asked for. */
+        boolean reserved(InetAddress a) {
+            BigInteger n = number(a);
+            return n.equals(first()) || n.equals(last()) || a.equals(service);
         }
     }
 
@@ -45,29 +62,22 @@ final class InstanceIpRules implements TypeRules {
         List<Subnet> subnets = subnets(vn);
         String family = f.path("instance_ip_family").asString("");
         String requested = f.path("instance_ip_address").asString("");
-        InetAddress address;
-        Subnet subnet;
         if (!requested.isEmpty()) {
-            address = parse(requested);
-            if (!family.isEmpty() && !family.equals(address instanceof Inet6Address ? "v6" : "v4")) {
-                throw ApiError.badRequest("instance_ip_family " + family + " does not match address " + requested);
+            InetAddress address = parse(requested);
+            Subnet subnet = subnets.stream().filter(s -> s.contains(address)).findFirst().orElse(null);
+            if (subnet == null || !family.isEmpty() && !family.equals(address instanceof Inet6Address ? "v6" : "v4")) {
+                throw ApiError.badRequest("Virtual-Network(" + PyRepr.of(vn.fqName) + ") has exhausted subnet([])");
             }
-            if (inUse(store, vn.uuid, address)) {
+            if (subnet.reserved(address) || inUse(store, vn.uuid, address)) {
                 throw ApiError.conflict("IP address already in use");
             }
-            subnet = subnets.stream().filter(s -> s.contains(address)).findFirst().orElseThrow(() -> ApiError.badRequest(
-                    subnets.isEmpty() ? "Virtual-Network(" + String.join(":", vn.fqName) + ") has no subnets"
-                            : "Requested IP address " + requested + " is not in any subnet of virtual network " + String.join(":", vn.fqName)));
+            f.put("instance_ip_address", normal(address)); // TF stores the address in its normal form
         } else {
             boolean v6 = family.equals("v6");
-            subnet = subnets.stream().filter(s -> (s.prefix instanceof Inet6Address) == v6).findFirst()
-                    .orElseThrow(() -> ApiError.badRequest("Virtual-Network(" + String.join(":", vn.fqName) + ") has no "
-                            + (v6 ? "IPv6" : "IPv4") + " subnet"));
-            address = firstFree(store, vn.uuid, subnet);
+            Subnet subnet = subnets.stream().filter(s -> (s.prefix instanceof Inet6Address) == v6).findFirst()
+                    .orElseThrow(() -> ApiError.badRequest("Virtual-Network(" + PyRepr.of(vn.fqName) + ") has exhausted subnet([])"));
+            f.put("instance_ip_address", normal(highestFree(store, vn.uuid, subnet)));
         }
-        // A requested address is kept as written; a given one in Java's text form.
-        f.put("instance_ip_address", requested.isEmpty() ? address.getHostAddress() : requested);
-        f.putObject("instance_ip_subnet").put("ip_prefix", subnet.prefix.getHostAddress()).put("ip_prefix_len", subnet.length);
         return () -> {};
     }
 
@@ -86,7 +96,8 @@ final class InstanceIpRules implements TypeRules {
         for (JsonNode ipam : vn.fields.path("network_ipam_refs")) {
             for (JsonNode s : ipam.path("attr").path("ipam_subnets")) {
                 JsonNode subnet = s.path("subnet");
-                subnets.add(new Subnet(parse(subnet.path("ip_prefix").asString("")), subnet.path("ip_prefix_len").asInt()));
+                subnets.add(new Subnet(parse(subnet.path("ip_prefix").asString("")), subnet.path("ip_prefix_len").asInt(),
+                        optional(s.path("default_gateway").asString("")), optional(s.path("dns_server_address").asString(""))));
             }
         }
         return subnets;
@@ -102,20 +113,62 @@ final class InstanceIpRules implements TypeRules {
         return false;
     }
 
-    /** The first address after the subnet's gateway (its first host) that no instance-ip holds. */
-    private InetAddress firstFree(ObjectStore store, String vnUuid, Subnet subnet) {
-        BigInteger base = number(subnet.prefix);
-        BigInteger size = BigInteger.ONE.shiftLeft(subnet.bits() - subnet.length);
-        for (BigInteger i = BigInteger.TWO; i.compareTo(size.subtract(BigInteger.ONE)) < 0 && i.intValue() < 65_536; i = i.add(BigInteger.ONE)) {
-            InetAddress candidate = address(base.add(i), subnet.bits());
-            if (!inUse(store, vnUuid, candidate)) {
-                return candidate;
+    /** TF hands out addresses from the top of a subnet: the highest one that is free and not its own. */
+    private InetAddress highestFree(ObjectStore store, String vnUuid, Subnet subnet) {
+        BigInteger low = subnet.first();
+        BigInteger candidate = subnet.last().subtract(BigInteger.ONE);
+        for (int tried = 0; candidate.compareTo(low) > 0 && tried < 65_536; tried++, candidate = candidate.subtract(BigInteger.ONE)) {
+            InetAddress a = address(candidate, subnet.bits());
+            if (!a.equals(subnet.gateway) && !subnet.reserved(a) && !inUse(store, vnUuid, a)) {
+                return a;
             }
         }
         throw ApiError.badRequest("Virtual-Network subnet " + subnet.prefix.getHostAddress() + "/" + subnet.length + " has no free address");
     }
 
-    private static InetAddress parse(String text) {
+    /** An address as TF writes it back: IPv6 compressed (RFC 5952), IPv4 dotted. */
+    static String normal(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        int[] groups = new int[8];
+        byte[] b = a.getAddress();
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                out.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!out.isEmpty() && out.charAt(out.length() - 1) != ':') {
+                out.append(':');
+            }
+            out.append(Integer.toHexString(groups[i]));
+        }
+        return out.toString();
+    }
+
+    private static InetAddress optional(String text) {
+        return text.isEmpty() || Set.of("None", "0.0.0.0", "::").contains(text) ? null : parse(text);
+    }
+
+    static InetAddress parse(String text) {
         try {
             return InetAddress.ofLiteral(text);
         } catch (IllegalArgumentException e) {
@@ -123,11 +176,11 @@ final class InstanceIpRules implements TypeRules {
         }
     }
 
-    private static BigInteger number(InetAddress a) {
+    static BigInteger number(InetAddress a) {
         return new BigInteger(1, a.getAddress());
     }
 
-    private static InetAddress address(BigInteger n, int bits) {
+    static InetAddress address(BigInteger n, int bits) {
         byte[] raw = n.toByteArray();
         byte[] out = new byte[bits / 8];
         int copy = Math.min(raw.length, out.length);

@@ -143,7 +143,7 @@ final class InterfaceRules implements TypeRules {
         for (ObjectStore.Obj pi : ports) {
             for (ObjectStore.Obj owner : store.referrers(pi.uuid)) {
                 if (owner.type.equals("virtual-port-group") && !owner.fqName.getLast().equals(vpgName)) {
-                    throw ApiError.badRequest("Physical interface " + pi.fqName.getLast() + " already belong to the vpg "
+                    throw ApiError.badRequest("Physical interface " + PyRepr.of(pi.fqName) + " already belong to the vpg "
                             + owner.fqName.getLast());
                 }
             }

@@ -182,6 +182,10 @@ public final class ObjectStore {
     }
 
     public synchronized void delete(String type, String uuid) {
+        TypeSchema.of(type);
+        if (!byUuid.containsKey(uuid)) {
+            throw ApiError.notFound("ID " + uuid + " does not exist"); // a read says "Unknown id: ..."
+        }
         Obj o = require(type, uuid);
         List<String> children = children(o.uuid).stream().map(this::href).toList();
         if (!children.isEmpty()) {
@@ -359,7 +363,7 @@ public final class ObjectStore {
         List<String> parentFq = fq.subList(0, fq.size() - 1);
         Obj p = parentFq.isEmpty() ? null : find(schema.parent(), parentFq);
         if (p == null) {
-            throw ApiError.badRequest("Parent " + PyRepr.of(parentFq) + " type " + schema.parent() + " does not exist");
+            throw ApiError.notFound("Name" + PyRepr.of(parentFq) + " not found"); // sic, without a space
         }
         return p.uuid;
     }
@@ -377,14 +381,12 @@ public final class ObjectStore {
             throw ApiError.badRequest("Bad reference in " + operation + ": " + field + " is not a list");
         }
         for (JsonNode ref : sent) {
-            Obj target = null;
-            String uuid = ref.path("uuid").asString("");
-            if (!uuid.isEmpty()) {
-                target = byUuid.get(uuid);
-            } else if (ref.path("to").isArray()) {
-                target = find(refType, Names.fqName(ref.path("to")));
+            // OpenSDN resolves a ref by its fq_name ("to") alone; without one its handler fails (500)
+            if (!ref.path("to").isArray()) {
+                throw new ApiError(500, "KeyError: 'to'");
             }
-            if (target == null || !target.type.equals(refType)) {
+            Obj target = find(refType, Names.fqName(ref.path("to")));
+            if (target == null) {
                 // What TF says when a ref of a new object names nothing (_validate_perms_in_request).
                 throw ApiError.badRequest("Unknown reference in resource " + operation + " " + ref);
             }

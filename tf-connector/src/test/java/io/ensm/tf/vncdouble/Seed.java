@@ -16,9 +16,11 @@ import java.util.List;
 public final class Seed {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    private final VncApiDouble api;
     private final ObjectStore store;
 
     public Seed(VncApiDouble api) {
+        this.api = api;
         this.store = api.store();
     }
 
@@ -30,28 +32,26 @@ public final class Seed {
     /** The usual world with other subnets on the network (e.g. a larger one for benchmarks). */
     public static Standard standard(VncApiDouble api, String... subnets) {
         Seed s = new Seed(api);
-        s.create("domain", List.of("default-domain"), NODES.objectNode());
         s.create("project", List.of("default-domain", "admin"), NODES.objectNode());
         String ipam = s.create("network-ipam", List.of("default-domain", "admin", "default-network-ipam"), NODES.objectNode());
         String vn = s.virtualNetwork(List.of("default-domain", "admin", "blue"), ipam, subnets);
-        s.create("global-system-config", List.of("default-global-system-config"), NODES.objectNode());
-        s.fabric("default-fabric", false);
+        s.fabric(Standard.FABRIC, false);
         s.create("physical-router", List.of("default-global-system-config", "leaf1"), NODES.objectNode());
         String p1 = s.physicalInterface("leaf1", "xe-0/0/1");
         s.physicalInterface("leaf1", "xe-0/0/2");
         s.physicalInterface("leaf1", "xe-0/0/3");
-        String vpg = s.virtualPortGroup("default-fabric", "ensm-uplink", p1);
+        String vpg = s.virtualPortGroup(Standard.FABRIC, Standard.PORT_GROUP, p1);
         return new Standard(vn, vpg);
     }
 
     /**
-     * default-domain:admin:blue (subnets 10.60.0.0/24 and fd00:60::/64) in a service-provider-style
-     * default-fabric, whose switch leaf1 has xe-0/0/1 (in virtual-port-group ensm-uplink), xe-0/0/2
-     * and xe-0/0/3 (in no group).
+     * default-domain:admin:blue (subnets 10.60.0.0/24 and fd00:60::/64) and the service-provider-style
+     * fabric ensm-fabric, whose switch leaf1 has xe-0/0/1 (in virtual-port-group ensm-uplink), xe-0/0/2
+     * and xe-0/0/3 (in no group); besides what the double makes at start as OpenSDN does.
      */
     public record Standard(String networkUuid, String portGroupUuid) {
         public static final String NETWORK = "default-domain:admin:blue";
-        public static final String FABRIC = "default-fabric";
+        public static final String FABRIC = "ensm-fabric";
         public static final String PORT_GROUP = "ensm-uplink";
     }
 
@@ -71,7 +71,7 @@ public final class Seed {
     public String virtualNetwork(List<String> fqName, String ipamUuid, String... cidrs) {
         ObjectNode vn = NODES.objectNode();
         ObjectNode ref = vn.putArray("network_ipam_refs").addObject();
-        ref.put("uuid", ipamUuid);
+        ref.set("to", Names.array(store.get(ipamUuid).fqName()));
         ArrayNode subnets = ref.putObject("attr").putArray("ipam_subnets");
         for (String cidr : cidrs) {
             String[] p = cidr.split("/");
@@ -89,13 +89,15 @@ public final class Seed {
         return create("physical-interface", List.of("default-global-system-config", router, port), NODES.objectNode());
     }
 
+    /** A group holding the interfaces: created first, then the interfaces added, as OpenSDN requires. */
     public String virtualPortGroup(String fabric, String name, String... physicalInterfaceUuids) {
         ObjectNode vpg = NODES.objectNode().put("virtual_port_group_user_created", true);
-        ArrayNode refs = vpg.putArray("physical_interface_refs");
+        String uuid = create("virtual-port-group", List.of("default-global-system-config", fabric, name), vpg);
         for (String pi : physicalInterfaceUuids) {
-            refs.addObject().put("uuid", pi);
+            api.action("ref-update", "{\"type\":\"virtual-port-group\",\"uuid\":\"" + uuid
+                    + "\",\"ref-type\":\"physical-interface\",\"ref-uuid\":\"" + pi + "\",\"operation\":\"ADD\"}");
         }
-        return create("virtual-port-group", List.of("default-global-system-config", fabric, name), vpg);
+        return uuid;
     }
 
     /** An object of the type under the given uuid; null when there is none (for assertions). */

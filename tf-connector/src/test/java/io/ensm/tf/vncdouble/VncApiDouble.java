@@ -30,13 +30,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * An HTTP server that behaves like Tungsten Fabric's / OpenSDN's config API (the "VNC API" of
- * {@code contrail-api} on port 8082) for the objects ensm uses, so the tf-connector can be tested
- * where TF itself cannot run (it needs Cassandra, ZooKeeper, RabbitMQ and its Python stack).
+ * An HTTP server that behaves like OpenSDN's (Tungsten Fabric's) config API (the "VNC API" of
+ * {@code contrail-api} on port 8082) for the objects ensm uses. The backend's contract tests run
+ * against OpenSDN's own server ({@code scripts/opensdn-testbed}); the double serves what that
+ * server cannot be made to do on demand (faults, delays, lost answers, tokens and Keystone) and
+ * the benchmark's added delays. {@code VncApiContractTest} runs the same requests against both
+ * and compares statuses and bodies.
  *
  * <p>What it follows, from TF's public schema (tf-api-client {@code vnc_cfg.xsd}, {@code fabric.xsd}
- * and the yaml schema) and its API server ({@code vnc_cfg_api_server}):
+ * and the yaml schema) and its API server ({@code vnc_cfg_api_server}), as seen against the real one:
  * <ul>
+ * <li>At start it holds what OpenSDN makes itself: default-domain, default-project with its
+ * default-network-ipam, default-global-system-config and default-fabric, enterprise style.</li>
  * <li>Resources: {@code POST /<type>s} with a {@code {"<type>": {...}}} body answers
  * {@code {"<type>": {name, fq_name, uuid, href, parent_type, parent_uuid, parent_href}}};
  * {@code GET|PUT|DELETE /<type>/<uuid>}; {@code GET /<type>s?parent_id=&back_ref_id=&obj_uuids=&detail=&fields=}
@@ -44,33 +49,37 @@ import java.util.concurrent.Executors;
  * Types are the hyphenated resource names; JSON fields use underscores.</li>
  * <li>Identity: a uuid is assigned unless the request sends one (a sent uuid that exists is 409
  * "... already exists with fq_name: ..."); fq_name is unique per type (409 "[...] already exists
- * with uuid: ..."); the parent (fq_name minus its last name) must exist (400 "Parent [...] type
- * ... does not exist"); config-root children (instance-ip, domain, global-system-config) have a
- * one-name fq_name.</li>
- * <li>Refs: {@code <type>_refs: [{to, uuid, attr}]}, only to types the schema allows
- * ({@link TypeSchema}); a ref that names no object is refused on create/update (400 "Unknown
- * reference in resource create ..."). Reads add {@code href}s, {@code <type>_back_refs} and
- * children lists ({@code <child_type>s}).</li>
- * <li>Delete: 404 for an unknown id; 409 "Delete when children still present: [hrefs]"; 409
- * "Delete when resource still referred: [hrefs]" unless the referring ref was relaxed for delete
- * (then it is dropped with the object).</li>
+ * with uuid: ..."); the parent (fq_name minus its last name) must exist (404 "Name[...] not
+ * found"); config-root children (instance-ip, domain, global-system-config) have a one-name
+ * fq_name.</li>
+ * <li>Refs: {@code <type>_refs: [{to, uuid, attr}]}, resolved by {@code to} (the fq_name) alone:
+ * a ref without one fails with 500 "KeyError: 'to'", one that names no object is refused (400
+ * "Unknown reference in resource create ..."); only to types the schema allows ({@link TypeSchema}).
+ * Reads add {@code href}s, {@code <type>_back_refs} and children lists ({@code <child_type>s}).</li>
+ * <li>Read of an unknown id: 404 "Unknown id: ..."; of another type's id: 404 "No <type> object
+ * found for id ...". Delete: 404 "ID ... does not exist" for an unknown id; 409 "Delete when
+ * children still present: [hrefs]"; 409 "Delete when resource still referred: [hrefs]" unless
+ * the referring ref was relaxed for delete (then it is dropped with the object).</li>
  * <li>Actions: {@code POST /fqname-to-id} {@code {type, fq_name}} -> {@code {uuid}} or 404 "Name
  * [...] not found"; {@code POST /id-to-fqname}; {@code POST /ref-update} {@code {type, uuid,
  * ref-type, ref-uuid, ref-fq-name, operation: ADD|DELETE, attr}} -> {@code {uuid}}, 400 for a
- * missing field or another operation, 404 "Object Not Found: <uuid>" for an unknown object or
- * added ref, 404 "Name [...] not found" for an unknown ref-fq-name; {@code POST /ref-relax-for-delete}.</li>
+ * missing field or another operation, 404 "Unknown id: <uuid>" for an unknown object or added
+ * ref, 404 "Name [...] not found" for an unknown ref-fq-name; {@code POST /ref-relax-for-delete}.</li>
  * <li>Errors: the status with TF's message as the plain body (the API server returns
  * {@code err.body}); an unknown type is 404 "Resource type '...' not found".</li>
  * <li>Type rules: {@link InterfaceRules} (bare-metal binding to a virtual-port-group, VLAN
- * checks) and {@link InstanceIpRules} (address in a subnet, not in use).</li>
+ * checks), {@link InstanceIpRules} (address in a subnet, not in use, not one TF keeps),
+ * {@link NetworkRules} (a subnet's gateway and service address) and {@link PortGroupRules} (no
+ * physical interfaces in a group's create).</li>
  * <li>Authentication (optional): with a token required, a call without a valid
  * {@code X-Auth-Token} is 401 with keystonemiddleware's JSON error. Tokens are accepted as given
  * ({@link #requireToken}) or issued by a Keystone v3 stand-in at {@code POST /v3/auth/tokens}
  * (password method, project scope; 201 with the token in {@code X-Subject-Token}).</li>
  * </ul>
- * Not modelled: RBAC/perms2, quotas, draft/security policies, the other ~200 types, and the
- * side effects TF's schema transformer and device manager have later (routing instances, switch
- * configuration). For tests it records every call and can fail, delay or stop answering.
+ * Not modelled: RBAC/perms2, quotas, draft/security policies, the other ~200 types, routing
+ * instances (the API server links each interface to its network's own), and the side effects TF's
+ * schema transformer and device manager have later (switch configuration). For tests it records
+ * every call and can fail, delay or stop answering.
  */
 public final class VncApiDouble implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +115,33 @@ public final class VncApiDouble implements AutoCloseable {
     private VncApiDouble() {
         store.rules("virtual-machine-interface", new InterfaceRules());
         store.rules("instance-ip", new InstanceIpRules());
+        store.rules("virtual-network", new NetworkRules());
+        store.rules("virtual-port-group", new PortGroupRules());
+        makeDefaults();
+    }
+
+    /**
+     * What OpenSDN's API server makes by itself at its first start: default-domain with
+     * default-project and its default-network-ipam, default-global-system-config, and
+     * default-fabric, enterprise style (the schema's default for fabric_enterprise_style).
+     */
+    private void makeDefaults() {
+        create("domain", null, List.of("default-domain"), JSON.createObjectNode());
+        create("project", "domain", List.of("default-domain", "default-project"), JSON.createObjectNode());
+        create("network-ipam", "project", List.of("default-domain", "default-project", "default-network-ipam"), JSON.createObjectNode());
+        create("global-system-config", null, List.of("default-global-system-config"), JSON.createObjectNode());
+        create("fabric", "global-system-config", List.of("default-global-system-config", "default-fabric"),
+                JSON.createObjectNode().put("fabric_enterprise_style", true));
+    }
+
+    private void create(String type, String parentType, List<String> fqName, ObjectNode fields) {
+        fields.set("fq_name", Names.array(fqName));
+        if (parentType != null) {
+            fields.put("parent_type", parentType);
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set(type, fields);
+        store.create(type, body);
     }
 
     /** Starts on a free loopback port. */

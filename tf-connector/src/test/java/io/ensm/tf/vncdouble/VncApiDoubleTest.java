@@ -40,7 +40,7 @@ class VncApiDoubleTest {
     }
 
     static String link(String sw, String port) {
-        return "{\\\"switch_info\\\":\\\"" + sw + "\\\",\\\"port_id\\\":\\\"" + port + "\\\",\\\"fabric\\\":\\\"default-fabric\\\"}";
+        return "{\\\"switch_info\\\":\\\"" + sw + "\\\",\\\"port_id\\\":\\\"" + port + "\\\",\\\"fabric\\\":\\\"ensm-fabric\\\"}";
     }
 
     String createVmi(String name, int vlan) {
@@ -87,24 +87,24 @@ class VncApiDoubleTest {
     }
 
     @Test
-    void aMissingParentIs400() {
+    void aMissingParentIs404() {
         RawHttp.Answer a = http.post("/virtual-networks", json("{'virtual-network':{'fq_name':['default-domain','nope','x'],'parent_type':'project'}}"));
 
-        assertThat(a.status()).isEqualTo(400);
-        assertThat(a.body()).isEqualTo("Parent ['default-domain', 'nope'] type project does not exist");
+        assertThat(a.status()).isEqualTo(404);
+        assertThat(a.body()).isEqualTo("Name['default-domain', 'nope'] not found");
     }
 
     @Test
-    void aRefToNothingOrToATypeTheSchemaDoesNotAllowIsRefused() {
+    void aRefToNothingIsRefusedAndARefByUuidAloneFails() {
         RawHttp.Answer unknown = http.post("/instance-ips", json("{'instance-ip':{'fq_name':['ip1'],'instance_ip_address':'10.60.0.7',"
                 + "'virtual_network_refs':[{'to':['default-domain','admin','red']}]}}"));
-        RawHttp.Answer wrongType = http.post("/instance-ips", json("{'instance-ip':{'fq_name':['ip1'],'instance_ip_address':'10.60.0.7',"
-                + "'virtual_network_refs':[{'to':['default-domain','admin','blue']}],'fabric_refs':[{'to':['default-global-system-config','default-fabric']}]}}"));
+        RawHttp.Answer byUuid = http.post("/instance-ips", json("{'instance-ip':{'fq_name':['ip1'],'instance_ip_address':'10.60.0.7',"
+                + "'virtual_network_refs':[{'uuid':'" + world.networkUuid() + "'}]}}"));
 
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.body()).startsWith("Unknown reference in resource create");
-        assertThat(wrongType.status()).isEqualTo(400);
-        assertThat(wrongType.body()).contains("instance-ip has no fabric_refs");
+        assertThat(byUuid.status()).isEqualTo(500);
+        assertThat(byUuid.body()).isEqualTo("KeyError: 'to'");
         assertThat(Seed.uuids(api, "instance-ip")).isEmpty();
     }
 
@@ -136,7 +136,7 @@ class VncApiDoubleTest {
     void deletingAReferredObjectIs409UntilTheReferrerIsGone() {
         String vmi = createVmi("p1", 300);
         RawHttp.Answer iip = http.post("/instance-ips", json("{'instance-ip':{'fq_name':['ip1'],'instance_ip_address':'10.60.0.7',"
-                + "'virtual_network_refs':[{'to':['default-domain','admin','blue']}],'virtual_machine_interface_refs':[{'uuid':'" + vmi + "'}]}}"));
+                + "'virtual_network_refs':[{'to':['default-domain','admin','blue']}],'virtual_machine_interface_refs':[{'to':['default-domain','admin','p1']}]}}"));
         String iipUuid = iip.json().path("instance-ip").path("uuid").asString();
 
         RawHttp.Answer refused = http.delete("/virtual-machine-interface/" + vmi);
@@ -145,7 +145,9 @@ class VncApiDoubleTest {
         assertThat(refused.body()).isEqualTo("Delete when resource still referred: ['" + api.url() + "/instance-ip/" + iipUuid + "']");
         assertThat(http.delete("/instance-ip/" + iipUuid).status()).isEqualTo(200);
         assertThat(http.delete("/virtual-machine-interface/" + vmi).status()).isEqualTo(200);
-        assertThat(http.delete("/virtual-machine-interface/" + vmi).status()).isEqualTo(404);
+        RawHttp.Answer again = http.delete("/virtual-machine-interface/" + vmi);
+        assertThat(again.status()).isEqualTo(404);
+        assertThat(again.body()).isEqualTo("ID " + vmi + " does not exist");
     }
 
     @Test
@@ -192,7 +194,7 @@ class VncApiDoubleTest {
         assertThat(afterDelete).doesNotContain(pi2);
         RawHttp.Answer unknownRef = http.post("/ref-update", add.replace(pi2, "00000000-0000-0000-0000-000000000000"));
         assertThat(unknownRef.status()).isEqualTo(404);
-        assertThat(unknownRef.body()).isEqualTo("Object Not Found: 00000000-0000-0000-0000-000000000000");
+        assertThat(unknownRef.body()).isEqualTo("Unknown id: 00000000-0000-0000-0000-000000000000");
         RawHttp.Answer badOperation = http.post("/ref-update", add.replace("ADD", "MOVE"));
         assertThat(badOperation.status()).isEqualTo(400);
         assertThat(badOperation.body()).isEqualTo("Bad Request: operation should be add or delete: MOVE");
@@ -233,7 +235,7 @@ class VncApiDoubleTest {
     @Test
     void anUnknownPortIs404AndAPortOfAnotherGroupIs400AndAnUnknownGroupIs404() {
         String pi3 = api.store().find("physical-interface", List.of("default-global-system-config", "leaf1", "xe-0/0/3")).uuid();
-        seed.virtualPortGroup("default-fabric", "other-group", pi3);
+        seed.virtualPortGroup(Seed.Standard.FABRIC, "other-group", pi3);
 
         RawHttp.Answer unknownPort = http.post("/virtual-machine-interfaces", vmi("p1", 300, "ensm-uplink", link("leaf1", "xe-9/9/9")));
         RawHttp.Answer taken = http.post("/virtual-machine-interfaces", vmi("p2", 300, "ensm-uplink", link("leaf1", "xe-0/0/3")));
@@ -243,7 +245,7 @@ class VncApiDoubleTest {
         assertThat(unknownPort.body()).isEqualTo("Unable to attach Physical interface to Virtual Port Group (ensm-uplink). "
                 + "No such Physical Interface object (xe-9/9/9) exists");
         assertThat(taken.status()).isEqualTo(400);
-        assertThat(taken.body()).isEqualTo("Physical interface xe-0/0/3 already belong to the vpg other-group");
+        assertThat(taken.body()).isEqualTo("Physical interface ['default-global-system-config', 'leaf1', 'xe-0/0/3'] already belong to the vpg other-group");
         assertThat(noGroup.status()).isEqualTo(404);
         assertThat(noGroup.body()).isEqualTo("Vpg object no-such-group is not found");
         assertThat(Seed.uuids(api, "virtual-machine-interface")).isEmpty();
@@ -296,14 +298,13 @@ class VncApiDoubleTest {
         RawHttp.Answer picked = http.post("/instance-ips", json("{'instance-ip':{'fq_name':['e'],'virtual_network_refs':[{'to':['default-domain','admin','blue']}]}}"));
 
         assertThat(first.status()).isEqualTo(200);
-        assertThat(Seed.fields(api, first.json().path("instance-ip").path("uuid").asString()).path("instance_ip_subnet").path("ip_prefix_len").asInt())
-                .isEqualTo(24);
         assertThat(taken.status()).isEqualTo(409);
         assertThat(taken.body()).isEqualTo("IP address already in use");
         assertThat(outside.status()).isEqualTo(400);
+        assertThat(outside.body()).isEqualTo("Virtual-Network(['default-domain', 'admin', 'blue']) has exhausted subnet([])");
         assertThat(v6.status()).isEqualTo(200);
         assertThat(Seed.fields(api, picked.json().path("instance-ip").path("uuid").asString()).path("instance_ip_address").asString())
-                .isEqualTo("10.60.0.2");
+                .isEqualTo("10.60.0.252"); // from the top, below the service address
         String a = first.json().path("instance-ip").path("uuid").asString();
         RawHttp.Answer change = http.put("/instance-ip/" + a, json("{'instance-ip':{'instance_ip_address':'10.60.0.10'}}"));
         assertThat(change.status()).isEqualTo(400);

@@ -1,0 +1,66 @@
+package io.ensm.core.alloc;
+
+import io.ensm.core.model.Allocation;
+import io.ensm.core.model.Payload;
+import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.spi.BackendCapabilities;
+import io.ensm.core.spi.VlanRange;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PoolAllocatorTest {
+    static final ServiceSpec SERVICE = new ServiceSpec("blue", Payload.ETHERNET, List.of("10.0.0.248/29"), List.of());
+
+    PoolAllocator allocator() {
+        VlanPools vlans = new VlanPools();
+        vlans.register("uplink:eth1", new VlanRange(100, 199));
+        return new PoolAllocator(Map.of("blue", new AddressPool("blue", SERVICE.cidrs())), vlans, new VniPool());
+    }
+
+    static List<String> endpoints(PoolAllocator a, BackendCapabilities caps, List<String> excluded) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            try {
+                Allocation got = a.allocate("c" + i, SERVICE, caps, PlanKind.FABRIC_VLAN, excluded);
+                out.addAll(got.endpointAddrs());
+                out.addAll(got.clientAddrs());
+            } catch (StatusRuntimeException e) {
+                return out;
+            }
+        }
+    }
+
+    @Test
+    void aPairNeverHoldsAnAddressTheBackendsNetworkReserves() {
+        BackendCapabilities caps = new BackendCapabilities(Set.of(PlanKind.FABRIC_VLAN), "uplink:eth1", new VlanRange(100, 199), null,
+                List.of("10.0.0.253", "10.0.0.254"));
+
+        assertThat(endpoints(allocator(), caps, List.of())).containsExactly("10.0.0.249/32", "10.0.0.250/32", "10.0.0.251/32", "10.0.0.252/32");
+    }
+
+    @Test
+    void reservedAddressesAddToWhatTheClientExcludes() {
+        BackendCapabilities caps = new BackendCapabilities(Set.of(PlanKind.FABRIC_VLAN), "uplink:eth1", new VlanRange(100, 199), null,
+                List.of("10.0.0.254"));
+
+        assertThat(endpoints(allocator(), caps, List.of("10.0.0.249/32"))).containsExactly("10.0.0.251/32", "10.0.0.252/32");
+    }
+
+    @Test
+    void withoutReservedAddressesEveryPairIsHandedOut() {
+        BackendCapabilities caps = new BackendCapabilities(Set.of(PlanKind.FABRIC_VLAN), "uplink:eth1", new VlanRange(100, 199), null);
+
+        assertThat(endpoints(allocator(), caps, List.of())).hasSize(6);
+        assertThatThrownBy(() -> allocator().allocate("x", SERVICE, caps.withReservedAddresses(List.of("10.0.0.248/29")),
+                PlanKind.FABRIC_VLAN, List.of())).hasMessageContaining("exhausted");
+    }
+}
