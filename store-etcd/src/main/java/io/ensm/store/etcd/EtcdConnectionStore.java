@@ -30,7 +30,8 @@ import java.util.function.Function;
  * holding a {@code ConnectionRecord}.
  *
  * <p>Durable when a call returns: etcd has committed the write on a majority of its members.
- * Every write is a compare-and-swap on the key's modification revision, sent again on another
+ * Every write is a compare-and-swap on the key's modification revision (the revision of the
+ * record as this store last wrote or read it, so a write needs no read first), sent again on another
  * member when the first may have failed on its way back; the compare makes the repeat a no-op,
  * and a key found holding the value written shows that an earlier attempt applied it. A write
  * that fails throws {@link StoreException} and leaves the key as it was. The one case where that
