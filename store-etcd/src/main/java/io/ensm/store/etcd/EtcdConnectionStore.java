@@ -19,8 +19,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -28,7 +30,8 @@ import java.util.function.Function;
  * holding a {@code ConnectionRecord}.
  *
  * <p>Durable when a call returns: etcd has committed the write on a majority of its members.
- * Every write is a compare-and-swap on the key's modification revision, sent again on another
+ * Every write is a compare-and-swap on the key's modification revision (the revision of the
+ * record as this store last wrote or read it, so a write needs no read first), sent again on another
  * member when the first may have failed on its way back; the compare makes the repeat a no-op,
  * and a key found holding the value written shows that an earlier attempt applied it. A write
  * that fails throws {@link StoreException} and leaves the key as it was. The one case where that
@@ -55,6 +58,13 @@ public final class EtcdConnectionStore implements ConnectionStore {
     private final String held;
     /** The fence a write of an endpoint's connection must carry; null: unfenced (a store no replicas share). */
     private final Function<String, Optional<Fence>> fences;
+    /**
+     * Each key as this store last wrote or read it: what a write compares against instead of
+     * reading the key first. Only a guess: the compare-and-swap checks it, and a key another writer
+     * changed comes back as Changed with what it holds now, so nothing is overwritten blindly.
+     * Dropped for a key whose write had an unknown outcome or was fenced.
+     */
+    private final Map<String, Entry> known = new ConcurrentHashMap<>();
     private volatile boolean heldConnection;
     private volatile boolean closed;
 
@@ -115,7 +125,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
         } catch (IllegalArgumentException e) {
             throw new StoreException("writing connection " + id + " in etcd " + base + " failed: " + e.getMessage(), e);
         }
-        swap("writing connection " + id, key(id), connection.endpoint(), current -> value);
+        swap("writing connection " + id, key(id), connection.endpoint(), false, current -> value);
         if (!heldConnection) {
             rememberHeldConnection();
         }
@@ -124,7 +134,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void refresh(String id, Instant expires, byte[] connection) {
         ensureOpen();
-        swap("refreshing connection " + id, key(id), null, current -> {
+        swap("refreshing connection " + id, key(id), null, true, current -> {
             if (current == null) {
                 return null; // unknown id: nothing to do
             }
@@ -142,7 +152,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void delete(String id) {
         ensureOpen();
-        swap("deleting connection " + id, key(id), null, current -> null);
+        swap("deleting connection " + id, key(id), null, true, current -> null);
     }
 
     @Override
@@ -173,6 +183,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
         } catch (EtcdException e) {
             throw failure("reading connection " + id, e);
         }
+        entry.ifPresent(e -> known.put(e.key(), e));
         return entry.map(e -> read(e, id));
     }
 
@@ -189,6 +200,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
         for (Entry e : entries) {
             try {
                 out.add(ConnectionRecords.decode(e.value()));
+                known.put(e.key(), e);
             } catch (ConnectionRecords.NewerFormatException newer) {
                 throw new StoreException("connection " + e.key() + " in etcd " + base + ": " + newer.getMessage(), newer);
             } catch (RuntimeException damaged) {
@@ -235,12 +247,17 @@ public final class EtcdConnectionStore implements ConnectionStore {
 
     /**
      * Sets the key to what {@code next} makes of its current entry (null: absent), or deletes it
-     * when {@code next} gives null, by compare-and-swap on its modification revision. A key that
-     * changed between the read and the swap is read again and the swap made anew.
+     * when {@code next} gives null, by compare-and-swap on its modification revision. The current
+     * entry is the one this store last wrote or read; for a key it has not seen, {@code readOnMiss}
+     * reads it first, otherwise it is taken as absent (a new connection). A key that is not as
+     * taken is given back by the swap itself, and the swap is made anew on what it holds.
      */
-    private void swap(String what, String key, String endpoint, Function<Entry, byte[]> next) {
+    private void swap(String what, String key, String endpoint, boolean readOnMiss, Function<Entry, byte[]> next) {
         try {
-            Entry current = client.get(key).orElse(null);
+            Entry current = known.get(key);
+            if (current == null && readOnMiss) {
+                current = client.get(key).orElse(null);
+            }
             for (int round = 0; round < ROUNDS; round++) {
                 byte[] value = next.apply(current);
                 if (value == null && current == null) {
@@ -251,14 +268,19 @@ public final class EtcdConnectionStore implements ConnectionStore {
                 Fence fence = fenceFor(what, endpoint != null ? endpoint : endpointOf(current));
                 switch (client.ifModRevision(fence, key, expected, writes)) {
                     case TxnOutcome.Done d -> {
+                        remember(key, value, d.revision());
                         return;
                     }
-                    case TxnOutcome.Fenced f -> throw new StoreException(what + " in etcd " + base + " refused: this replica no"
-                            + " longer holds the endpoint (its owner key " + f.fence().key() + " is "
-                            + (f.currentToken() == 0 ? "gone" : "at fence " + f.currentToken() + ", not " + f.fence().createRevision())
-                            + "); nothing was written", null);
+                    case TxnOutcome.Fenced f -> {
+                        known.remove(key);
+                        throw new StoreException(what + " in etcd " + base + " refused: this replica no"
+                                + " longer holds the endpoint (its owner key " + f.fence().key() + " is "
+                                + (f.currentToken() == 0 ? "gone" : "at fence " + f.currentToken() + ", not " + f.fence().createRevision())
+                                + "); nothing was written", null);
+                    }
                     case TxnOutcome.Changed c -> {
                         Entry now = c.current();
+                        remember(key, now);
                         // A repeat that finds the key as this write leaves it: an earlier attempt applied it.
                         if (value == null ? now == null : now != null && now.sameValue(value)) {
                             return;
@@ -271,7 +293,21 @@ public final class EtcdConnectionStore implements ConnectionStore {
             throw new StoreException(what + " in etcd " + base + " failed: the record changed under each of " + ROUNDS
                     + " attempts (another writer?); nothing was written", null);
         } catch (EtcdException e) {
+            known.remove(key); // the write may or may not have applied: read the key next time
             throw failure(what, e);
+        }
+    }
+
+    /** The key as a successful write left it: {@code value} (null: deleted) at {@code revision}. */
+    private void remember(String key, byte[] value, long revision) {
+        remember(key, value == null ? null : new Entry(key, value, 0, revision, 0, 0));
+    }
+
+    private void remember(String key, Entry entry) {
+        if (entry == null) {
+            known.remove(key);
+        } else {
+            known.put(key, entry);
         }
     }
 

@@ -108,6 +108,43 @@ class EtcdConnectionStoreTest {
         }
     }
 
+    /** Each store keeps its own copy of what it wrote last; another writer's change must win over that copy. */
+    @Test
+    void aRefreshAppliesToWhatAnotherWriterLeftNotToThisStoresLastCopy() {
+        try (EtcdConnectionStore mine = open(); EtcdConnectionStore other = open()) {
+            StoredConnection pending = new StoredConnection("c1", "ep", "svc", Phase.PENDING, PlanKind.FABRIC_VLAN,
+                    Allocation.NONE.withVlan("uplink-0", 200), null, 1500, null, Instant.ofEpochMilli(5), null);
+            mine.put(pending);
+            StoredConnection applied = pending.applied(new Attachment.FabricVlan(200), SampleConnections.reply("applied elsewhere"));
+            other.put(applied);
+            Instant later = Instant.ofEpochMilli(1_900_000_000_123L);
+            byte[] reply = SampleConnections.reply("refreshed here");
+            mine.refresh("c1", later, reply);
+            assertSameRow(other.get("c1").orElseThrow(), applied.refreshed(later, reply));
+            mine.refresh("c1", later.plusSeconds(1), reply);
+            assertSameRow(other.get("c1").orElseThrow(), applied.refreshed(later.plusSeconds(1), reply));
+        }
+    }
+
+    @Test
+    void aRecordAnotherWriterDeletedIsNotWrittenAgainByARefreshAndAPutStillReplacesWhatIsThere() {
+        try (EtcdConnectionStore mine = open(); EtcdConnectionStore other = open()) {
+            StoredConnection row = sample(4);
+            mine.put(row);
+            other.delete(row.id());
+            mine.refresh(row.id(), Instant.ofEpochMilli(1_900_000_000_000L), SampleConnections.reply("late"));
+            assertThat(other.get(row.id())).as("a refresh of a deleted record creates nothing").isEmpty();
+
+            StoredConnection theirs = sample(5);
+            other.put(theirs);
+            mine.put(theirs.refreshed(Instant.ofEpochMilli(7), SampleConnections.reply("mine")));
+            assertSameRow(other.get(theirs.id()).orElseThrow(), theirs.refreshed(Instant.ofEpochMilli(7), SampleConnections.reply("mine")));
+            other.refresh(theirs.id(), Instant.ofEpochMilli(9), SampleConnections.reply("theirs"));
+            mine.delete(theirs.id());
+            assertThat(other.get(theirs.id())).as("a delete after another writer's change still deletes").isEmpty();
+        }
+    }
+
     @Test
     void deleteRemovesTheRecordAndIgnoresUnknownIds() {
         try (EtcdConnectionStore store = open()) {

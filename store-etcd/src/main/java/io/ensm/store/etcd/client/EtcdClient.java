@@ -169,6 +169,39 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     /**
+     * Creates every key with the value only if none of them exists, as one transaction: an empty
+     * list when it created them all, else the entries of the keys that exist (and nothing was
+     * created). Repeated after a failure that may have applied it, like {@link #createIfAbsent}:
+     * a repeat then finds every key with this value.
+     */
+    public List<Entry> createAllIfAbsent(List<String> keys, byte[] value) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        TxnRequest.Builder txn = TxnRequest.newBuilder();
+        ByteString v = ByteString.copyFrom(value);
+        for (String key : keys) {
+            txn.addCompare(createRevisionIs(key, 0))
+                    .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(Keys.bytes(key)).setValue(v)))
+                    .addFailure(readOp(key));
+        }
+        TxnRequest request = txn.build();
+        TxnResponse r = calls.run("create " + keys.size() + " keys from " + keys.getFirst(), Retry.REPEATABLE, timeout,
+                (ch, d) -> kv(ch, d).txn(request));
+        if (r.getSucceeded()) {
+            return List.of();
+        }
+        List<Entry> existing = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            RangeResponse range = r.getResponses(i).getResponseRange();
+            if (range.getKvsCount() > 0) {
+                existing.add(Entry.of(range.getKvs(0)));
+            }
+        }
+        return existing;
+    }
+
+    /**
      * Creates the key only if it does not exist and the fence holds: Done, Exists or Fenced. The
      * write an owner makes to claim something (an address, a VLAN id) for its endpoint.
      */

@@ -4,12 +4,13 @@ import io.ensm.core.alloc.Claims;
 import io.ensm.core.store.StoreException;
 import io.ensm.store.etcd.client.EtcdClient;
 import io.ensm.store.etcd.client.EtcdException;
-import io.ensm.store.etcd.client.TxnOutcome;
+import io.ensm.store.etcd.client.Entry;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +19,9 @@ import java.util.Set;
  * one gets it. Claims are bound to no lease: a connection outlives the replica that made it.
  */
 public final class EtcdClaims implements Claims {
+    /** Rounds when keys this connection held are released while it claims them again. */
+    private static final int ROUNDS = 3;
+
     private final EtcdClient client;
     private final String prefix;
 
@@ -28,37 +32,41 @@ public final class EtcdClaims implements Claims {
     }
 
     /**
-     * One key after another; a value held by another connection gives back the keys this call
-     * created, so the result is all or none as {@link Claims} asks.
+     * All keys in one transaction that creates them only if none exists, so the result is all or
+     * none as {@link Claims} asks and a new connection costs one etcd commit however many values
+     * it claims. Keys found naming this connection already are its own; the others are created in
+     * the next round.
      */
     @Override
     public Set<Claim> claim(String connectionId, List<Claim> claims) {
         byte[] id = connectionId.getBytes(StandardCharsets.UTF_8);
-        List<Claim> created = new ArrayList<>();
-        Set<Claim> refused = new LinkedHashSet<>();
+        Map<String, Claim> pending = new LinkedHashMap<>();
+        claims.forEach(c -> pending.put(key(c), c));
         try {
-            for (Claim c : claims) {
-                switch (client.createIfAbsent(key(c), id, 0)) {
-                    case TxnOutcome.Done done -> created.add(c);
-                    case TxnOutcome.Exists exists -> {
-                        if (!exists.current().sameValue(id)) {
-                            refused.add(c);
-                        }
+            for (int round = 0; round < ROUNDS && !pending.isEmpty(); round++) {
+                List<Entry> existing = client.createAllIfAbsent(List.copyOf(pending.keySet()), id);
+                if (existing.isEmpty()) {
+                    return Set.of();
+                }
+                Set<Claim> refused = new LinkedHashSet<>();
+                for (Entry e : existing) {
+                    Claim c = pending.remove(e.key());
+                    if (c != null && !e.sameValue(id)) {
+                        refused.add(c);
                     }
-                    default -> throw new IllegalStateException("claim " + key(c) + ": unexpected outcome");
                 }
                 if (!refused.isEmpty()) {
-                    break;
+                    return refused; // this call created nothing
                 }
             }
         } catch (EtcdException e) {
-            release(connectionId, created);
             throw new StoreException("cannot claim " + claims + " in etcd: " + e.getMessage(), e);
         }
-        if (!refused.isEmpty()) {
-            release(connectionId, created);
+        if (pending.isEmpty()) {
+            return Set.of();
         }
-        return refused;
+        throw new StoreException("cannot claim " + claims + " in etcd: the keys changed under each of " + ROUNDS
+                + " attempts; nothing was claimed", null);
     }
 
     /** Deletes each key only while it still names the connection. */

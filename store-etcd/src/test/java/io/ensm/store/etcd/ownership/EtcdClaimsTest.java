@@ -1,0 +1,81 @@
+package io.ensm.store.etcd.ownership;
+
+import io.ensm.core.alloc.Claims.Claim;
+import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.EtcdSettings;
+import io.ensm.store.etcd.testbed.EtcdCluster;
+import io.ensm.store.etcd.testbed.EtcdClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Claims on the real cluster: all or none in one transaction, a connection's own values are its own. */
+@Tag("etcd-testbed")
+@ExtendWith(EtcdClusterExtension.class)
+class EtcdClaimsTest {
+    private static final Claim VLAN_7 = new Claim("vlan/uplink-0", "7");
+    private static final Claim ADDR_1 = new Claim("addr/svc", "10.0.0.1");
+    private static final Claim ADDR_2 = new Claim("addr/svc", "10.0.0.2");
+    private static final Claim VNI_9 = new Claim("vni", "9");
+
+    private final EtcdCluster cluster;
+    private EtcdClient client;
+    private EtcdClaims claims;
+
+    EtcdClaimsTest(EtcdCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeEach
+    void setUp() {
+        client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        claims = new EtcdClaims(client, "/test/claims/" + System.nanoTime() + "/ensm-test/");
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+    }
+
+    private Optional<String> holder(Claim c) {
+        return client.get(claims.key(c)).map(e -> e.valueUtf8());
+    }
+
+    @Test
+    void aClaimOfValuesOneOfWhichIsTakenClaimsNoneAndNamesTheTakenOne() {
+        assertThat(claims.claim("conn-a", List.of(VLAN_7, ADDR_1))).isEmpty();
+        assertThat(holder(VLAN_7)).contains("conn-a");
+        assertThat(holder(ADDR_1)).contains("conn-a");
+
+        assertThat(claims.claim("conn-b", List.of(ADDR_2, VLAN_7, VNI_9))).containsExactly(VLAN_7);
+        assertThat(holder(ADDR_2)).as("nothing of a refused claim is kept").isEmpty();
+        assertThat(holder(VNI_9)).isEmpty();
+        assertThat(holder(VLAN_7)).contains("conn-a");
+    }
+
+    @Test
+    void valuesTheConnectionHoldsAlreadyCountAsItsOwnAndTheRestAreAdded() {
+        assertThat(claims.claim("conn-a", List.of(VLAN_7))).isEmpty();
+        assertThat(claims.claim("conn-a", List.of(VLAN_7, ADDR_1, VNI_9))).isEmpty();
+        assertThat(List.of(holder(VLAN_7), holder(ADDR_1), holder(VNI_9))).containsOnly(Optional.of("conn-a"));
+        assertThat(claims.claim("conn-a", List.of())).isEmpty();
+    }
+
+    @Test
+    void releaseGivesBackOnlyTheConnectionsOwnValues() {
+        claims.claim("conn-a", List.of(VLAN_7, ADDR_1));
+        claims.claim("conn-b", List.of(ADDR_2));
+        claims.release("conn-a", List.of(VLAN_7, ADDR_2));
+        assertThat(holder(VLAN_7)).isEmpty();
+        assertThat(holder(ADDR_1)).contains("conn-a");
+        assertThat(holder(ADDR_2)).as("another connection's value stays").contains("conn-b");
+        assertThat(claims.claim("conn-b", List.of(VLAN_7))).isEmpty();
+    }
+}
