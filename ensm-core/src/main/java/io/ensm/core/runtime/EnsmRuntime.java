@@ -105,6 +105,8 @@ public final class EnsmRuntime implements AutoCloseable {
      * threads: adopting an endpoint reads its device, which may be slow.
      */
     private volatile boolean serving;
+    /** Set first thing at shutdown: holds given up then need no hand-over work here. */
+    private volatile boolean stopping;
     private final ExecutorService handovers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("ensm-handover").daemon().factory());
     private final ConnectionTable table;
@@ -248,6 +250,9 @@ public final class EnsmRuntime implements AutoCloseable {
             ownership.start(catalog.endpoints().stream().map(ExposedEndpoint::name).toList(), new Ownership.Listener() {
                 @Override
                 public void acquired(Ownership.Hold hold) {
+                    if (stopping) {
+                        return;
+                    }
                     if (serving) {
                         handovers.execute(() -> adopt(hold));
                         return;
@@ -262,6 +267,9 @@ public final class EnsmRuntime implements AutoCloseable {
                 public void lost(String endpoint, String reason) {
                     // At once: no call for it may pass from now on.
                     served.notReady(endpoint);
+                    if (stopping) {
+                        return;
+                    }
                     if (serving) {
                         handovers.execute(() -> letGo(endpoint, reason));
                     } else {
@@ -612,6 +620,7 @@ public final class EnsmRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         log.info("event=ensm-stopping connections={}", table.size());
         sync.close();
         if (publisher != null) {

@@ -189,6 +189,18 @@ class HandOverTest {
     }
 
     @Test
+    void aReplicaThatStopsGivesItsEndpointsUpWithoutFailing() {
+        Replica a = replica("ensm-a");
+        a.ns().withDeadlineAfter(10, TimeUnit.SECONDS).request(ask("box-1"));
+        open.remove(a.runtime());
+
+        a.runtime().close();
+
+        assertThat(a.runtime().ownership().servedBy("box-1")).as("given up").isEmpty();
+        assertThat(shared.size()).as("its connection stays in the store for the next holder").isEqualTo(1);
+    }
+
+    @Test
     void replicasOnASharedStoreNeedAnExternalRegistryAndTheirOwnUrl() {
         Ownership ownership = board.replica("ensm-c", "tcp://ensm-c.example:5003");
         assertThatThrownBy(() -> EnsmRuntime.launch(settings("ensm-c", null, List.of(box("box-1", "100-109"))),

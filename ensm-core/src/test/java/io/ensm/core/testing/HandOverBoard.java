@@ -97,8 +97,22 @@ public final class HandOverBoard {
             return false;
         }
 
+        /** Gives every hold up, telling the listener, as a replica that stops does. */
         @Override
         public void close() {
+            java.util.List<String> given = new java.util.ArrayList<>();
+            synchronized (HandOverBoard.this) {
+                holders.forEach((endpoint, holder) -> {
+                    if (holder.equals(self.name())) {
+                        given.add(endpoint);
+                    }
+                });
+                given.forEach(holders::remove);
+            }
+            Listener l = listener;
+            if (l != null) {
+                given.forEach(e -> l.lost(e, "replica stopping"));
+            }
             listener = null;
         }
     }
