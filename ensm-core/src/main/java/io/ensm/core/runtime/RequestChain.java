@@ -8,6 +8,7 @@ import io.ensm.core.endpoint.allocate.Allocator;
 import io.ensm.core.endpoint.authorize.Authorize;
 import io.ensm.core.endpoint.expiry.Expiry;
 import io.ensm.core.endpoint.expiry.ExpiryTimers;
+import io.ensm.core.endpoint.hold.ReferCloseToHolder;
 import io.ensm.core.endpoint.hold.RequireHold;
 import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.monitor.ConnectionMonitor;
@@ -87,6 +88,7 @@ public final class RequestChain {
             elements.add(new Authorize(p.security().refusals(), p.clock()));
         }
         elements.addAll(List.of(
+                new ReferCloseToHolder(p.table(), p.catalog(), p.served()),
                 new LoadKnown(p.table()),
                 new Expiry(p.timers(), p.clock(), p.defaultLifetime(), p.maxLifetime()),
                 new Monitor(p.monitor(), p.owners()),

@@ -169,6 +169,16 @@ class HandOverTest {
 
         awaitRegistered(b.runtime(), "box-1");
         assertThat(a.runtime().registrations()).extracting(RegistrationStatus::name).doesNotContain("box-1");
+
+        assertThatThrownBy(() -> a.ns().withDeadlineAfter(10, TimeUnit.SECONDS).close(refreshed))
+                .as("a Close at the old holder is sent to the new one, not answered OK and dropped")
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).contains("box-1", "ensm-b");
+                });
+        assertThat(shared.phaseOf(id)).isEqualTo(Phase.APPLIED);
+        b.ns().withDeadlineAfter(10, TimeUnit.SECONDS).close(refreshed);
+        assertThat(shared.phaseOf(id)).as("closed by the holder").isNull();
     }
 
     @Test

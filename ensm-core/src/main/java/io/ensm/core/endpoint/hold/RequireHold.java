@@ -34,11 +34,16 @@ public final class RequireHold implements Element {
     }
 
     private void check(ExposedEndpoint endpoint) {
-        if (served.serves(endpoint.name())) {
+        check(served, endpoint.name());
+    }
+
+    /** UNAVAILABLE naming the replica that serves the endpoint, unless this one does. */
+    static void check(ServedEndpoints served, String endpoint) {
+        if (served.serves(endpoint)) {
             return;
         }
-        throw Failures.unavailable(served.servedBy(endpoint.name())
-                .map(r -> "endpoint '" + endpoint.name() + "' is served by ensm replica '" + r.name() + "' at " + r.url())
-                .orElse("no ensm replica serves endpoint '" + endpoint.name() + "' now; it is being handed over, try again shortly"));
+        throw Failures.unavailable(served.servedBy(endpoint)
+                .map(r -> "endpoint '" + endpoint + "' is served by ensm replica '" + r.name() + "' at " + r.url())
+                .orElse("no ensm replica serves endpoint '" + endpoint + "' now; it is being handed over, try again shortly"));
     }
 }
