@@ -75,6 +75,8 @@ public final class EtcdOwnership implements Ownership {
     private LeaseKeeper keeper;
     private Watch memberWatch;
     private Watch ownerWatch;
+    /** Counts joins: events of the watches of an earlier join are stale and dropped. */
+    private int generation;
 
     /**
      * @param base the cluster's key prefix, ending with {@code /} (e.g. {@code /ensm/ensm-prod/})
@@ -205,16 +207,20 @@ public final class EtcdOwnership implements Ownership {
         ownerOf.clear();
         ownerKeys.clear();
         o.entries().forEach(this::ownerPut);
-        memberWatch = client.watch(members, m.revision() + 1, watcher(this::memberEvents));
-        ownerWatch = client.watch(owners, o.revision() + 1, watcher(this::ownerEvents));
+        int current = ++generation;
+        memberWatch = client.watch(members, m.revision() + 1, watcher(current, this::memberEvents));
+        ownerWatch = client.watch(owners, o.revision() + 1, watcher(current, this::ownerEvents));
         log.info("event=replica-joined replica={} url={} members={} lease_ttl={}", self.name(), self.url(), members().keySet(), ttl);
     }
 
-    private Watch.Listener watcher(java.util.function.Consumer<List<WatchEvent>> onEvents) {
+    private Watch.Listener watcher(int joined, java.util.function.Consumer<List<WatchEvent>> onEvents) {
         return new Watch.Listener() {
             @Override
             public void events(List<WatchEvent> events, long revision) {
                 loop.execute(() -> guarded("watch", () -> {
+                    if (joined != generation) {
+                        return; // a watch of an earlier join: what it says is older than what we read since
+                    }
                     onEvents.accept(events);
                     rebalance();
                 }));
@@ -224,6 +230,9 @@ public final class EtcdOwnership implements Ownership {
             public void compacted(long compactRevision) {
                 // History we missed is gone: read everything again.
                 loop.execute(() -> guarded("rejoin after compaction", () -> {
+                    if (joined != generation) {
+                        return;
+                    }
                     log.warn("event=ownership-watch-compacted revision={}", compactRevision);
                     rejoin();
                 }));
@@ -238,6 +247,13 @@ public final class EtcdOwnership implements Ownership {
                 if (memberUrls.put(replica, ev.entry().valueUtf8()) == null) {
                     seenSince.put(replica, System.nanoTime());
                     log.info("event=replica-seen replica={} url={}", replica, ev.entry().valueUtf8());
+                }
+            } else if (replica.equals(self.name())) {
+                // Our own key went while our lease lives (deleted by hand, or an old key's end
+                // seen late): put it back, or the others would count us out while we hold.
+                if (keeper != null && leaseState == LeaseKeeper.State.VALID) {
+                    client.put(members + self.name(), self.url().getBytes(StandardCharsets.UTF_8), keeper.lease().id());
+                    log.warn("event=replica-member-key-restored replica={}", self.name());
                 }
             } else if (memberUrls.remove(replica) != null) {
                 seenSince.remove(replica);

@@ -184,6 +184,22 @@ class EtcdOwnershipTest {
     }
 
     @Test
+    void aReplicaWhoseMemberKeyVanishesWhileItsLeaseLivesPutsItBackAndKeepsItsShare() {
+        start("ensm-a");
+        start("ensm-b");
+        Replica c = start("ensm-c");
+        Map<String, String> three = chosen(Set.of("ensm-a", "ensm-b", "ensm-c"));
+        await(() -> holders().equals(three), Duration.ofSeconds(15), "spread over three");
+
+        // As when the deletion of its previous member key reaches it after it joined again.
+        c.client().delete(base + "members/ensm-c");
+
+        await(() -> replicas.values().stream().allMatch(r -> r.ownership().members().containsKey("ensm-c")), Duration.ofSeconds(5),
+                "every replica counts ensm-c again");
+        await(() -> holders().equals(three), Duration.ofSeconds(15), "the spread of three kept or restored");
+    }
+
+    @Test
     void aReplicaThatJoinsTakesOnlyItsShare() {
         start("ensm-a");
         start("ensm-b");
