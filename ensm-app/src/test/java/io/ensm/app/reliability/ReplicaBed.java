@@ -128,7 +128,7 @@ final class ReplicaBed implements AutoCloseable {
             // each box behind an uplink of its own: VLAN ids are not shared between boxes
             Lab.netconfEndpoint(p, i, BOXES.get(i), boxes.get(i), "eth1", "ens-up-" + (i + 1), "10.9" + i + ".0.0/24");
             String e = "ensm.endpoints[" + i + "].backend.settings.";
-            p.put(e + "vlans", "3530-3599");
+            p.put(e + "vlans", "3300-3699");
             p.put(e + "connect-timeout", "2s");
             p.put(e + "rpc-timeout", "2s");
         }

@@ -31,11 +31,11 @@ final class ReplicaLoad {
     /** Connections per box the callers keep between these bounds. */
     private static final int MIN_HELD = 2;
     private static final int MAX_HELD = 5;
-    private static final Duration LIFETIME = Duration.ofMinutes(5);
+    private static final Duration LIFETIME = Duration.ofMinutes(2);
     private static final Duration CALL_DEADLINE = Duration.ofSeconds(8);
 
-    /** A connection the service made and has not been asked to close. */
-    record Held(String id, String box, NetworkServiceRequest request, Connection reply) {}
+    /** A connection the service made and has not been asked to close; {@code expires} as last asked. */
+    record Held(String id, String box, NetworkServiceRequest request, Connection reply, Instant expires) {}
 
     private final ReplicaBed bed;
     private final Random random;
@@ -87,6 +87,10 @@ final class ReplicaLoad {
         return Set.copyOf(closed);
     }
 
+    void forgetClosed(java.util.Collection<String> ids) {
+        closed.removeAll(ids);
+    }
+
     Set<String> uncertain() {
         return Set.copyOf(uncertain.keySet());
     }
@@ -123,13 +127,14 @@ final class ReplicaLoad {
         call("request", box, stub -> {
             Connection reply = stub.request(request);
             String id = Lab.ownId(reply);
-            held.put(id, new Held(id, box, request, reply));
+            held.put(id, new Held(id, box, request, reply, expiryOf(request)));
         });
     }
 
     private void refresh(Held h) {
         NetworkServiceRequest refresh = Requests.refreshOf(h.request(), h.reply(), Instant.now().plus(LIFETIME));
-        Outcome o = call("refresh", h.box(), stub -> held.put(h.id(), new Held(h.id(), h.box(), h.request(), stub.request(refresh))));
+        Outcome o = call("refresh", h.box(),
+                stub -> held.put(h.id(), new Held(h.id(), h.box(), h.request(), stub.request(refresh), expiryOf(refresh))));
         if (o == Outcome.FAILED) {
             // not a refusal: the service may have dropped it
             held.remove(h.id());
@@ -145,6 +150,11 @@ final class ReplicaLoad {
             uncertain.remove(h.id());
             closed.add(h.id());
         }
+    }
+
+    private static Instant expiryOf(NetworkServiceRequest r) {
+        var t = r.getConnection().getPath().getPathSegments(0).getExpires();
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     private enum Outcome { OK, REFUSED, FAILED }
