@@ -1,0 +1,294 @@
+package io.ensm.app.reliability;
+
+import io.ensm.api.connection.Connection;
+import io.ensm.api.networkservice.NetworkServiceGrpc;
+import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.api.registry.NetworkServiceEndpoint;
+import io.ensm.api.registry.NetworkServiceEndpointQuery;
+import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
+import io.ensm.app.e2e.EnsmProcess;
+import io.ensm.core.model.Payload;
+import io.ensm.core.model.ServiceSpec;
+import io.ensm.core.runtime.EnsmRuntime;
+import io.ensm.core.runtime.EnsmSettings;
+import io.ensm.core.testing.InMemoryConnectionStore;
+import io.ensm.core.testing.Requests;
+import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.EtcdSettings;
+import io.ensm.store.etcd.record.ConnectionRecord;
+import io.ensm.store.etcd.testbed.EtcdCluster;
+import io.ensm.store.etcd.testbed.EtcdClusterExtension;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Three ensm replicas (their own JVMs) on a real three-member etcd cluster, with three real
+ * netconfd boxes (box-1..box-3, each behind an uplink of its own) and an in-process NSM registry.
+ * Reads the boxes through OpenSSH and the store with an etcd client of its own, independently of
+ * the service.
+ */
+final class ReplicaBed implements AutoCloseable {
+    static final Duration LEASE_TTL = Duration.ofSeconds(5);
+    static final List<String> REPLICAS = List.of("ensm-a", "ensm-b", "ensm-c");
+    static final List<String> BOXES = List.of("box-1", "box-2", "box-3");
+    private static final Pattern SERVED_BY = Pattern.compile("served by ensm replica '([^']+)'");
+
+    private final Path dir;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Map<String, EnsmProcess> replicas = new LinkedHashMap<>();
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final List<NetconfBox> boxes = new ArrayList<>();
+    private final Map<String, String> lastAbort = new ConcurrentHashMap<>();
+    private EtcdCluster etcd;
+    private String prefix;
+    private ManagedChannel registryChannel;
+
+    private ReplicaBed(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The etcd cluster, three boxes from {@code boxBasePort} (five ports each) and three replicas on them. */
+    static ReplicaBed start(Path dir, String role, int boxBasePort) {
+        ReplicaBed bed = new ReplicaBed(dir);
+        try {
+            bed.etcd = EtcdClusterExtension.startOrSkip();
+            for (int i = 0; i < BOXES.size(); i++) {
+                bed.boxes.add(NetconfBox.start(role + "-" + (i + 1), boxBasePort + 5 * i));
+            }
+            bed.prefix = "/test/" + role + "/" + System.nanoTime();
+            EnsmRuntime registry = bed.registry();
+            bed.registryChannel = NettyChannelBuilder.forTarget("127.0.0.1:" + registry.port()).usePlaintext().build();
+            bed.startReplicas(bed.settings(registry.port()));
+            return bed;
+        } catch (RuntimeException | Error e) {
+            bed.close();
+            throw e;
+        }
+    }
+
+    EtcdCluster etcd() {
+        return etcd;
+    }
+
+    NetconfBox box(int i) {
+        return boxes.get(i);
+    }
+
+    NetconfBox box(String name) {
+        return boxes.get(BOXES.indexOf(name));
+    }
+
+    EnsmProcess replica(String name) {
+        return replicas.get(name);
+    }
+
+    private EnsmRuntime registry() {
+        EnsmSettings s = new EnsmSettings("registry", new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:0", null,
+                dir.resolve("registry"), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofHours(1), 1500, 1,
+                1000, List.of(new ServiceSpec("registry-only", Payload.ETHERNET, List.of(), List.of())), List.of(), null, Map.of());
+        EnsmRuntime r = EnsmRuntime.start(s, d -> new InMemoryConnectionStore(), EnsmRuntime.Transport.plaintext(List.of()),
+                Clock.systemUTC());
+        open.add(r);
+        return r;
+    }
+
+    private Map<String, String> settings(int registryPort) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("ensm.name", "ensm-replicas");
+        // the boxes' read-back (NetconfBox.marked) counts the marks of the reliability lab's cluster
+        p.put("ensm.cluster", "ensm-reliability");
+        p.put("ensm.registry-url", "127.0.0.1:" + registryPort);
+        p.put("ensm.store.type", "etcd");
+        p.put("ensm.store.settings.endpoints", etcd.endpointList());
+        p.put("ensm.store.settings.prefix", prefix);
+        p.put("ensm.store.settings.lease-ttl", LEASE_TTL.toSeconds() + "s");
+        p.put("ensm.reconcile-interval", "2s");
+        for (int i = 0; i < boxes.size(); i++) {
+            // each box behind an uplink of its own: VLAN ids are not shared between boxes
+            Lab.netconfEndpoint(p, i, BOXES.get(i), boxes.get(i), "eth1", "ens-up-" + (i + 1), "10.9" + i + ".0.0/24");
+            String e = "ensm.endpoints[" + i + "].backend.settings.";
+            p.put(e + "vlans", "3300-3699");
+            p.put(e + "connect-timeout", "2s");
+            p.put(e + "rpc-timeout", "2s");
+        }
+        return p;
+    }
+
+    private void startReplicas(Map<String, String> settings) {
+        for (String name : REPLICAS) {
+            EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);
+            ensm.property("ensm.replica", name).property("ensm.advertised-url", "tcp://" + ensm.target());
+            replicas.put(name, ensm);
+        }
+        replicas.values().forEach(EnsmProcess::start);
+    }
+
+    /** Starts a killed replica again on its port; calls go through a new channel (the old one may be backing off). */
+    void restart(String replica) {
+        ManagedChannel old = channels.remove(replica);
+        if (old != null) {
+            old.shutdownNow();
+        }
+        replicas.get(replica).start();
+    }
+
+    NetworkServiceGrpc.NetworkServiceBlockingStub ns(String replica) {
+        ManagedChannel c = channels.computeIfAbsent(replica,
+                r -> NettyChannelBuilder.forTarget(replicas.get(r).target()).usePlaintext().build());
+        return NetworkServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    static NetworkServiceRequest request(String box) {
+        return Requests.request().service(box + "-net").endpoint(box).mechanisms(Requests.vlan())
+                .expires(Instant.now().plus(Duration.ofMinutes(10))).build();
+    }
+
+    /** The replica a refusal names as the box's server, if any. */
+    static Optional<String> servedBy(StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            return Optional.empty();
+        }
+        Matcher m = SERVED_BY.matcher(String.valueOf(e.getStatus().getDescription()));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The replica serving the box, as the replicas say (one answers a Request, the others name it). */
+    String holderOf(String box, List<String> among, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            for (String r : among) {
+                try {
+                    Connection probe = ns(r).withDeadlineAfter(10, TimeUnit.SECONDS).request(request(box));
+                    ns(r).close(probe);
+                    return r;
+                } catch (StatusRuntimeException e) {
+                    // UNAVAILABLE: another serves it (asked in turn), or this one is down or still adopting the box;
+                    // DEADLINE_EXCEEDED: a paused replica; ABORTED: the box's lock is busy (remembered for the caller)
+                    switch (e.getStatus().getCode()) {
+                        case UNAVAILABLE, DEADLINE_EXCEEDED -> { }
+                        case ABORTED -> lastAbort.put(box, String.valueOf(e.getStatus().getDescription()));
+                        default -> throw e;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no replica of " + among + " served " + box + " within " + within);
+            }
+            NetconfBox.sleep(100);
+        }
+    }
+
+    /** The description of the last ABORTED answer {@link #holderOf} got for the box, if any. */
+    Optional<String> lastAbort(String box) {
+        return Optional.ofNullable(lastAbort.get(box));
+    }
+
+    void forgetAborts() {
+        lastAbort.clear();
+    }
+
+    /** What the etcd store holds of one connection. */
+    record Stored(String id, String endpoint, String phase, int vlan) {}
+
+    /** The connection records in etcd, read with a client of the test's own: id -> record. */
+    Map<String, Stored> stored() {
+        String dirKey = prefix + "/ensm-reliability/connections/";
+        Map<String, Stored> out = new TreeMap<>();
+        try (EtcdClient client = EtcdClient.connect(EtcdSettings.of(etcd.endpoints()))) {
+            for (var e : client.range(dirKey).entries()) {
+                String id = e.key().substring(dirKey.length());
+                try {
+                    ConnectionRecord r = ConnectionRecord.parseFrom(e.value());
+                    out.put(id, new Stored(id, r.getEndpoint(), r.getPhase(), r.getVlanId()));
+                } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+                    out.put(id, new Stored(id, "?", "unreadable: " + x.getMessage(), 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Ids of the connection records in etcd. */
+    Set<String> storedIds() {
+        return new TreeSet<>(stored().keySet());
+    }
+
+    /** Ids marked on every box. */
+    Set<String> markedIds() {
+        Set<String> out = new TreeSet<>();
+        boxes.forEach(b -> out.addAll(b.marked().keySet()));
+        return out;
+    }
+
+    /** The URL under which the registry finds the box's NSE; empty when it has none. */
+    List<String> registeredUrls(String box) {
+        List<String> urls = new ArrayList<>();
+        NetworkServiceEndpointRegistryGrpc.newBlockingStub(registryChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .find(NetworkServiceEndpointQuery.newBuilder().setNetworkServiceEndpoint(NetworkServiceEndpoint.newBuilder().setName(box)).build())
+                .forEachRemaining(r -> urls.add(r.getNetworkServiceEndpoint().getUrl()));
+        return urls;
+    }
+
+    static boolean waitFor(Duration limit, BooleanSupplier done) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            NetconfBox.sleep(200);
+        }
+        return done.getAsBoolean();
+    }
+
+    @Override
+    public void close() {
+        for (ManagedChannel c : channels.values()) {
+            c.shutdownNow();
+        }
+        if (registryChannel != null) {
+            registryChannel.shutdownNow();
+        }
+        for (EnsmProcess r : replicas.values()) {
+            resume(r);
+            r.kill();
+        }
+        for (AutoCloseable c : open.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        for (NetconfBox b : boxes) {
+            b.close();
+        }
+    }
+
+    /** SIGCONT, in case a test left the replica stopped (a stopped JVM still dies of SIGKILL; this keeps it simple). */
+    private static void resume(EnsmProcess r) {
+        if (r.isAlive()) {
+            io.ensm.core.testing.Cmd.run("kill", "-CONT", Long.toString(r.pid()));
+        }
+    }
+}
