@@ -56,6 +56,11 @@ final class ConnectCircuit {
         return recovered;
     }
 
+    /** Whether this failure starts the device's trouble or is of another kind than the last one. */
+    boolean changesState(NetconfException e) {
+        return lastFailure == null || lastFailure.kind() != e.kind();
+    }
+
     /** Records a failed connect; returns how long the circuit stays open. */
     Duration failed(NetconfException e, long nowNanos) {
         failures++;

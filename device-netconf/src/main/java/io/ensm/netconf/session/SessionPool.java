@@ -184,15 +184,16 @@ public final class SessionPool implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             NetconfSession s = opener.open(spec());
-            boolean recovered;
+            int failedBefore;
             lock.lock();
             try {
-                recovered = circuit.succeeded();
+                failedBefore = circuit.failures();
+                circuit.succeeded();
             } finally {
                 lock.unlock();
             }
-            if (recovered) {
-                log.info("event=netconf_device_reachable device={}", config.name());
+            if (failedBefore > 0) {
+                log.info("event=netconf_device_reachable device={} failed_attempts={}", config.name(), failedBefore);
             }
             log.debug("event=netconf_session_opened device={} session_id={} ms={}", config.name(), s.sessionId(),
                     (System.nanoTime() - t0) / 1_000_000);
@@ -200,15 +201,24 @@ public final class SessionPool implements AutoCloseable {
         } catch (NetconfException e) {
             Duration wait;
             int failures;
+            boolean changed;
             lock.lock();
             try {
+                changed = circuit.changesState(e);
                 wait = circuit.failed(e, System.nanoTime());
                 failures = circuit.failures();
             } finally {
                 lock.unlock();
             }
-            log.warn("event=netconf_connect_failed device={} kind={} failures={} retry_in_ms={} error=\"{}\"",
-                    config.name(), e.kind(), failures, wait.toMillis(), e.getMessage());
+            // One WARN when the device starts failing (or fails another way); the retries at its
+            // backoff after that are DEBUG, and the next success is one INFO.
+            if (changed) {
+                log.warn("event=netconf_connect_failed device={} kind={} failures={} retry_in_ms={} error=\"{}\"",
+                        config.name(), e.kind(), failures, wait.toMillis(), e.getMessage());
+            } else {
+                log.debug("event=netconf_connect_failed device={} kind={} failures={} retry_in_ms={} error=\"{}\"",
+                        config.name(), e.kind(), failures, wait.toMillis(), e.getMessage());
+            }
             throw e;
         }
     }

@@ -11,6 +11,7 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.Drivers;
 import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.ietf.IetfDriver;
 import io.ensm.netconf.session.DeviceSettings;
 import io.ensm.netconf.session.SessionPool;
 import io.ensm.netconf.transaction.ItemResult;
@@ -18,7 +19,20 @@ import io.ensm.netconf.transaction.TransactionListener;
 import io.ensm.netconf.transaction.TransactionOptions;
 import io.ensm.netconf.transaction.TransactionRunner;
 import org.onlab.packet.VlanId;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.InputSource;
 
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,12 +90,7 @@ public final class AppliedFleet {
     public static void land(String endpoint, Map<String, String> settings, String owner, List<StoredConnection> connections)
             throws Exception {
         Driver driver = Drivers.byName(settings.get("driver")).orElseThrow();
-        String port = settings.get("port-name");
-        int mtu = Integer.parseInt(settings.getOrDefault("mtu", Integer.toString(NetconfBackendProvider.DEFAULT_MTU)));
-        List<Change> puts = connections.stream().filter(c -> c.endpoint().equals(endpoint))
-                .map(c -> (Change) new Change.Put(new SubInterface(port, VlanId.vlanId((short) c.allocation().vlanId()),
-                        BoxAddresses.of(c.allocation()), mtu, c.id(), owner)))
-                .toList();
+        List<Change> puts = puts(endpoint, settings, owner, connections);
         TransactionRunner runner = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), TransactionListener.NONE);
         SshConnector connector = new SshConnector();
         try (SessionPool pool = new SessionPool(DeviceSettings.parse(endpoint, new io.ensm.core.spi.SettingsReader("endpoint '" + endpoint + "'", settings)), connector::connect)) {
@@ -94,6 +103,55 @@ public final class AppliedFleet {
         } finally {
             connector.close();
         }
+    }
+
+    /**
+     * The sub-interfaces of one endpoint's connections as {@code <interface>} entries of
+     * ietf-interfaces, for a test bed device to load at boot ({@code scripts/netconf-testbed
+     * --startup}) instead of {@link #land} writing them: what the {@code ietf} driver renders for
+     * them, without the edit operation, each entry declaring its namespace. The same entries, port,
+     * VLAN, box-side address, MTU and marker, as a box holds after ensm wrote them.
+     *
+     * @param settings the endpoint's backend settings ({@code driver} must be {@code ietf}; {@code port-name}, {@code mtu})
+     * @param owner    the owner the service's marks name (its {@code ensm.cluster})
+     */
+    public static String startupEntries(String endpoint, Map<String, String> settings, String owner,
+                                        List<StoredConnection> connections) {
+        if (!IetfDriver.NAME.equals(settings.get("driver"))) {
+            throw new IllegalArgumentException("startup entries are ietf-interfaces entries; driver is " + settings.get("driver"));
+        }
+        String rendered = new IetfDriver().render(puts(endpoint, settings, owner, connections));
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setNamespaceAware(true);
+            Document doc = f.newDocumentBuilder().parse(new InputSource(new StringReader(rendered)));
+            Transformer out = TransformerFactory.newInstance().newTransformer();
+            out.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+            StringWriter entries = new StringWriter();
+            for (Node n = doc.getDocumentElement().getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n instanceof Element entry) {
+                    // An edit's operation has no place in a datastore file.
+                    entry.removeAttributeNS(NETCONF_NS, "operation");
+                    entry.removeAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "nc");
+                    out.transform(new DOMSource(entry), new StreamResult(entries));
+                    entries.write('\n');
+                }
+            }
+            return entries.toString();
+        } catch (Exception e) {
+            throw new IllegalStateException("the ietf driver's rendering did not read back as XML", e);
+        }
+    }
+
+    private static final String NETCONF_NS = "urn:ietf:params:xml:ns:netconf:base:1.0";
+
+    private static List<Change> puts(String endpoint, Map<String, String> settings, String owner, List<StoredConnection> connections) {
+        String port = settings.get("port-name");
+        int mtu = Integer.parseInt(settings.getOrDefault("mtu", Integer.toString(NetconfBackendProvider.DEFAULT_MTU)));
+        return connections.stream().filter(c -> c.endpoint().equals(endpoint))
+                .map(c -> (Change) new Change.Put(new SubInterface(port, VlanId.vlanId((short) c.allocation().vlanId()),
+                        BoxAddresses.of(c.allocation()), mtu, c.id(), owner)))
+                .toList();
     }
 
     private static long ipv4(String dotted) {

@@ -1,5 +1,7 @@
 package io.ensm.netconf.session;
 
+import io.ensm.core.testing.OutputCapture;
+import io.ensm.netconf.client.ConnectSpec;
 import io.ensm.netconf.client.NetconfException;
 import io.ensm.netconf.client.NetconfSession;
 import io.ensm.netconf.client.SshConnector;
@@ -13,6 +15,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,6 +96,37 @@ class SessionPoolTest {
             Thread.sleep(350);
             assertThatThrownBy(() -> pool.withSession(NetconfSession::sessionId)).hasMessageContaining("next attempt in");
             assertThat(pool.stats().connectAttempts()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDeviceThatStaysDownIsOneWarningAndItsReturnOneInfo() throws Exception {
+        int closed;
+        try (ServerSocket free = new ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        int downPort = closed;
+        AtomicBoolean down = new AtomicBoolean(true);
+        // Nothing listens on downPort while the device is down: a real refused connection each time.
+        SessionOpener opener = spec -> connector.connect(down.get() ? new ConnectSpec(spec.device(), spec.host(), downPort,
+                spec.username(), spec.password(), spec.hostKeyCheck(), spec.timeouts()) : spec);
+        DeviceConfig config = bed.config(1)
+                .withPool(PoolSettings.DEFAULTS.withMinIdle(0).withBackoff(Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(60)));
+        try (OutputCapture out = OutputCapture.start(); SessionPool pool = new SessionPool(config, opener)) {
+            for (int i = 0; i < 12; i++) {
+                Thread.sleep(5);
+                assertThatThrownBy(() -> pool.withSession(NetconfSession::sessionId)).isInstanceOf(NetconfException.Unreachable.class);
+            }
+            long failedAttempts = pool.stats().connectAttempts();
+            assertThat(failedAttempts).as("connects tried while down").isGreaterThanOrEqualTo(10);
+
+            down.set(false);
+            pool.withSession(NetconfSession::sessionId);
+
+            List<String> warnings = out.text().lines().filter(l -> l.contains("WARN") && l.contains("netconf_connect_failed")).toList();
+            assertThat(warnings).as("warnings for %d failed connects", failedAttempts).hasSize(1);
+            assertThat(warnings.getFirst()).contains("device=" + config.name(), "kind=UNREACHABLE", "failures=1");
+            assertThat(out.text()).contains("event=netconf_device_reachable device=" + config.name() + " failed_attempts=" + failedAttempts);
         }
     }
 

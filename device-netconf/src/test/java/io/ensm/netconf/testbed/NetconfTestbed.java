@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +52,7 @@ public final class NetconfTestbed implements AutoCloseable {
 
     /** The JVM's test bed with this many devices and this target ("candidate" or "running"). */
     public static NetconfTestbed shared(int count, String target) {
-        return SHARED.computeIfAbsent(count + "/" + target, k -> start(target + "-" + count, count, target, List.of()));
+        return SHARED.computeIfAbsent(count + "/" + target, k -> start(target + "-" + count, count, target, List.of(), START_TIMEOUT_SECONDS));
     }
 
     /**
@@ -61,19 +62,35 @@ public final class NetconfTestbed implements AutoCloseable {
      * {@code basePort}. Stopped by {@link #close}, or when the JVM ends.
      */
     public static NetconfTestbed startOwn(String name, int count, String target, int basePort) {
-        return start(name, count, target, List.of("--base-port", Integer.toString(basePort)));
+        return startOwn(name, count, target, basePort, Map.of());
     }
+
+    /**
+     * As {@link #startOwn(String, int, String, int)}, with devices that boot with entries already in
+     * their datastore: {@code startups} maps a device number (1-based) to a file of ietf-interfaces
+     * {@code <interface>} entries (the script's {@code --startup I=FILE}). netconfd checks every
+     * entry at boot, minutes for thousands on a port, so the start then waits up to an hour.
+     */
+    public static NetconfTestbed startOwn(String name, int count, String target, int basePort, Map<Integer, Path> startups) {
+        List<String> options = new ArrayList<>(List.of("--base-port", Integer.toString(basePort)));
+        new TreeMap<>(startups).forEach((device, file) -> options.addAll(List.of("--startup", device + "=" + file.toAbsolutePath())));
+        return start(name, count, target, options, startups.isEmpty() ? START_TIMEOUT_SECONDS : BOOT_TIMEOUT_SECONDS);
+    }
+
+    private static final int START_TIMEOUT_SECONDS = 180;
+    /** The script's own bound on a boot with a startup file (ENSM_TB_BOOT_TIMEOUT, 3600 s), and time to start the rest. */
+    private static final int BOOT_TIMEOUT_SECONDS = 3600 + START_TIMEOUT_SECONDS;
 
     private static final String PREFIX = "ensm-netconf-testbed-";
 
-    private static NetconfTestbed start(String name, int count, String target, List<String> options) {
+    private static NetconfTestbed start(String name, int count, String target, List<String> options, int timeoutSeconds) {
         Path script = findScript();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         stopOrphans(script, tmp);
         Path dir = tmp.resolve(PREFIX + ProcessHandle.current().pid() + "-" + name);
         List<String> args = new ArrayList<>(List.of("start", Integer.toString(count), "--dir", dir.toString(), "--target", target));
         args.addAll(options);
-        Run run = Run.of(script, args, 180);
+        Run run = Run.of(script, args, timeoutSeconds);
         if (run.exit() == 3) {
             throw new Unavailable(run.stderr().strip());
         }

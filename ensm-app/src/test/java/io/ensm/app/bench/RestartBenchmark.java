@@ -28,8 +28,10 @@ import java.util.regex.Pattern;
 /**
  * A restart of ensm holding many APPLIED connections (10,000 by default) over three netconfd boxes
  * of its own test bed. Each connection is in the store (written through {@link SqliteConnectionStore})
- * and its sub-interface on its box (written before the first start in one transaction per box, as
- * ensm's driver renders it).
+ * and its sub-interface on its box: each box boots with them in its startup file, rendered as ensm's
+ * driver renders them ({@link AppliedFleet#startupEntries}), since netconfd takes too long to
+ * accept thousands of entries on a port through edit-config. Before anything is timed, a get-config
+ * through OpenSSH counts each box's marked entries.
  * For each start of {@code scripts/run}, timed from the launch of the script:
  * <ul>
  * <li>the end of the first reconciliation pass (the service's {@code event=recovery-done} line),
@@ -50,6 +52,8 @@ public final class RestartBenchmark {
     private static final int BOXES = 3;
     private static final String SERVICE = "fleet";
     private static final String CIDR = "10.80.0.0/16";
+    /** The service's name, which its marks name as their owner. */
+    private static final String OWNER = "ensm-restart-bench";
     private static final Pattern READ = Pattern.compile("event=netconf_read device=(\\S+) port=\\S+ sub_interfaces=(\\d+) ms=(\\d+)");
 
     /** What one start showed, in ms from the launch of the script. */
@@ -84,22 +88,27 @@ public final class RestartBenchmark {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Duration interval = Duration.ofSeconds(Long.parseLong(o.get("interval").replaceAll("s$", "")));
+        System.out.printf(Locale.ROOT, "restart benchmark: %d APPLIED connections over %d netconfd boxes, reconcile interval %s, "
+                        + "JDK %s, %d CPUs, ENSM_JAVA_OPTS='%s', load average %s%n", connections, BOXES, interval,
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), o.get("java-opts"), ServiceStarts.loadAverage());
         Path work = Files.createTempDirectory("ensm-bench-restart-");
-        NetconfTestbed bed = NetconfTestbed.startOwn("restart-bench", BOXES, "candidate", 18860);
+        NetconfTestbed bed = null;
         try {
+            List<StoredConnection> fleet = fleet(connections);
+            bed = bootBoxes(work, fleet);
             RestartBenchmark b = new RestartBenchmark(work, bed, o.get("java-opts"), interval, Integer.parseInt(o.get("periodic-passes")));
-            b.run(connections, Integer.parseInt(o.get("restarts")));
+            b.run(fleet, Integer.parseInt(o.get("restarts")));
         } finally {
-            bed.close();
+            if (bed != null) {
+                bed.close();
+            }
             ServiceStarts.deleteTree(work);
         }
     }
 
-    private void run(int connections, int restarts) throws Exception {
-        System.out.printf(Locale.ROOT, "restart benchmark: %d APPLIED connections over %d netconfd boxes, reconcile interval %s, "
-                        + "JDK %s, %d CPUs, ENSM_JAVA_OPTS='%s', load average %s%n", connections, BOXES, interval,
-                Runtime.version(), Runtime.getRuntime().availableProcessors(), javaOpts, ServiceStarts.loadAverage());
-        prepare(connections);
+    private void run(List<StoredConnection> fleet, int restarts) throws Exception {
+        checkBoxes(fleet);
+        store(fleet);
         ServiceStarts.warmClient();
         Start training = start("training");
         print("first start (extracts the jar, trains the cache)", training);
@@ -126,7 +135,7 @@ public final class RestartBenchmark {
     /** The service's settings: one netconf endpoint per box, each on its own uplink's VLANs 1-3999 of port eth1. */
     private static Map<String, String> settings(NetconfTestbed bed, Duration interval) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("ensm.name", "ensm-restart-bench");
+        p.put("ensm.name", OWNER);
         p.put("ensm.services[0].name", SERVICE);
         p.put("ensm.services[0].payload", "ETHERNET");
         p.put("ensm.services[0].cidrs[0]", CIDR);
@@ -154,6 +163,13 @@ public final class RestartBenchmark {
         s.put("username", d.username());
         s.put("password-file", d.passwordFile().toString());
         s.put("known-hosts", d.knownHosts().toString());
+        s.putAll(rendering(i));
+        return s;
+    }
+
+    /** The settings the sub-interfaces' rendering depends on, the same for the startup files and the service. */
+    private static Map<String, String> rendering(int i) {
+        Map<String, String> s = new LinkedHashMap<>();
         s.put("driver", "ietf");
         s.put("port-name", "eth1");
         s.put("uplink", "up-" + (i + 1));
@@ -163,41 +179,70 @@ public final class RestartBenchmark {
         return s;
     }
 
-    /** Writes the connections into the store and their sub-interfaces onto the boxes, as a running ensm had left them. */
-    private void prepare(int connections) throws Exception {
-        long t0 = System.nanoTime();
+    /** The connections, dealt round robin over the boxes, each box's VLANs from 1 up on its own uplink. */
+    private static List<StoredConnection> fleet(int connections) {
         List<AppliedFleet.Endpoint> layout = new ArrayList<>();
         for (int i = 0; i < BOXES; i++) {
             layout.add(new AppliedFleet.Endpoint(box(i), "uplink:up-" + (i + 1), 1));
         }
-        List<StoredConnection> fleet = AppliedFleet.connections(connections, SERVICE, CIDR, layout, Instant.now().plus(Duration.ofHours(12)));
-        List<Thread> writers = new ArrayList<>();
-        List<Exception> failures = new CopyOnWriteArrayList<>();
+        return AppliedFleet.connections(connections, SERVICE, CIDR, layout, Instant.now().plus(Duration.ofHours(12)));
+    }
+
+    /**
+     * Starts the test bed with each box booting from a startup file that holds its connections'
+     * sub-interfaces, and reports how long the boxes' netconfd took to load them (all at once).
+     */
+    private static NetconfTestbed bootBoxes(Path work, List<StoredConnection> fleet) throws IOException {
+        Map<Integer, Path> startups = new LinkedHashMap<>();
         for (int i = 0; i < BOXES; i++) {
-            Map<String, String> landing = backendSettings(bed.device(i + 1), i);
-            // One commit of thousands of sub-interfaces takes minutes on netconfd.
-            landing.put("rpc-timeout", "1800s");
+            Path file = work.resolve("startup-" + box(i) + ".xml");
+            Files.writeString(file, AppliedFleet.startupEntries(box(i), rendering(i), OWNER, fleet));
+            startups.put(i + 1, file);
+        }
+        long t0 = System.nanoTime();
+        NetconfTestbed bed = NetconfTestbed.startOwn("restart-bench", BOXES, "candidate", 18860, startups);
+        double total = (System.nanoTime() - t0) / 1e9;
+        List<String> boots = new ArrayList<>();
+        for (int i = 1; i <= BOXES; i++) {
+            Path device = bed.dir().resolve("device-" + i);
+            // Launch: the pid file the script wrote; loaded: the socket netconfd opens once its datastore is in.
+            double seconds = Duration.between(Files.getLastModifiedTime(device.resolve("netconfd.pid")).toInstant(),
+                    Files.getLastModifiedTime(device.resolve("ncxserver.sock")).toInstant()).toMillis() / 1e3;
+            boots.add(String.format(Locale.ROOT, "%s %.1f s", box(i - 1), seconds));
+        }
+        System.out.printf(Locale.ROOT, "prepared the boxes: netconfd booted with the sub-interfaces in its startup file (%s, the three at once); "
+                + "test bed started in %.1f s; load average %s%n", String.join(", ", boots), total, ServiceStarts.loadAverage());
+        return bed;
+    }
+
+    /** Counts each box's marked sub-interfaces with a get-config through OpenSSH; fails unless every connection's is there. */
+    private void checkBoxes(List<StoredConnection> fleet) {
+        List<String> counts = new ArrayList<>();
+        for (int i = 0; i < BOXES; i++) {
             String name = box(i);
-            writers.add(Thread.ofVirtual().start(() -> {
-                try {
-                    AppliedFleet.land(name, landing, "ensm-restart-bench", fleet);
-                } catch (Exception e) {
-                    failures.add(e);
-                }
-            }));
+            long expected = fleet.stream().filter(c -> c.endpoint().equals(name)).count();
+            String reply = bed.independentGetConfig(i + 1, "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\"><interface>"
+                    + "<parent-interface xmlns=\"urn:ietf:params:xml:ns:yang:ietf-if-extensions\">eth1</parent-interface></interface></interfaces>");
+            Matcher m = Pattern.compile("<description>ensm@" + Pattern.quote(OWNER) + ":fleet-" + name + "-\\d+</description>").matcher(reply);
+            long found = 0;
+            while (m.find()) {
+                found++;
+            }
+            if (found != expected) {
+                throw new IllegalStateException(name + " holds " + found + " of its " + expected + " sub-interfaces after its boot");
+            }
+            counts.add(name + " " + found);
         }
-        for (Thread w : writers) {
-            w.join();
-        }
-        if (!failures.isEmpty()) {
-            throw failures.getFirst();
-        }
-        long landed = System.nanoTime();
+        System.out.println("checked with get-config: marked sub-interfaces on port eth1: " + String.join(", ", counts));
+    }
+
+    /** Writes the connections into the store, as a running ensm had left them. */
+    private void store(List<StoredConnection> fleet) {
+        long t0 = System.nanoTime();
         try (SqliteConnectionStore store = new SqliteConnectionStore(work.resolve("data"))) {
             fleet.forEach(store::put);
         }
-        System.out.printf(Locale.ROOT, "prepared: %d sub-interfaces written in one transaction per box in %.1f s, %d store rows in %.1f s%n",
-                connections, (landed - t0) / 1e9, connections, (System.nanoTime() - landed) / 1e9);
+        System.out.printf(Locale.ROOT, "prepared the store: %d rows in %.1f s%n", fleet.size(), (System.nanoTime() - t0) / 1e9);
     }
 
     /** One start of scripts/run on the prepared store, timed from the launch; stopped with SIGTERM once the periodic passes were seen. */

@@ -89,6 +89,7 @@ class ObservabilityTest {
             "ensm_grpc_server_calls_seconds_count{method=\"networkservice.NetworkService/Request\",status=\"OK\"}",
             "ensm_connections_active 1.0",
             "ensm_monitor_subscribers 0.0",
+            "ensm_monitor_backlog_high_water 0.0",
             "ensm_backend_operations_seconds_count{backend=\"preprovisioned\",endpoint=\"box-a\",operation=\"provision\",outcome=\"ok\"} 1",
             "ensm_backend_operations_seconds_bucket{backend=\"preprovisioned\",endpoint=\"box-a\",operation=\"provision\",outcome=\"ok\",le=\"0.001\"}",
             "ensm_pool_used{kind=\"ipv4\",pool=\"blue\"} 1.0",

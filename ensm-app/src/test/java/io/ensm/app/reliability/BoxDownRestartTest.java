@@ -129,6 +129,11 @@ class BoxDownRestartTest {
                 .filter(l -> l.contains(" WARN ") && l.contains("core.recovery") && l.contains("box-a")).toList();
         assertThat(warnings).as("reconciler warnings about box-a\n%s", ensm.log()).hasSize(1);
         assertThat(warnings.getFirst()).contains("event=reconcile-endpoint-failing", "failed=4", "connection refused");
+        // Three expiries whose release failed at start, and connects retried at each pass: one WARN each.
+        for (String event : List.of("event=release-failed", "event=netconf_connect_failed")) {
+            assertThat(ensm.log().lines().filter(l -> l.contains(" WARN ") && l.contains(event) && l.contains("box-a")).count())
+                    .as("%s warnings about box-a\n%s", event, ensm.log()).isEqualTo(1);
+        }
 
         down.startSsh();
         long back = System.nanoTime();
@@ -141,6 +146,7 @@ class BoxDownRestartTest {
         ns().close(Lab.byOwnId(steady));
         assertThat(down.marked()).isEmpty();
         assertThat(Lab.store(ensm)).isEmpty();
+        assertThat(ensm.log()).contains("event=release-recovered endpoint=box-a failed_meanwhile=3");
         System.out.printf("box-down restart: started in %.1f s with box-a down; releases done %.1f s after it was back%n",
                 startup.toMillis() / 1000.0, released.toMillis() / 1000.0);
     }

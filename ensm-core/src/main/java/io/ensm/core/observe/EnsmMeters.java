@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -109,6 +110,15 @@ public final class EnsmMeters {
     public void store(BooleanSupplier writable) {
         Gauge.builder("ensm.store.writable", () -> writable.getAsBoolean() ? 1 : 0)
                 .description("whether the last write to the connection store succeeded").register(registry);
+    }
+
+    /**
+     * The most live events that ever waited for one MonitorConnections watcher: how close the
+     * slowest watcher came to the bound past which the monitor drops it.
+     */
+    public void monitorBacklog(IntSupplier highWater) {
+        Gauge.builder("ensm.monitor.backlog.high.water", highWater::getAsInt)
+                .description("most live events that ever waited for one MonitorConnections watcher").register(registry);
     }
 
     /** Records one reconcile pass: its duration and what it did. */

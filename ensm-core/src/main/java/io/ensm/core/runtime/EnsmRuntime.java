@@ -212,6 +212,7 @@ public final class EnsmRuntime implements AutoCloseable {
         meters.store(() -> table.writeFailure().isEmpty());
         this.timers = ExpiryTimers.following(table, clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
+        meters.monitorBacklog(monitor::backlogHighWater);
         this.owners = new ConnectionOwners(table);
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
         this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));

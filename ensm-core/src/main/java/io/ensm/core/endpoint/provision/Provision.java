@@ -43,6 +43,7 @@ public final class Provision implements Element {
     private final ConnectionTable table;
     private final Provisioner provisioner;
     private final StepProbe probe;
+    private final ReleaseTrouble releases = new ReleaseTrouble();
 
     public Provision(ConnectionTable table, Provisioner provisioner) {
         this(table, provisioner, StepProbe.NONE);
@@ -134,10 +135,10 @@ public final class Provision implements Element {
         try {
             provisioner.undo(endpoint, intentOf(known, endpoint), known.attachment(), steps);
         } catch (StepFailure e) {
-            log.warn("event=release-failed endpoint={} connection={} step=\"{}\" reason=\"{}\"",
-                    endpoint.name(), known.id(), e.step(), e.getCause().getMessage());
+            releases.failed(endpoint.name(), known.id(), e.step(), e.getCause().getMessage());
             throw e.toStatus(where);
         }
+        releases.released(endpoint.name());
     }
 
     private void undoQuietly(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment) {

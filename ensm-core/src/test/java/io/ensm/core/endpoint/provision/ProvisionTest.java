@@ -20,6 +20,7 @@ import io.ensm.core.store.StoredConnection;
 import io.ensm.core.testing.Fixtures;
 import io.ensm.core.testing.InMemoryConnectionStore;
 import io.ensm.core.testing.MutableClock;
+import io.ensm.core.testing.OutputCapture;
 import io.ensm.core.testing.RecordingBackend;
 import io.ensm.core.testing.RecordingForwarder;
 import io.ensm.core.testing.Requests;
@@ -54,19 +55,27 @@ class ProvisionTest {
     }
 
     private Connection request(VxlanPeer peer, Instant expires) {
-        Seed s = seed(peer, expires);
-        Seed known = Seed.of(c -> table.get(ID).ifPresent(k -> c.put(LoadKnown.KNOWN, k)));
-        return new Endpoint(List.of(s, known, provision)).request(request(), CallContext.client());
+        return request(ID, peer, expires);
     }
 
-    private static NetworkServiceRequest request() {
-        return Requests.simple().toBuilder().setConnection(Requests.request().connection().toBuilder().setId(ID)).build();
+    private Connection request(String id, VxlanPeer peer, Instant expires) {
+        Seed s = seed(peer, expires);
+        Seed known = Seed.of(c -> table.get(id).ifPresent(k -> c.put(LoadKnown.KNOWN, k)));
+        return new Endpoint(List.of(s, known, provision)).request(request(id), CallContext.client());
+    }
+
+    private static NetworkServiceRequest request(String id) {
+        return Requests.simple().toBuilder().setConnection(Requests.request().connection().toBuilder().setId(id)).build();
     }
 
     private void close() {
-        StoredConnection k = table.get(ID).orElseThrow();
+        close(ID);
+    }
+
+    private void close(String id) {
+        StoredConnection k = table.get(id).orElseThrow();
         new Endpoint(List.of(Seed.with(LoadKnown.KNOWN, k).and(SelectEndpoint.ENDPOINT, endpoint), provision))
-                .close(Connection.newBuilder().setId(ID).build(), CallContext.client());
+                .close(Connection.newBuilder().setId(id).build(), CallContext.client());
     }
 
     @Test
@@ -175,6 +184,34 @@ class ProvisionTest {
 
         close();
         assertThat(store.isEmpty()).isTrue();
+    }
+
+    @Test
+    void releasesFailingOnABoxThatIsDownAreOneWarningUntilOneWorks() {
+        List<String> ids = List.of("own-a", "own-b", "own-c", "own-d", "own-e", "own-f");
+        ids.forEach(id -> request(id, PEER, EXPIRES));
+        backend.failNext(RecordingBackend.Op.RELEASE, 2 * ids.size(), Kind.UNREACHABLE, "router-1 unreachable");
+        try (OutputCapture out = OutputCapture.start()) {
+            for (int round = 0; round < 2; round++) {
+                for (String id : ids) {
+                    assertStatus(() -> close(id), Status.Code.UNAVAILABLE, "backend release failed", "router-1 unreachable");
+                }
+            }
+            assertThat(warnings(out)).as("12 failed releases on one box").hasSize(1);
+            assertThat(warnings(out).getFirst()).contains("endpoint=" + Fixtures.ENDPOINT, "connection=own-a", "router-1 unreachable");
+
+            close("own-a");
+            assertThat(out.text()).contains("event=release-recovered endpoint=" + Fixtures.ENDPOINT + " failed_meanwhile=12");
+
+            backend.failNext(RecordingBackend.Op.RELEASE, Kind.UNREACHABLE, "router-1 unreachable again");
+            assertStatus(() -> close("own-b"), Status.Code.UNAVAILABLE, "backend release failed");
+            assertThat(warnings(out)).as("down again after a release worked").hasSize(2);
+        }
+        ids.stream().skip(1).forEach(id -> assertThat(store.phaseOf(id)).isEqualTo(Phase.RELEASING));
+    }
+
+    private static List<String> warnings(OutputCapture out) {
+        return out.text().lines().filter(l -> l.contains("WARN") && l.contains("event=release-failed")).toList();
     }
 
     @Test
