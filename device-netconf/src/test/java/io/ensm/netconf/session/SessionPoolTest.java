@@ -121,6 +121,8 @@ class SessionPoolTest {
             assertThat(failedAttempts).as("connects tried while down").isGreaterThanOrEqualTo(10);
 
             down.set(false);
+            // past the last failure's (1 ms) back-off, so the next call connects instead of being refused by the circuit
+            Thread.sleep(50);
             pool.withSession(NetconfSession::sessionId);
 
             List<String> warnings = out.text().lines().filter(l -> l.contains("WARN") && l.contains("netconf_connect_failed")).toList();
