@@ -141,7 +141,9 @@ class BoxDownRestartTest {
                 .as("releases finished once the box is back; store %s\n%s", Lab.store(ensm), ensm.log()).isTrue();
         Duration released = Duration.ofNanos(System.nanoTime() - back);
         assertThat(down.marked().keySet()).as("box-a after the releases").containsExactly(steady);
-        assertThat(ensm.log()).contains("event=reconcile-endpoint-recovered endpoint=box-a");
+        // The pass logs the recovery when it ends, after its releases have left the store.
+        assertThat(waitFor(Duration.ofSeconds(10), () -> ensm.log().contains("event=reconcile-endpoint-recovered endpoint=box-a")))
+                .as("the reconciler's recovery line for box-a\n%s", ensm.log()).isTrue();
 
         ns().close(Lab.byOwnId(steady));
         assertThat(down.marked()).isEmpty();
