@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -116,9 +115,7 @@ public final class Reconciler {
     private Report pass(boolean atStart) {
         Tally t = new Tally();
         PassReadBacks reads = new PassReadBacks(provisioner, this::known);
-        List<StoredConnection> all = List.copyOf(table.all());
-        reads.prefetch(backendsToRead(all));
-        for (StoredConnection listed : all) {
+        for (StoredConnection listed : List.copyOf(table.all())) {
             try {
                 if (atStart) {
                     reconcile(listed, true, t, reads);
@@ -142,18 +139,6 @@ public final class Reconciler {
         // After the connections: a rolled-back PENDING must no longer count as known.
         int orphans = removeOrphans(reads);
         return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, t.busy, orphans);
-    }
-
-    /** The backends of the listed connections a pass reads back (APPLIED and PENDING ones), each once. */
-    private List<Backend> backendsToRead(List<StoredConnection> listed) {
-        Set<Backend> backends = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Backend> ordered = new ArrayList<>();
-        for (StoredConnection c : listed) {
-            if (c.phase() == Phase.APPLIED || c.phase() == Phase.PENDING) {
-                catalog.endpoint(c.endpoint()).map(ExposedEndpoint::backend).filter(backends::add).ifPresent(ordered::add);
-            }
-        }
-        return ordered;
     }
 
     /**
