@@ -46,7 +46,10 @@ import java.util.regex.Pattern;
  * apart. Not a unit test: run it with {@code scripts/bench-restart}.
  *
  * <p>Options as {@code key=value}: {@code connections} (10000), {@code restarts} (3),
- * {@code interval} (reconcile interval, 5s), {@code periodic-passes} (2), {@code java-opts}.
+ * {@code interval} (reconcile interval, 5s), {@code periodic-passes} (2), {@code java-opts};
+ * {@code compare=DIR}: another ensm tree (its {@code scripts/} and packaged jar), started in turn
+ * with this one on the same boxes and store, the two taking turns to go first in each round of restarts;
+ * {@code keep-logs=DIR}: where to keep each start's output.
  */
 public final class RestartBenchmark {
     private static final int BOXES = 3;
@@ -63,16 +66,20 @@ public final class RestartBenchmark {
     /** One read of a box by the service: when (ms from launch), how many sub-interfaces it returned, how long it took. */
     record Read(double atMs, int subInterfaces, int ms) {}
 
-    private final Path script = Path.of("scripts", "run").toAbsolutePath();
+    /** A build of ensm to start: the tree's scripts/run with its packaged jar. */
+    record Variant(String name, Path script) {}
+
     private final Path work;
     private final NetconfTestbed bed;
     private final Map<String, String> settings;
     private final String javaOpts;
     private final Duration interval;
     private final int periodicPasses;
+    private final Path keepLogs;
 
-    private RestartBenchmark(Path work, NetconfTestbed bed, String javaOpts, Duration interval, int periodicPasses) {
+    private RestartBenchmark(Path work, NetconfTestbed bed, String javaOpts, Duration interval, int periodicPasses, Path keepLogs) {
         this.work = work;
+        this.keepLogs = keepLogs;
         this.bed = bed;
         this.javaOpts = javaOpts;
         this.interval = interval;
@@ -82,7 +89,7 @@ public final class RestartBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = ServiceStarts.options(args, Map.of("connections", "10000", "restarts", "3", "interval", "5s",
-                "periodic-passes", "2", "java-opts", ""));
+                "periodic-passes", "2", "java-opts", "", "compare", "", "keep-logs", ""));
         int connections = Integer.parseInt(o.get("connections"));
         // The backends that land the connections would log a line for each of them, SSH more.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
@@ -96,8 +103,15 @@ public final class RestartBenchmark {
         try {
             List<StoredConnection> fleet = fleet(connections);
             bed = bootBoxes(work, fleet);
-            RestartBenchmark b = new RestartBenchmark(work, bed, o.get("java-opts"), interval, Integer.parseInt(o.get("periodic-passes")));
-            b.run(fleet, Integer.parseInt(o.get("restarts")));
+            Path keep = o.get("keep-logs").isEmpty() ? null : Files.createDirectories(Path.of(o.get("keep-logs")).toAbsolutePath());
+            RestartBenchmark b = new RestartBenchmark(work, bed, o.get("java-opts"), interval, Integer.parseInt(o.get("periodic-passes")), keep);
+            List<Variant> variants = new ArrayList<>();
+            if (!o.get("compare").isEmpty()) {
+                // Another build, started in turn with this one on the same boxes and store: an A/B in one window.
+                variants.add(new Variant("other", Path.of(o.get("compare"), "scripts", "run").toAbsolutePath()));
+            }
+            variants.add(new Variant("this", Path.of("scripts", "run").toAbsolutePath()));
+            b.run(fleet, Integer.parseInt(o.get("restarts")), variants);
         } finally {
             if (bed != null) {
                 bed.close();
@@ -106,30 +120,46 @@ public final class RestartBenchmark {
         }
     }
 
-    private void run(List<StoredConnection> fleet, int restarts) throws Exception {
+    private void run(List<StoredConnection> fleet, int restarts, List<Variant> variants) throws Exception {
         checkBoxes(fleet);
         store(fleet);
         ServiceStarts.warmClient();
-        Start training = start("training");
-        print("first start (extracts the jar, trains the cache)", training);
-        List<Start> timed = new ArrayList<>();
+        Map<Variant, List<Start>> timed = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            Start training = start(v, "training");
+            print(label(v, variants) + "first start (extracts the jar, trains the cache)", training);
+            timed.put(v, new ArrayList<>());
+        }
         for (int i = 1; i <= restarts; i++) {
-            timed.add(start("restart-" + i));
-            print("restart " + i, timed.getLast());
+            // Each build goes first in every other round, so neither always starts on what the other left warm.
+            for (Variant v : i % 2 == 1 ? variants : variants.reversed()) {
+                timed.get(v).add(start(v, "restart-" + i));
+                print(label(v, variants) + "restart " + i, timed.get(v).getLast());
+            }
         }
         System.out.println();
         System.out.println("load average (1, 5, 15 min) at the end: " + ServiceStarts.loadAverage());
-        System.out.println("| restart | end of first pass | event=ensm-started | SERVING | reads per box, first pass | reads per box and periodic pass |");
-        System.out.println("|---|---:|---:|---:|---|---|");
-        for (int i = 0; i < timed.size(); i++) {
-            Start s = timed.get(i);
-            System.out.printf(Locale.ROOT, "| %d | %.0f ms | %.0f ms | %.0f ms | %s | %s |%n", i + 1, s.passEndMs(), s.startedMs(),
-                    s.servingMs(), firstPassReads(s), periodicReads(s));
+        for (Variant v : variants) {
+            if (variants.size() > 1) {
+                System.out.println(v.name() + ": " + v.script());
+            }
+            List<Start> starts = timed.get(v);
+            System.out.println("| restart | end of first pass | event=ensm-started | SERVING | reads per box, first pass | reads per box and periodic pass |");
+            System.out.println("|---|---:|---:|---:|---|---|");
+            for (int i = 0; i < starts.size(); i++) {
+                Start s = starts.get(i);
+                System.out.printf(Locale.ROOT, "| %d | %.0f ms | %.0f ms | %.0f ms | %s | %s |%n", i + 1, s.passEndMs(), s.startedMs(),
+                        s.servingMs(), firstPassReads(s), periodicReads(s));
+            }
+            List<Double> passEnd = starts.stream().map(Start::passEndMs).sorted().toList();
+            List<Double> serving = starts.stream().map(Start::servingMs).sorted().toList();
+            System.out.printf(Locale.ROOT, "median of %d restarts: end of first pass %.0f ms, SERVING %.0f ms%n", starts.size(),
+                    ServiceStarts.median(passEnd), ServiceStarts.median(serving));
         }
-        List<Double> passEnd = timed.stream().map(Start::passEndMs).sorted().toList();
-        List<Double> serving = timed.stream().map(Start::servingMs).sorted().toList();
-        System.out.printf(Locale.ROOT, "median of %d restarts: end of first pass %.0f ms, SERVING %.0f ms%n", timed.size(),
-                ServiceStarts.median(passEnd), ServiceStarts.median(serving));
+    }
+
+    private static String label(Variant v, List<Variant> variants) {
+        return variants.size() > 1 ? v.name() + " " : "";
     }
 
     /** The service's settings: one netconf endpoint per box, each on its own uplink's VLANs 1-3999 of port eth1. */
@@ -246,16 +276,17 @@ public final class RestartBenchmark {
     }
 
     /** One start of scripts/run on the prepared store, timed from the launch; stopped with SIGTERM once the periodic passes were seen. */
-    private Start start(String name) throws Exception {
+    private Start start(Variant variant, String start) throws Exception {
+        String name = variant.name() + "-" + start;
         int port = ServiceStarts.freePort();
-        List<String> command = new ArrayList<>(List.of(script.toString(), "--ensm.listen=127.0.0.1:" + port,
+        List<String> command = new ArrayList<>(List.of(variant.script().toString(), "--ensm.listen=127.0.0.1:" + port,
                 "--server.port=" + ServiceStarts.freePort(), "--ensm.data-dir=" + work.resolve("data")));
         settings.forEach((k, v) -> command.add("--" + k + "=" + v));
         ProcessBuilder pb = new ProcessBuilder(command).directory(Files.createDirectories(work.resolve(name)).toFile())
                 .redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.put("ENSM_NO_BUILD", "1");
-        env.put("ENSM_AOT_DIR", work.resolve("aot").toString());
+        env.put("ENSM_AOT_DIR", work.resolve("aot-" + variant.name()).toString());
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("ENSM_JAVA_OPTS", javaOpts);
         env.remove("ENSM_NO_AOT");
@@ -283,6 +314,9 @@ public final class RestartBenchmark {
                 p.destroyForcibly();
             }
             reader.join(Duration.ofSeconds(10));
+            if (keepLogs != null) {
+                Files.copy(out.file, keepLogs.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 

@@ -10,22 +10,16 @@ import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 
-import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
  * The read-backs of one reconciliation pass. Each backend is read once ({@link Backend#readBack}),
- * and that read answers for all of its connections: one get-config per box and pass instead of one
- * per connection. The reads of the backends the pass will ask about start together, right after
- * the pass listed its connections, each on a virtual thread ({@link #prefetch}): a pass waits for
- * its slowest box, not for the sum of them. A backend not read that way is read when the pass
- * first asks about it.
+ * when the pass first asks about one of its connections, and that read answers for all of them:
+ * one get-config per box and pass instead of one per connection.
  * <ul>
  * <li>An answer other than PRESENT is read again for that connection alone before the pass
  * repairs or rolls back anything: a Request may have finished after the shared read.</li>
@@ -38,7 +32,7 @@ import java.util.stream.Collectors;
 final class PassReadBacks {
     private final Provisioner provisioner;
     private final Predicate<String> known;
-    private final Map<Backend, FutureTask<Read>> reads = new IdentityHashMap<>();
+    private final Map<Backend, Read> reads = new IdentityHashMap<>();
 
     /**
      * One backend's read: its answers or why it failed, and the markers whose connection was not
@@ -50,21 +44,6 @@ final class PassReadBacks {
     PassReadBacks(Provisioner provisioner, Predicate<String> known) {
         this.provisioner = provisioner;
         this.known = known;
-    }
-
-    /** Starts reading each of these backends on a virtual thread of its own, unless its read has started already. */
-    void prefetch(Collection<Backend> backends) {
-        for (Backend backend : backends) {
-            FutureTask<Read> task;
-            synchronized (this) {
-                if (reads.containsKey(backend)) {
-                    continue;
-                }
-                task = new FutureTask<>(() -> read(backend));
-                reads.put(backend, task);
-            }
-            Thread.ofVirtual().name("ensm-read-back").start(task);
-        }
     }
 
     /** What backend and forwarder hold for the connection, the backend's part from this pass's read of it. */
@@ -85,11 +64,10 @@ final class PassReadBacks {
      * connection; {@code isKnown} is what the sweep itself is given (the orphan policy's test).
      */
     Set<String> removeOrphans(Backend backend, Predicate<String> isKnown) throws BackendException {
-        FutureTask<Read> started;
+        Read read;
         synchronized (this) {
-            started = reads.get(backend);
+            read = reads.get(backend);
         }
-        Read read = started == null ? null : await(started);
         if (read != null && read.failure() != null) {
             throw read.failure();
         }
@@ -101,51 +79,17 @@ final class PassReadBacks {
         return backend.removeOrphans(isKnown);
     }
 
-    /** This pass's read of the backend: the one started for it, or one made now in the caller's thread. */
-    private Read readOf(Backend backend) {
-        FutureTask<Read> task;
-        boolean mine = false;
-        synchronized (this) {
-            task = reads.get(backend);
-            if (task == null) {
-                task = new FutureTask<>(() -> read(backend));
-                reads.put(backend, task);
-                mine = true;
+    private synchronized Read readOf(Backend backend) {
+        return reads.computeIfAbsent(backend, b -> {
+            try {
+                ReadBack answers = b.readBack();
+                Set<String> unclaimed = answers.markers()
+                        .map(m -> m.stream().filter(known.negate()).collect(Collectors.toUnmodifiableSet()))
+                        .orElse(null);
+                return new Read(answers, null, unclaimed);
+            } catch (BackendException e) {
+                return new Read(null, e, null);
             }
-        }
-        if (mine) {
-            task.run();
-        }
-        return await(task);
-    }
-
-    private Read read(Backend backend) {
-        try {
-            ReadBack answers = backend.readBack();
-            Set<String> unclaimed = answers.markers()
-                    .map(m -> m.stream().filter(known.negate()).collect(Collectors.toUnmodifiableSet()))
-                    .orElse(null);
-            return new Read(answers, null, unclaimed);
-        } catch (BackendException e) {
-            return new Read(null, e, null);
-        }
-    }
-
-    private static Read await(FutureTask<Read> task) {
-        try {
-            return task.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Read(null, new BackendException(BackendException.Kind.UNREACHABLE, "interrupted waiting for the pass's read", e), null);
-        } catch (ExecutionException e) {
-            // What read() does not catch (a backend's bug) fails the connection asking, as it would inline.
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        });
     }
 }

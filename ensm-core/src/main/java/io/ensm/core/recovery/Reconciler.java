@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -171,7 +170,6 @@ public final class Reconciler {
     private Report pass(boolean atStart, List<StoredConnection> records, Predicate<ExposedEndpoint> sweep, boolean sweepForwarder) {
         Tally t = new Tally();
         PassReadBacks reads = new PassReadBacks(provisioner, this::known);
-        reads.prefetch(backendsToRead(records));
         for (StoredConnection listed : records) {
             try {
                 if (atStart) {
@@ -196,18 +194,6 @@ public final class Reconciler {
         // After the connections: a rolled-back PENDING must no longer count as known.
         int orphans = removeOrphans(reads, sweep, sweepForwarder);
         return new Report(0, t.verified, t.repaired, t.forward, t.back, t.released, t.expired, t.failed, t.busy, orphans);
-    }
-
-    /** The backends of the listed connections a pass reads back (APPLIED and PENDING ones), each once. */
-    private List<Backend> backendsToRead(List<StoredConnection> listed) {
-        Set<Backend> backends = Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Backend> ordered = new ArrayList<>();
-        for (StoredConnection c : listed) {
-            if (c.phase() == Phase.APPLIED || c.phase() == Phase.PENDING) {
-                catalog.endpoint(c.endpoint()).map(ExposedEndpoint::backend).filter(backends::add).ifPresent(ordered::add);
-            }
-        }
-        return ordered;
     }
 
     /**

@@ -33,9 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -111,31 +108,6 @@ class ReconcilerReadBackTest {
             assertThat(b.recording.verifyCalls()).as("no read per connection").isZero();
             assertThat(b.recording.calls()).as("the sweep found nothing unknown in the pass's read").doesNotContain("sweep");
         }
-    }
-
-    @Test
-    void thePassReadsItsBackendsAtTheSameTimeNotOneAfterTheOther() {
-        landedOnEveryEndpoint(3);
-        // Each read waits (up to 3 s) for the other to have started: read one after the other,
-        // the first would wait in vain.
-        CountDownLatch bothReading = new CountDownLatch(2);
-        List<Boolean> overlapped = new CopyOnWriteArrayList<>();
-        for (OneReadBackend b : List.of(box1, box2)) {
-            b.beforeRead = () -> {
-                bothReading.countDown();
-                try {
-                    overlapped.add(bothReading.await(3, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            };
-        }
-
-        Reconciler.Report r = reconciler().startup();
-
-        assertThat(overlapped).as("each read saw the other one started").containsExactly(true, true);
-        assertThat(r.verified()).isEqualTo(9);
-        assertThat(box1.reads.get() + box2.reads.get()).as("still one read per backend").isEqualTo(2);
     }
 
     @Test
@@ -221,11 +193,9 @@ class ReconcilerReadBackTest {
         final AtomicInteger reads = new AtomicInteger();
         volatile boolean failReads;
         volatile Runnable afterRead = () -> {};
-        volatile Runnable beforeRead = () -> {};
 
         @Override
         public ReadBack readBack() throws BackendException {
-            beforeRead.run();
             reads.incrementAndGet();
             if (failReads) {
                 throw new BackendException(BackendException.Kind.UNREACHABLE, "box unreachable");
