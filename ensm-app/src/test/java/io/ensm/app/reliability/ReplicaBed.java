@@ -124,6 +124,8 @@ final class ReplicaBed implements AutoCloseable {
         p.put("ensm.store.settings.prefix", prefix);
         p.put("ensm.store.settings.lease-ttl", LEASE_TTL.toSeconds() + "s");
         p.put("ensm.reconcile-interval", "2s");
+        // refreshed every 2 s: a replica paused past its lease always has a refresh due when it wakes
+        p.put("ensm.registry.expiry", "3s");
         for (int i = 0; i < boxes.size(); i++) {
             // each box behind an uplink of its own: VLAN ids are not shared between boxes
             Lab.netconfEndpoint(p, i, BOXES.get(i), boxes.get(i), "eth1", "ens-up-" + (i + 1), "10.9" + i + ".0.0/24");

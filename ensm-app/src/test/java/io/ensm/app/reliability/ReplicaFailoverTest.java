@@ -69,6 +69,10 @@ class ReplicaFailoverTest {
         return bed.markedIds();
     }
 
+    private String url(String replica) {
+        return "tcp://" + bed.replica(replica).target();
+    }
+
     private static boolean waitFor(Duration limit, java.util.function.BooleanSupplier done) {
         return ReplicaBed.waitFor(limit, done);
     }
@@ -119,8 +123,17 @@ class ReplicaFailoverTest {
         try {
             taker = holderOf("box-2", others, LEASE_TTL.plusSeconds(15));
             made = ns(taker).request(request("box-2"));
+            String takerUrl = url(taker);
+            assertThat(waitFor(Duration.ofSeconds(10), () -> bed.registeredUrls("box-2").equals(List.of(takerUrl))))
+                    .as("the registry names the successor; it has %s", bed.registeredUrls("box-2")).isTrue();
         } finally {
             io.ensm.core.testing.Cmd.run("kill", "-CONT", Long.toString(pid));
+        }
+        // Its registration refresh was due long ago and runs the moment it wakes: it must not name the woken replica again.
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(bed.registeredUrls("box-2")).as("the registry's box-2 after %s woke", owner).containsExactly(url(taker));
+            Thread.sleep(50);
         }
         java.util.Set<String> expected = java.util.Set.of(Lab.ownId(old), Lab.ownId(made));
         assertThat(bed.box(1).marked().keySet()).containsExactlyInAnyOrderElementsOf(expected);

@@ -32,10 +32,11 @@ sealed interface Registrant {
 
     /**
      * Follows the registry's view of this object; {@code deleted} runs when the registry announces its
-     * removal, {@code broken} when the stream ends for any reason. Returns the handle that stops watching,
+     * removal, {@code replaced} (with the other URL) when someone registered the same name with another
+     * URL, {@code broken} when the stream ends for any reason. Returns the handle that stops watching,
      * or empty if this kind is not watched.
      */
-    Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<Throwable> broken);
+    Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<String> replaced, Consumer<Throwable> broken);
 
     record Service(NetworkService service) implements Registrant {
         public String kind() { return "service"; }
@@ -56,7 +57,7 @@ sealed interface Registrant {
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).unregister(service);
         }
 
-        public Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<Throwable> broken) {
+        public Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<String> replaced, Consumer<Throwable> broken) {
             return Optional.empty();
         }
     }
@@ -81,7 +82,7 @@ sealed interface Registrant {
                     .unregister(endpoint);
         }
 
-        public Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<Throwable> broken) {
+        public Optional<Runnable> watch(Channel channel, Runnable deleted, Consumer<String> replaced, Consumer<Throwable> broken) {
             var query = NetworkServiceEndpointQuery.newBuilder()
                     .setNetworkServiceEndpoint(NetworkServiceEndpoint.newBuilder().setName(endpoint.getName()))
                     .setWatch(true)
@@ -96,9 +97,14 @@ sealed interface Registrant {
 
                 @Override
                 public void onNext(NetworkServiceEndpointResponse response) {
-                    if (response.getDeleted()
-                            && response.getNetworkServiceEndpoint().getName().equals(endpoint.getName())) {
+                    NetworkServiceEndpoint seen = response.getNetworkServiceEndpoint();
+                    if (!seen.getName().equals(endpoint.getName())) {
+                        return;
+                    }
+                    if (response.getDeleted()) {
                         deleted.run();
+                    } else if (!seen.getUrl().equals(endpoint.getUrl())) {
+                        replaced.accept(seen.getUrl());
                     }
                 }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +26,11 @@ final class Registration {
     /** Repeat a WARN this often while failures continue, so a long outage stays visible without flooding. */
     private static final int WARN_EVERY = 10;
 
+    /** How soon an endpoint held back (not held here) is looked at again, unless it is forgotten first. */
+    private static final Duration HELD_BACK_RECHECK = Duration.ofSeconds(1);
+
     record Settings(Channel channel, ScheduledExecutorService scheduler, Clock clock, Duration expiry,
-                    Backoff backoff, Duration callTimeout, Consumer<String> errors) {}
+                    Backoff backoff, Duration callTimeout, Consumer<String> errors, Predicate<String> publishWhile) {}
 
     private final Registrant target;
     private final Settings settings;
@@ -40,6 +44,9 @@ final class Registration {
     private String lastError;
     private int failures;
     private int watchBreaks;
+    private boolean heldBack;
+    private int replacements;
+    private long lastReplacedAt;
     private ScheduledFuture<?> next;
     private Runnable stopWatch;
     private Object watchToken;
@@ -91,6 +98,9 @@ final class Registration {
             if (closed) {
                 return;
             }
+            if (!mayPublish()) {
+                return;
+            }
             ctx = Context.ROOT.withCancellation();
             inFlight = ctx;
         }
@@ -106,6 +116,25 @@ final class Registration {
             }
             ctx.cancel(null);
         }
+    }
+
+    /**
+     * Checked right before each call, under the lock: an endpoint this replica no longer holds (a
+     * pause that outlived its lease, say) must not overwrite its successor's registration, even once.
+     */
+    private boolean mayPublish() {
+        boolean may = !(target instanceof Registrant.Endpoint) || settings.publishWhile().test(target.name());
+        if (!may) {
+            if (!heldBack) {
+                heldBack = true;
+                log.info("event=registration-held-back kind={} name={} reason=\"not held here\"", target.kind(), target.name());
+            }
+            schedule(HELD_BACK_RECHECK);
+        } else if (heldBack) {
+            heldBack = false;
+            log.info("event=registration-resumed kind={} name={}", target.kind(), target.name());
+        }
+        return may;
     }
 
     private void succeeded(Instant granted) {
@@ -168,7 +197,7 @@ final class Registration {
         // the watch outlives the register call, so it must not inherit that call's cancellable context
         Context previous = Context.ROOT.attach();
         try {
-            stop = target.watch(settings.channel(), () -> lost(token), t -> watchBroke(token, t));
+            stop = target.watch(settings.channel(), () -> lost(token), url -> replaced(token, url), t -> watchBroke(token, t));
         } finally {
             Context.ROOT.detach(previous);
         }
@@ -192,6 +221,30 @@ final class Registration {
         registered = false;
         watchBreaks = 0;
         schedule(Duration.ZERO);
+    }
+
+    /**
+     * Someone registered this name with another URL. A replica that lost the endpoint stops that
+     * by itself ({@code publishWhile}); while it has not, the holder takes the name back at once,
+     * then with backoff, so that two installations that share a name by mistake do not fight in a loop.
+     */
+    private synchronized void replaced(Object token, String url) {
+        if (closed || token != watchToken) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastReplacedAt > settings.expiry().toNanos()) {
+            replacements = 0;
+        }
+        lastReplacedAt = now;
+        replacements++;
+        Duration delay = replacements == 1 ? Duration.ZERO
+                : settings.backoff().delay(replacements - 1, ThreadLocalRandom.current()::nextDouble);
+        if (replacements == 1 || replacements % WARN_EVERY == 0) {
+            log.warn("event=registration-replaced kind={} name={} {} by_url={} replacements={} retry_in_ms={}",
+                    target.kind(), target.name(), target.describe(), url, replacements, delay.toMillis());
+        }
+        schedule(delay);
     }
 
     private synchronized void watchBroke(Object token, Throwable t) {

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * registry client chain does: services first, then endpoints; each endpoint asks for {@code expiry} and is
  * refreshed at 2/3 of the time the registry granted; failures are retried with jittered backoff; a
  * {@code Find{name, watch=true}} stream per endpoint notices when the registry drops it (or the stream
- * breaks, e.g. on a registry restart) and triggers a re-registration. {@link #close()} unregisters
+ * breaks, e.g. on a registry restart) and triggers a re-registration, and so does a registration of
+ * the same name with another URL (a replica that lost the endpoint without noticing yet). An endpoint
+ * is registered only while {@code publishWhile} holds for it, checked before every call. {@link #close()} unregisters
  * everything within {@code closeTimeout}.
  *
  * <p>Registry calls block a scheduler thread for at most {@code callTimeout}; give it a thread or two.
@@ -51,7 +53,7 @@ public final class RegistryPublisher implements AutoCloseable {
         this.clock = b.clock;
         this.closeTimeout = b.closeTimeout;
         var settings = new Registration.Settings(b.channel, b.scheduler, b.clock, b.expiry, b.backoff, b.callTimeout,
-                lastError::set);
+                lastError::set, b.publishWhile);
         this.registrationSettings = settings;
         this.services = b.services.stream()
                 .map(ns -> new Registration(new Registrant.Service(ns), settings)).toList();
@@ -196,6 +198,7 @@ public final class RegistryPublisher implements AutoCloseable {
         private Backoff backoff = Backoff.DEFAULT;
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private java.util.function.Predicate<String> publishWhile = name -> true;
 
         private Builder(Channel channel, ScheduledExecutorService scheduler) {
             this.channel = Objects.requireNonNull(channel, "channel");
@@ -234,6 +237,15 @@ public final class RegistryPublisher implements AutoCloseable {
 
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = positive("closeTimeout", closeTimeout);
+            return this;
+        }
+
+        /**
+         * Registers (and refreshes) an endpoint only while this says so for its name: a replica
+         * publishes only what it holds, checked right before each call.
+         */
+        public Builder publishWhile(java.util.function.Predicate<String> publishWhile) {
+            this.publishWhile = Objects.requireNonNull(publishWhile, "publishWhile");
             return this;
         }
 

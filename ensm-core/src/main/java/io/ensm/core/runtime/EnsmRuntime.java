@@ -482,6 +482,7 @@ public final class EnsmRuntime implements AutoCloseable {
                         .map(e -> RegistryModels.endpoint(e.spec(), settings.advertisedUrl())).toList())
                 .expiry(settings.registryExpiry())
                 .clock(clock)
+                .publishWhile(served::serves)
                 .build();
         publisher.start();
         meters.registrations(publisher::status);

@@ -174,4 +174,51 @@ class RegistryPublisherTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> publisher.addEndpoint(NSE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already published");
     }
+
+    private String urlIn(EmbeddedRegistry r, String name) {
+        return r.endpoints().snapshot().stream().filter(e -> e.getName().equals(name))
+                .map(NetworkServiceEndpoint::getUrl).findFirst().orElse("");
+    }
+
+    private void registerElsewhere(String url) {
+        NetworkServiceEndpointRegistryGrpc.newBlockingStub(tcp.channel).register(NSE.toBuilder().setUrl(url)
+                .setExpirationTime(ProtoTime.toTimestamp(T0.plusSeconds(30))).build());
+    }
+
+    @Test
+    void anEndpointRegisteredAgainWithAnotherUrlIsTakenBackAtOnceNotAtTheNextRefresh() {
+        // the next refresh is 20 s away: only the watch can bring the registration back in time
+        publisher(Duration.ofSeconds(30));
+        Await.until("registered", publisher::allRegistered);
+        Await.until("watch open", () -> tcp.registry.endpoints().watchCount() == 1);
+
+        registerElsewhere("tcp://10.0.0.2:5001");
+
+        Await.until("our URL back", () -> urlIn(tcp.registry, "ensm-1").equals(NSE.getUrl()), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anEndpointNotHeldIsNeitherRefreshedNorTakenBackUntilItIsHeldAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+        publisher = RegistryPublisher.builder(tcp.channel, scheduler)
+                .endpoints(List.of(NSE))
+                .expiry(Duration.ofMillis(600))
+                .clock(clock)
+                .backoff(FAST)
+                .callTimeout(Duration.ofSeconds(2))
+                .publishWhile(name -> held.get())
+                .build();
+        publisher.start();
+        Await.until("registered", publisher::allRegistered);
+        Await.until("watch open", () -> tcp.registry.endpoints().watchCount() == 1);
+
+        // Another replica holds it now and registers its own URL; refreshes (every 400 ms) must not undo that.
+        held.set(false);
+        registerElsewhere("tcp://10.0.0.2:5001");
+        Thread.sleep(1500);
+        assertThat(urlIn(tcp.registry, "ensm-1")).isEqualTo("tcp://10.0.0.2:5001");
+
+        held.set(true);
+        Await.until("registered again when held", () -> urlIn(tcp.registry, "ensm-1").equals(NSE.getUrl()), Duration.ofSeconds(5));
+    }
 }

@@ -72,7 +72,7 @@ public final class EtcdOwnership implements Ownership {
     /** When each live member was first seen (nanoTime): a holder hands over only to a member that stayed a while. */
     private final Map<String, Long> seenSince = new HashMap<>();
     private Listener listener;
-    private LeaseKeeper keeper;
+    private volatile LeaseKeeper keeper;
     private Watch memberWatch;
     private Watch ownerWatch;
     /** Counts joins: events of the watches of an earlier join are stale and dropped. */
@@ -124,7 +124,11 @@ public final class EtcdOwnership implements Ownership {
     @Override
     public Optional<Hold> hold(String endpoint) {
         Long fence = held.get(endpoint);
-        return fence == null || leaseState != LeaseKeeper.State.VALID ? Optional.empty() : Optional.of(new Hold(endpoint, fence));
+        // The keeper's own verdict arrives on its threads; after a pause (SIGSTOP, GC) the caller may
+        // run first, so the time since the last renewal is looked at here as well.
+        LeaseKeeper k = keeper;
+        boolean safe = leaseState == LeaseKeeper.State.VALID && k != null && !k.safeFor().isZero();
+        return fence == null || !safe ? Optional.empty() : Optional.of(new Hold(endpoint, fence));
     }
 
     /** The fence store writes for the endpoint must carry, while this replica holds it. */

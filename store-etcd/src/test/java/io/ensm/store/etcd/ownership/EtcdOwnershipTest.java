@@ -184,6 +184,34 @@ class EtcdOwnershipTest {
     }
 
     @Test
+    void aHoldEndsOnceItsLeaseIsNoLongerSafeEvenBeforeTheKeeperHasHadTheChanceToSaySo() throws Exception {
+        Replica a = start("ensm-a");
+        await(() -> a.ownership().hold("box-0").isPresent(), Duration.ofSeconds(10), "ensm-a holds box-0");
+
+        // Every carrier of virtual threads busy: the lease keeper cannot run, as when the process was
+        // stopped and has just woken. Whatever asks for the hold first must hear it is gone.
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> spinners = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            spinners.add(Thread.ofVirtual().start(() -> {
+                while (spin.get()) {
+                    Thread.onSpinWait();
+                }
+            }));
+        }
+        try {
+            // past TTL/2 since the last renewal, which was sent at most TTL/3 before the spinners started
+            Thread.sleep(TTL.toMillis() * 6 / 10);
+            assertThat(a.ownership().hold("box-0")).as("the hold, with the lease unconfirmed for over TTL/2").isEmpty();
+        } finally {
+            spin.set(false);
+            for (Thread t : spinners) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
     void aReplicaWhoseMemberKeyVanishesWhileItsLeaseLivesPutsItBackAndKeepsItsShare() {
         start("ensm-a");
         start("ensm-b");
