@@ -175,6 +175,12 @@ final class ReplicaLoad {
                     continue;
                 }
                 count(kind + " " + e.getStatus().getCode());
+                switch (e.getStatus().getCode()) {
+                    case UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED -> { }
+                    // anything else is a finding: say what it was, with the replica that answered
+                    default -> System.out.printf("replica load: %s of %s at %s answered %s: %s%n", kind, box, target,
+                            e.getStatus().getCode(), e.getStatus().getDescription());
+                }
                 if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
                     // down, paused, or still adopting the box: ask the next replica next time
                     int next = (ReplicaBed.REPLICAS.indexOf(target) + 1) % ReplicaBed.REPLICAS.size();
