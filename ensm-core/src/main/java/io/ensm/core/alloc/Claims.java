@@ -23,6 +23,16 @@ public interface Claims {
     /** Gives back the connection's claims on these values; values it does not hold are left alone. */
     void release(String connectionId, List<Claim> claims);
 
+    /**
+     * Deletes claims that no stored connection explains (a replica that died between its claim
+     * and its record, a release that failed). A claim goes only when two sweeps at least
+     * {@code grace} apart found it unchanged and unexplained, so a Request between its claim and
+     * its record is never robbed. Returns how many claims were deleted.
+     */
+    default int sweep(java.time.Duration grace) {
+        return 0;
+    }
+
     /** No other replica: every claim is granted. */
     Claims NONE = new Claims() {
         @Override

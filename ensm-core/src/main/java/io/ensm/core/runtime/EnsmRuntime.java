@@ -517,6 +517,26 @@ public final class EnsmRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims no record explains go once two sweeps at least this far apart found them so: longer
+     * than any Request spends between its claim and its record.
+     */
+    private static final java.time.Duration CLAIM_SWEEP_GRACE = java.time.Duration.ofMinutes(2);
+    private long lastClaimSweep = System.nanoTime();
+
+    /** A sweep reads every claim and every record key of the cluster: once per grace, not every pass. */
+    private void sweepClaimsWhenDue() {
+        long now = System.nanoTime();
+        if (now - lastClaimSweep < CLAIM_SWEEP_GRACE.toNanos()) {
+            return;
+        }
+        lastClaimSweep = now;
+        int swept = persistence.claims().sweep(CLAIM_SWEEP_GRACE);
+        if (swept > 0) {
+            log.info("event=claims-swept count={}", swept);
+        }
+    }
+
     private void reconcileQuietly() {
         if (!drain.enter()) {
             return;
@@ -525,6 +545,7 @@ public final class EnsmRuntime implements AutoCloseable {
         try {
             if (claiming != null) {
                 claiming.forgetForeign();
+                sweepClaimsWhenDue();
             }
             Reconciler.Report r = reconciler.pass();
             meters.reconcilePass("periodic", java.time.Duration.ofNanos(System.nanoTime() - start), r);

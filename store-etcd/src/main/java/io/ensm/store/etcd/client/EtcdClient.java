@@ -119,6 +119,27 @@ public final class EtcdClient implements AutoCloseable {
         }
     }
 
+    /** The keys under the prefix as of one revision (values not read), in pages. */
+    public List<String> keys(String prefix) {
+        ByteString end = Keys.prefixEnd(prefix);
+        ByteString from = Keys.bytes(prefix);
+        long revision = 0;
+        List<String> out = new ArrayList<>();
+        while (true) {
+            RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(PAGE).setRevision(revision)
+                    .setKeysOnly(true).build();
+            RangeResponse r = calls.run("keys " + prefix, Retry.READ, timeout, (ch, d) -> kv(ch, d).range(req));
+            if (revision == 0) {
+                revision = r.getHeader().getRevision();
+            }
+            r.getKvsList().forEach(kv -> out.add(kv.getKey().toStringUtf8()));
+            if (!r.getMore() || r.getKvsCount() == 0) {
+                return out;
+            }
+            from = r.getKvs(r.getKvsCount() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
+        }
+    }
+
     /** The cluster's current revision. */
     public long revision() {
         RangeRequest req = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0})).setCountOnly(true).build();

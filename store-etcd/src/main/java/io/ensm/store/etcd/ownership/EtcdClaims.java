@@ -24,11 +24,17 @@ public final class EtcdClaims implements Claims {
 
     private final EtcdClient client;
     private final String prefix;
+    private final String connections;
+    /** Claims the last sweeps found unexplained, by key: as they were then, and since when. */
+    private final Map<String, Suspect> suspects = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Suspect(long modRevision, long since) {}
 
     /** @param base the cluster's key prefix, ending with {@code /} */
     public EtcdClaims(EtcdClient client, String base) {
         this.client = client;
         this.prefix = base + "claims/";
+        this.connections = base + "connections/";
     }
 
     /**
@@ -83,6 +89,52 @@ public final class EtcdClaims implements Claims {
                         key(c), connectionId, e.getMessage());
             }
         }
+    }
+
+    /**
+     * Reads the claims first and the connection keys after, so a record stored in between counts;
+     * deletes only a claim whose mod revision is still the one the earlier sweep saw.
+     */
+    @Override
+    public synchronized int sweep(java.time.Duration grace) {
+        List<Entry> held;
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        try {
+            held = client.range(prefix).entries();
+            client.keys(connections).forEach(k -> stored.add(k.substring(connections.length())));
+        } catch (EtcdException e) {
+            org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).warn("event=claim-sweep-failed reason=\"{}\"", e.getMessage());
+            return 0;
+        }
+        long now = System.nanoTime();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int deleted = 0;
+        for (Entry e : held) {
+            if (stored.contains(e.valueUtf8())) {
+                continue;
+            }
+            seen.add(e.key());
+            Suspect before = suspects.get(e.key());
+            if (before == null || before.modRevision() != e.modRevision()) {
+                suspects.put(e.key(), new Suspect(e.modRevision(), now));
+            } else if (now - before.since() >= grace.toNanos()) {
+                try {
+                    if (client.ifModRevision(e.key(), e.modRevision(), List.of(new io.ensm.store.etcd.client.Write.Delete(e.key())))
+                            instanceof io.ensm.store.etcd.client.TxnOutcome.Done) {
+                        deleted++;
+                        org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).info("event=claim-swept claim={} connection={}",
+                                e.key().substring(prefix.length()), e.valueUtf8());
+                    }
+                } catch (EtcdException x) {
+                    org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).warn("event=claim-sweep-failed claim={} reason=\"{}\"",
+                            e.key(), x.getMessage());
+                }
+                seen.remove(e.key());
+                suspects.remove(e.key());
+            }
+        }
+        suspects.keySet().retainAll(seen);
+        return deleted;
     }
 
     String key(Claim c) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +29,7 @@ class EtcdClaimsTest {
     private final EtcdCluster cluster;
     private EtcdClient client;
     private EtcdClaims claims;
+    private String base;
 
     EtcdClaimsTest(EtcdCluster cluster) {
         this.cluster = cluster;
@@ -36,7 +38,8 @@ class EtcdClaimsTest {
     @BeforeEach
     void setUp() {
         client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
-        claims = new EtcdClaims(client, "/test/claims/" + System.nanoTime() + "/ensm-test/");
+        base = "/test/claims/" + System.nanoTime() + "/ensm-test/";
+        claims = new EtcdClaims(client, base);
     }
 
     @AfterEach
@@ -77,5 +80,49 @@ class EtcdClaimsTest {
         assertThat(holder(ADDR_1)).contains("conn-a");
         assertThat(holder(ADDR_2)).as("another connection's value stays").contains("conn-b");
         assertThat(claims.claim("conn-b", List.of(VLAN_7))).isEmpty();
+    }
+
+    /** A connection record as the store keeps it: only its key matters to the sweep. */
+    private void record(String connection) {
+        client.put(base + "connections/" + connection, new byte[] {1});
+    }
+
+    @Test
+    void claimsNoRecordExplainsGoAtTheSecondSweepThatFindsThemUnchanged() {
+        claims.claim("conn-a", List.of(VLAN_7, ADDR_1));
+        record("conn-a");
+        // a replica that died between its claim and its record left these
+        claims.claim("conn-lost", List.of(ADDR_2, VNI_9));
+
+        assertThat(claims.sweep(Duration.ZERO)).as("the first sight only marks them").isZero();
+        assertThat(holder(ADDR_2)).contains("conn-lost");
+
+        assertThat(claims.sweep(Duration.ZERO)).isEqualTo(2);
+        assertThat(holder(ADDR_2)).isEmpty();
+        assertThat(holder(VNI_9)).isEmpty();
+        assertThat(List.of(holder(VLAN_7), holder(ADDR_1))).as("a stored connection's claims stay").containsOnly(Optional.of("conn-a"));
+    }
+
+    @Test
+    void aClaimWhoseRecordArrivesOrThatChangesHandsBetweenSweepsStays() {
+        claims.claim("conn-slow", List.of(ADDR_1));
+        claims.claim("conn-gone", List.of(VLAN_7));
+        assertThat(claims.sweep(Duration.ZERO)).isZero();
+
+        record("conn-slow"); // its Request stored the intent after all
+        claims.release("conn-gone", List.of(VLAN_7));
+        claims.claim("conn-new", List.of(VLAN_7)); // the value was given back and taken again
+
+        assertThat(claims.sweep(Duration.ZERO)).isZero();
+        assertThat(holder(ADDR_1)).contains("conn-slow");
+        assertThat(holder(VLAN_7)).contains("conn-new");
+    }
+
+    @Test
+    void aClaimMarkedLessThanTheGraceAgoStays() {
+        claims.claim("conn-in-flight", List.of(ADDR_1));
+        assertThat(claims.sweep(Duration.ofMinutes(5))).isZero();
+        assertThat(claims.sweep(Duration.ofMinutes(5))).as("seen twice, but within the grace").isZero();
+        assertThat(holder(ADDR_1)).contains("conn-in-flight");
     }
 }
