@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +153,61 @@ class TungstenEndToEndTest {
         assertThat(rest.read("virtual-machine-interface", foreign)).as("the operator's own interface").isPresent();
         nsc.ns().close(reply);
         assertThat(tfInterface(ensmId)).isEmpty();
+    }
+
+    @Test
+    void aServiceAddressTfMovesAfterStartIsNotHandedOutOnceAReconciliationPassHasReadIt() throws Exception {
+        Connection probe = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
+        String next = probe.getContext().getIpContext().getDstIpAddrs(0).replace("/32", "");
+        nsc.ns().close(probe);
+        int logged = ensm.log().length();
+
+        moveServiceAddress(next); // the pair the pool hands out next now holds an address TF refuses
+        try {
+            Instant deadline = Instant.now().plusSeconds(20);
+            while (Instant.now().isBefore(deadline) && !reservedLoggedSince(logged).contains(next)) {
+                Thread.sleep(200);
+            }
+            assertThat(reservedLoggedSince(logged)).as("TF's reserved addresses as a pass read them").contains(next);
+
+            Connection reply = nsc.ns().request(Nsc.request(SERVICE, inTenMinutes()));
+
+            assertThat(reply.getContext().getIpContext().getDstIpAddrs(0)).isNotEqualTo(next + "/32");
+            assertThat(reply.getContext().getIpContext().getSrcIpAddrs(0)).isNotEqualTo(next + "/32");
+            nsc.ns().close(reply);
+        } finally {
+            moveServiceAddress("10.60.0.253");
+        }
+    }
+
+    /** An operator's change of the network's 10.60.0.0/24 subnet: TF's service address (its DNS) moves. */
+    static void moveServiceAddress(String address) {
+        ObjectNode vn = rest.fields("virtual-network", world.networkUuid());
+        ArrayNode refs = (ArrayNode) vn.path("network_ipam_refs");
+        for (JsonNode ref : refs) {
+            ((ObjectNode) ref).remove("href");
+            for (JsonNode subnet : ref.path("attr").path("ipam_subnets")) {
+                if (subnet.path("subnet").path("ip_prefix").asString().equals("10.60.0.0")) {
+                    ((ObjectNode) subnet).put("dns_server_address", address);
+                }
+            }
+        }
+        ObjectNode change = JSON.createObjectNode();
+        change.set("network_ipam_refs", refs);
+        rest.update("virtual-network", world.networkUuid(), change);
+    }
+
+    /** The addresses of every {@code tf_reserved=[...]} the endpoint logged as changed after the log's first {@code from} chars. */
+    static List<String> reservedLoggedSince(int from) {
+        List<String> out = new ArrayList<>();
+        for (String line : ensm.log().substring(from).split("\n")) {
+            int at = line.indexOf("tf_reserved=[");
+            if (line.contains("event=tf-endpoint-changed") && at >= 0) {
+                String list = line.substring(at + "tf_reserved=[".length());
+                out.addAll(List.of(list.substring(0, Math.max(0, list.indexOf(']'))).split(", ")));
+            }
+        }
+        return out;
     }
 
     static int vlanOf(String ensmId) {

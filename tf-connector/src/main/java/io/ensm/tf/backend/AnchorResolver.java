@@ -60,7 +60,17 @@ final class AnchorResolver {
         ObjectNode vpg = client.read("virtual-port-group", vpgUuid).orElseThrow(() -> new Missing(TungstenSettings.PORT_GROUP,
                 "virtual-port-group '" + settings.portGroup() + "' disappeared while it was being read"));
         checkFabric(vpgName.parts().get(1), vpg.path("parent_uuid").asString(""));
-        return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpg, vpgName.parts().get(1)), SubnetReservations.of(vn));
+        return new Anchors(vnName, vnUuid, projectUuid, vpgName, vpgUuid, links(vpg, vpgName.parts().get(1)), reserved(vn));
+    }
+
+    /** What TF keeps in the network's subnets, reading the network-ipams whose own subnets it uses. */
+    private List<String> reserved(ObjectNode vn) throws VncException {
+        List<ObjectNode> ipams = new ArrayList<>();
+        for (String uuid : SubnetReservations.flatIpams(vn)) {
+            // its subnets only: a shared ipam's back refs name every network on it
+            client.read("network-ipam", uuid, List.of("ipam_subnets")).ifPresent(ipams::add);
+        }
+        return SubnetReservations.of(vn, ipams);
     }
 
     /** A virtual-port-group found by name. */

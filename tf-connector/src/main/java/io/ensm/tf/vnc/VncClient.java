@@ -93,6 +93,21 @@ public final class VncClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads only the given fields of an object (and its identity), without its back refs and
+     * children, which for an object many others refer to can be long; empty when TF does not have it.
+     */
+    public Optional<ObjectNode> read(String type, String uuid, List<String> fields) throws VncException {
+        try {
+            return Optional.of(object(call("GET", "/" + type + "/" + uuid + "?fields=" + encode(String.join(",", fields)), null, true), type));
+        } catch (VncException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     /** Replaces the given fields of an object. */
     public void update(String type, String uuid, ObjectNode fields) throws VncException {
         call("PUT", "/" + type + "/" + uuid, wrap(type, fields), true);

@@ -13,9 +13,13 @@ import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.testbed.OpenSdn;
 import io.ensm.tf.testbed.RealOpenSdn;
+import io.ensm.tf.testbed.TfWorld;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * instance-ip would be refused (409 "IP address already in use") or would take TF's gateway. Here
  * the core's own allocator, fed with the backend's capabilities as the runtime does, hands out
  * every pair of a pool at the top of a subnet, and every pair is provisioned on the real server.
+ * The subnets are the network's own or, for a network on a flat-subnet network-ipam, the ipam's.
  */
 @RealOpenSdn
 class TungstenReservedAddressTest {
@@ -129,7 +134,7 @@ class TungstenReservedAddressTest {
         bed = TfBed.on(server);
         // a network whose operator put TF's addresses at the bottom of the subnet
         String green = bed.rest.create("virtual-network", "project", List.of("default-domain", bed.world.project(), "green"),
-                (tools.jackson.databind.node.ObjectNode) new tools.jackson.databind.ObjectMapper().readTree("{\"network_ipam_refs\":[{\"to\":"
+                (ObjectNode) new ObjectMapper().readTree("{\"network_ipam_refs\":[{\"to\":"
                         + "[\"default-domain\",\"" + bed.world.project() + "\",\"ipam\"],\"attr\":{\"ipam_subnets\":[{\"subnet\":"
                         + "{\"ip_prefix\":\"10.63.0.0\",\"ip_prefix_len\":24},\"default_gateway\":\"10.63.0.1\",\"dns_server_address\":\"10.63.0.2\"}]}}]}"));
         assertThat(green).isNotEmpty();
@@ -159,5 +164,63 @@ class TungstenReservedAddressTest {
         List<Allocation> pairs = allPairs("10.65.0.248/29");
         provisionAll(pairs);
         assertThat(addresses(pairs)).containsExactly("10.65.0.249/32", "10.65.0.250/32", "10.65.0.251/32", "10.65.0.252/32");
+    }
+
+    /**
+     * A backend on a new network {@code name} whose addresses come from a flat-subnet network-ipam
+     * of its own with these subnets; returns the ipam's uuid.
+     */
+    String flatNetworkBackend(String name, String... cidrs) {
+        String ipam = TfWorld.flatIpam(bed.rest, List.of(TfWorld.DOMAIN, bed.world.project(), name + "-ipam"), cidrs);
+        TfWorld.flatNetwork(bed.rest, List.of(TfWorld.DOMAIN, bed.world.project(), name), List.of(TfWorld.DOMAIN, bed.world.project(),
+                name + "-ipam"));
+        Map<String, String> settings = bed.settings();
+        settings.put("virtual-network", TfWorld.DOMAIN + ":" + bed.world.project() + ":" + name);
+        backend = backendOn(settings);
+        return ipam;
+    }
+
+    @Test
+    void aPoolAtTheTopOfAFlatIpv4SlashTwentyFourOfTheNetworksIpamNeverHandsOutTheGatewayOrServiceAddress(OpenSdn server)
+            throws Exception {
+        bed = TfBed.on(server);
+        flatNetworkBackend("flat4", "10.67.0.0/24");
+
+        List<Allocation> pairs = allPairs("10.67.0.240/28");
+
+        provisionAll(pairs);
+        assertThat(addresses(pairs)).doesNotContain("10.67.0.253/32", "10.67.0.254/32", "10.67.0.255/32")
+                .contains("10.67.0.251/32", "10.67.0.252/32");
+    }
+
+    @Test
+    void aPoolAtTheTopOfAFlatIpv6SlashSixtyFourOfTheNetworksIpamNeverHandsOutTheGatewayOrServiceAddress(OpenSdn server)
+            throws Exception {
+        bed = TfBed.on(server);
+        flatNetworkBackend("flat6", "10.68.0.0/24", "fd00:68::/64");
+
+        List<Allocation> pairs = allPairs("fd00:68::ffff:ffff:ffff:fff0/124");
+
+        provisionAll(pairs);
+        assertThat(addresses(pairs)).doesNotContain("fd00:68::ffff:ffff:ffff:fffd/128", "fd00:68::ffff:ffff:ffff:fffe/128",
+                "fd00:68::ffff:ffff:ffff:ffff/128").contains("fd00:68::ffff:ffff:ffff:fffb/128");
+    }
+
+    @Test
+    void aSubnetAddedToTheNetworksFlatIpamIsReadAtTheNextPass(OpenSdn server) throws Exception {
+        bed = TfBed.on(server);
+        String ipam = flatNetworkBackend("flat", "10.69.0.0/24");
+        assertThat(backend.capabilities().reservedAddresses()).containsExactly("10.69.0.0", "10.69.0.255", "10.69.0.254", "10.69.0.253");
+
+        ObjectNode change = JsonNodeFactory.instance.objectNode();
+        change.putObject("ipam_subnets").set("subnets", TfWorld.flatSubnets("10.69.0.0/24", "10.70.0.0/24"));
+        bed.rest.update("network-ipam", ipam, change);
+        backend.removeOrphans(id -> true);
+
+        assertThat(backend.capabilities().reservedAddresses()).contains("10.69.0.253", "10.70.0.0", "10.70.0.253", "10.70.0.254",
+                "10.70.0.255");
+        List<Allocation> pairs = allPairs("10.70.0.248/29");
+        provisionAll(pairs);
+        assertThat(addresses(pairs)).containsExactly("10.70.0.249/32", "10.70.0.250/32", "10.70.0.251/32", "10.70.0.252/32");
     }
 }

@@ -70,6 +70,39 @@ public record TfWorld(TfRest rest, String tag, String project, String projectUui
         return rest.create("virtual-network", "project", fqName, vn);
     }
 
+    /**
+     * A network-ipam whose subnets are its own ({@code ipam_subnet_method: flat-subnet}): every
+     * network referring to it takes addresses from them; returns its uuid.
+     */
+    public static String flatIpam(TfRest rest, List<String> fqName, String... cidrs) {
+        ObjectNode ipam = NODES.objectNode().put("ipam_subnet_method", "flat-subnet");
+        ipam.putObject("ipam_subnets").set("subnets", flatSubnets(cidrs));
+        return rest.create("network-ipam", "project", fqName, ipam);
+    }
+
+    /** The {@code subnets} list of a flat-subnet network-ipam's {@code ipam_subnets}, one per CIDR. */
+    public static ArrayNode flatSubnets(String... cidrs) {
+        ArrayNode list = NODES.arrayNode();
+        for (String cidr : cidrs) {
+            String[] p = cidr.split("/");
+            list.addObject().putObject("subnet").put("ip_prefix", p[0]).put("ip_prefix_len", Integer.parseInt(p[1]));
+        }
+        return list;
+    }
+
+    /**
+     * A virtual network on a flat-subnet network-ipam; TF allows that for an L3 network only, and
+     * writes the reference's {@code ipam_subnets} itself. Returns its uuid.
+     */
+    public static String flatNetwork(TfRest rest, List<String> fqName, List<String> ipam) {
+        ObjectNode vn = NODES.objectNode();
+        vn.putObject("virtual_network_properties").put("forwarding_mode", "l3");
+        ObjectNode ref = vn.putArray("network_ipam_refs").addObject();
+        ref.set("to", TfRest.array(ipam));
+        ref.putObject("attr").putArray("ipam_subnets");
+        return rest.create("virtual-network", "project", fqName, vn);
+    }
+
     /** A fabric; its style cannot be changed afterwards. */
     public static String fabric(TfRest rest, String name, boolean enterpriseStyle) {
         return rest.create("fabric", "global-system-config", List.of(GSC, name),

@@ -68,6 +68,23 @@ class VncClientTest {
     }
 
     @Test
+    void aReadOfSomeFieldsGivesThemAndTheIdentityWithoutBackRefs() throws Exception {
+        try (VncClient c = client()) {
+            c.create("instance-ip", instanceIp("ip1", "10.60.0.5"));
+
+            ObjectNode brief = c.read("virtual-network", world.networkUuid(), List.of("network_ipam_refs")).orElseThrow();
+
+            assertThat(brief.path("uuid").asString()).isEqualTo(world.networkUuid());
+            assertThat(brief.path("fq_name").toString()).isEqualTo(BLUE.toJson().toString());
+            assertThat(brief.path("network_ipam_refs").isArray()).isTrue();
+            assertThat(brief.has("instance_ip_back_refs")).isFalse();
+            assertThat(brief.has("display_name")).isFalse();
+            assertThat(c.read("virtual-network", world.networkUuid()).orElseThrow().has("instance_ip_back_refs")).isTrue();
+            assertThat(c.read("virtual-network", "00000000-0000-0000-0000-000000000000", List.of("network_ipam_refs"))).isEmpty();
+        }
+    }
+
+    @Test
     void fqNameToIdFindsOrAnswersEmpty() throws Exception {
         try (VncClient c = client()) {
             assertThat(c.fqNameToId("virtual-network", BLUE)).contains(world.networkUuid());

@@ -19,8 +19,9 @@ import java.util.Set;
  * or last (broadcast) address or its service address ({@code dns_server_address}, by default last -
  * 2): all 409 "IP address already in use". The gateway (last - 1) may be requested. Without a
  * requested address the highest free one is given, below the service address. An update may not
- * change the address (400). Not modelled: allocation pools, addresses from a network-ipam's own
- * (flat) subnets or a virtual-router.
+ * change the address (400). The subnets are the network's own and those of the flat-subnet
+ * network-ipams it refers to. Not modelled: allocation pools, instance-ips of a network-ipam or a
+ * virtual-router.
  */
 final class InstanceIpRules implements TypeRules {
     /** Addresses as written -> parsed, so a check does not parse every instance-ip's address again. */
@@ -59,14 +60,14 @@ final class InstanceIpRules implements TypeRules {
             throw ApiError.badRequest("this VNC API double models instance-ips in a virtual network only: virtual_network_refs is missing");
         }
         ObjectStore.Obj vn = store.get(vns.getFirst());
-        List<Subnet> subnets = subnets(vn);
+        List<Subnet> subnets = subnets(store, vn);
         String family = f.path("instance_ip_family").asString("");
         String requested = f.path("instance_ip_address").asString("");
         if (!requested.isEmpty()) {
             InetAddress address = parse(requested);
             Subnet subnet = subnets.stream().filter(s -> s.contains(address)).findFirst().orElse(null);
             if (subnet == null || !family.isEmpty() && !family.equals(address instanceof Inet6Address ? "v6" : "v4")) {
-                throw ApiError.badRequest("Virtual-Network(" + PyRepr.of(vn.fqName) + ") has exhausted subnet([])");
+                throw outsideSubnets(vn);
             }
             if (subnet.reserved(address) || inUse(store, vn.uuid, address)) {
                 throw ApiError.conflict("IP address already in use");
@@ -91,16 +92,44 @@ final class InstanceIpRules implements TypeRules {
         return () -> {};
     }
 
-    private static List<Subnet> subnets(ObjectStore.Obj vn) {
+    /** The network's own subnets, then those of the flat-subnet ipams it refers to. */
+    private static List<Subnet> subnets(ObjectStore store, ObjectStore.Obj vn) {
         List<Subnet> subnets = new ArrayList<>();
+        List<JsonNode> flat = new ArrayList<>();
         for (JsonNode ipam : vn.fields.path("network_ipam_refs")) {
             for (JsonNode s : ipam.path("attr").path("ipam_subnets")) {
-                JsonNode subnet = s.path("subnet");
-                subnets.add(new Subnet(parse(subnet.path("ip_prefix").asString("")), subnet.path("ip_prefix_len").asInt(),
-                        optional(s.path("default_gateway").asString("")), optional(s.path("dns_server_address").asString(""))));
+                if (SubnetDefaults.hasPrefix(s)) {
+                    subnets.add(subnet(s));
+                }
+            }
+            ObjectStore.Obj ipamObject = store.get(ipam.path("uuid").asString(""));
+            if (IpamRules.flat(ipamObject)) {
+                ipamObject.fields.path("ipam_subnets").path("subnets").forEach(flat::add);
             }
         }
+        flat.stream().filter(SubnetDefaults::hasPrefix).forEach(s -> subnets.add(subnet(s)));
         return subnets;
+    }
+
+    private static Subnet subnet(JsonNode ipamSubnet) {
+        JsonNode subnet = ipamSubnet.path("subnet");
+        return new Subnet(parse(subnet.path("ip_prefix").asString("")), subnet.path("ip_prefix_len").asInt(),
+                optional(ipamSubnet.path("default_gateway").asString("")), optional(ipamSubnet.path("dns_server_address").asString("")));
+    }
+
+    /**
+     * TF's answer for an address in none of the subnets: its last try is the network's own
+     * subnets, so a network with none of its own (all in flat-subnet ipams) has "no defined subnets".
+     */
+    private static ApiError outsideSubnets(ObjectStore.Obj vn) {
+        for (JsonNode ipam : vn.fields.path("network_ipam_refs")) {
+            for (JsonNode s : ipam.path("attr").path("ipam_subnets")) {
+                if (SubnetDefaults.hasPrefix(s)) {
+                    return ApiError.badRequest("Virtual-Network(" + PyRepr.of(vn.fqName) + ") has exhausted subnet([])");
+                }
+            }
+        }
+        return ApiError.badRequest("Virtual-Network(" + PyRepr.of(vn.fqName) + ") has no defined subnets");
     }
 
     private boolean inUse(ObjectStore store, String vnUuid, InetAddress address) {

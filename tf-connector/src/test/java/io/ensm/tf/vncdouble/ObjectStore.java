@@ -26,6 +26,9 @@ import java.util.function.Supplier;
 public final class ObjectStore {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Fields the server owns: taken from the request path or computed, never stored as sent. */
+    /** What a read answers besides the fields asked for. */
+    private static final Set<String> READ_IDENTITY = Set.of("uuid", "fq_name", "name", "parent_type", "parent_uuid", "parent_href",
+            "href", "id_perms", "perms2");
     private static final Set<String> IDENTITY = Set.of("uuid", "fq_name", "name", "parent_type", "parent_uuid", "parent_href",
             "href", "id_perms");
 
@@ -151,6 +154,18 @@ public final class ObjectStore {
         Obj o = require(type, uuid);
         ObjectNode answer = NODES.objectNode();
         answer.set(o.type, views.of(o, backRefs, children));
+        return answer;
+    }
+
+    /** {@code GET /<type>/<uuid>?fields=..}: the object's identity and the fields asked for only. */
+    public synchronized ObjectNode read(String type, String uuid, Set<String> fields) {
+        Obj o = require(type, uuid);
+        ObjectNode view = views.of(o, fields.stream().anyMatch(f -> f.endsWith("_back_refs")), true);
+        Set<String> keep = new java.util.HashSet<>(READ_IDENTITY);
+        keep.addAll(fields);
+        view.retain(keep);
+        ObjectNode answer = NODES.objectNode();
+        answer.set(o.type, view);
         return answer;
     }
 

@@ -348,6 +348,56 @@ class VncApiContractTest {
     }
 
     @Test
+    void aFlatSubnetIpamLendsItsSubnetsToAnL3NetworkAndKeepsTheSameAddressesInThem() {
+        sameOnBoth(s -> {
+            String prefix = "{'fq_name':['default-domain','" + s.project() + "',";
+            String subnets = "{'subnets':[{'subnet':{'ip_prefix':'10.80.0.0','ip_prefix_len':24}},"
+                    + "{'subnet':{'ip_prefix':'fd00:80::','ip_prefix_len':64}}]}";
+            s.send("POST", "/network-ipams", json("{'network-ipam':" + prefix + "'plain'],'parent_type':'project','ipam_subnets':"
+                    + subnets + "}}"));
+            TfRest.Answer created = s.send("POST", "/network-ipams", json("{'network-ipam':" + prefix + "'flat'],'parent_type':'project',"
+                    + "'ipam_subnet_method':'flat-subnet','ipam_subnets':" + subnets + "}}"));
+            String ipam = "/network-ipam/" + uuidOf(created, "network-ipam");
+            s.send("GET", ipam + "?fields=ipam_subnets", null, VncApiContractTest::ipamSubnets);
+            String ref = "'network_ipam_refs':[{'to':['default-domain','" + s.project() + "','flat'],'attr':{'ipam_subnets':[";
+            s.send("POST", "/virtual-networks", json("{'virtual-network':" + prefix + "'n1'],'parent_type':'project'," + ref + "]}}]}}"));
+            s.send("POST", "/virtual-networks", json("{'virtual-network':" + prefix + "'n2'],'parent_type':'project'," + ref
+                    + "{'subnet':{'ip_prefix':'10.80.0.0','ip_prefix_len':24}}]}}],'virtual_network_properties':{'forwarding_mode':'l3'}}}"));
+            TfRest.Answer vn = s.send("POST", "/virtual-networks", json("{'virtual-network':" + prefix + "'flat-net'],'parent_type':"
+                    + "'project'," + ref + "]}}],'virtual_network_properties':{'forwarding_mode':'l3'}}}"));
+            s.note("reference " + sorted(s.rest.fields("virtual-network", uuidOf(vn, "virtual-network")).path("network_ipam_refs").get(0)
+                    .path("attr")));
+            String net = "['default-domain','" + s.project() + "','flat-net']";
+            for (String address : List.of("10.80.0.0", "10.80.0.253", "10.80.0.255", "fd00:80::", "fd00:80::ffff:ffff:ffff:fffd",
+                    "fd00:80::ffff:ffff:ffff:ffff", "10.80.0.254", "10.80.0.9", "10.81.0.1")) {
+                s.send("POST", "/instance-ips", iipBody(s, "f" + address.replace(':', '_'), address).replace(json(s.vn()), json(net)));
+            }
+            TfRest.Answer picked = s.send("POST", "/instance-ips", json("{'instance-ip':{'fq_name':['fauto-" + s.tag()
+                    + "'],'virtual_network_refs':[{'to':" + net + "}]}}"));
+            s.note("picked " + s.rest.fields("instance-ip", uuidOf(picked, "instance-ip")).path("instance_ip_address").asString());
+            // a subnet added to the ipam, TF's addresses at its start
+            s.send("PUT", ipam, json("{'network-ipam':{'ipam_subnets':" + subnets.replace("]}", ",{'subnet':{'ip_prefix':'10.82.0.0',"
+                    + "'ip_prefix_len':24},'addr_from_start':true}]}") + "}}"));
+            s.send("GET", ipam + "?fields=ipam_subnets", null, VncApiContractTest::ipamSubnets);
+            for (String address : List.of("10.82.0.2", "10.82.0.1", "10.82.0.254")) {
+                s.send("POST", "/instance-ips", iipBody(s, "f" + address, address).replace(json(s.vn()), json(net)));
+            }
+            s.send("PUT", ipam, json("{'network-ipam':{'ipam_subnet_method':'user-defined-subnet'}}"));
+            s.send("PUT", "/network-ipam/" + s.world.ipamUuid(), json("{'network-ipam':{'ipam_subnets':{'subnets':[]}}}"));
+        });
+    }
+
+    /** A read of a network-ipam's subnets: them, and whether the answer held anything but the identity and them. */
+    private static String ipamSubnets(TfRest.Answer a) {
+        JsonNode ipam = a.json().path("network-ipam");
+        List<String> more = new ArrayList<>();
+        ipam.propertyNames().forEach(more::add);
+        more.removeAll(List.of("uuid", "name", "fq_name", "parent_type", "parent_uuid", "parent_href", "href", "id_perms", "perms2",
+                "ipam_subnets"));
+        return sorted(ipam.path("ipam_subnets")) + " and " + more;
+    }
+
+    @Test
     void anInterfaceAnInstanceIpRefersToIsNotDeleted() {
         sameOnBoth(s -> {
             TfRest.Answer vmi = s.send("POST", "/virtual-machine-interfaces", vmiBody(s, "p1", 300, s.world.portGroup()));

@@ -44,7 +44,8 @@ import java.util.concurrent.Executors;
  * default-network-ipam, default-global-system-config and default-fabric, enterprise style.</li>
  * <li>Resources: {@code POST /<type>s} with a {@code {"<type>": {...}}} body answers
  * {@code {"<type>": {name, fq_name, uuid, href, parent_type, parent_uuid, parent_href}}};
- * {@code GET|PUT|DELETE /<type>/<uuid>}; {@code GET /<type>s?parent_id=&back_ref_id=&obj_uuids=&detail=&fields=}
+ * {@code GET|PUT|DELETE /<type>/<uuid>} (a GET with {@code ?fields=}: those and the identity only);
+ * {@code GET /<type>s?parent_id=&back_ref_id=&obj_uuids=&detail=&fields=}
  * answers {@code {"<type>s": [...]}}, items {@code {"<type>": {...}}} with {@code detail=true}.
  * Types are the hyphenated resource names; JSON fields use underscores.</li>
  * <li>Identity: a uuid is assigned unless the request sends one (a sent uuid that exists is 409
@@ -116,6 +117,7 @@ public final class VncApiDouble implements AutoCloseable {
         store.rules("virtual-machine-interface", new InterfaceRules());
         store.rules("instance-ip", new InstanceIpRules());
         store.rules("virtual-network", new NetworkRules());
+        store.rules("network-ipam", new IpamRules());
         store.rules("virtual-port-group", new PortGroupRules());
         makeDefaults();
     }
@@ -323,8 +325,8 @@ public final class VncApiDouble implements AutoCloseable {
         }
         if (parts.size() == 2) {
             return switch (method) {
-                case "GET" -> store.read(parts.get(0), parts.get(1), !query.containsKey("exclude_back_refs"),
-                        !query.containsKey("exclude_children"));
+                case "GET" -> query.containsKey("fields") ? store.read(parts.get(0), parts.get(1), set(query.get("fields")))
+                        : store.read(parts.get(0), parts.get(1), !query.containsKey("exclude_back_refs"), !query.containsKey("exclude_children"));
                 case "PUT" -> store.update(parts.get(0), parts.get(1), JSON.readTree(body));
                 case "DELETE" -> {
                     store.delete(parts.get(0), parts.get(1));
