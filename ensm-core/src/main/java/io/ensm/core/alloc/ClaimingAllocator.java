@@ -67,6 +67,12 @@ public final class ClaimingAllocator implements Allocator {
         claims.release(connectionId, claimsOf(service, allocation));
     }
 
+    /** Local pools only: the claims name the connection, which the next holder serves with the same values. */
+    @Override
+    public void forget(String connectionId, String service, Allocation allocation) {
+        pools.release(connectionId, service, allocation);
+    }
+
     /** Re-takes a stored allocation; marks of values held elsewhere go first, they may be this very one's. */
     @Override
     public void restore(String connectionId, String service, Allocation allocation) {

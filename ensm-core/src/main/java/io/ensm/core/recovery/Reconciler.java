@@ -138,7 +138,7 @@ public final class Reconciler {
         for (StoredConnection c : dropped) {
             timers.disarm(c.id());
             try {
-                allocator.release(c.id(), c.service(), c.allocation());
+                allocator.forget(c.id(), c.service(), c.allocation());
             } catch (RuntimeException e) {
                 log.warn("event=release-allocation-failed connection={} reason=\"{}\"", c.id(), e.getMessage());
             }

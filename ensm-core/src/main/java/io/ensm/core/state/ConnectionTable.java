@@ -25,6 +25,12 @@ public final class ConnectionTable {
     private volatile String writeFailure;
     private volatile Set<String> quarantined = Set.of();
     private volatile Consumer<String> onRemoved = id -> {};
+    /**
+     * Endpoints let go and not loaded since. A write under way when its endpoint was let go still
+     * lands in the store (the new holder loads it) but must not bring the record back into memory:
+     * this replica would serve, repair and expire a connection that is no longer its own.
+     */
+    private final Set<String> letGo = ConcurrentHashMap.newKeySet();
 
     public ConnectionTable(ConnectionStore store) {
         this.store = store;
@@ -45,7 +51,10 @@ public final class ConnectionTable {
      */
     public List<StoredConnection> loadEndpoint(String endpoint) {
         List<StoredConnection> loaded = store.loadEndpoint(endpoint);
-        loaded.forEach(c -> live.put(c.id(), c));
+        synchronized (letGo) {
+            letGo.remove(endpoint);
+            loaded.forEach(c -> live.put(c.id(), c));
+        }
         Set<String> unreadable = new java.util.TreeSet<>(quarantined);
         unreadable.addAll(store.quarantined());
         quarantined = Set.copyOf(unreadable);
@@ -63,7 +72,10 @@ public final class ConnectionTable {
      */
     public List<StoredConnection> forgetEndpoint(String endpoint) {
         List<StoredConnection> dropped = new java.util.ArrayList<>();
-        live.values().removeIf(c -> c.endpoint().equals(endpoint) && dropped.add(c));
+        synchronized (letGo) {
+            letGo.add(endpoint);
+            live.values().removeIf(c -> c.endpoint().equals(endpoint) && dropped.add(c));
+        }
         return dropped;
     }
 
@@ -81,12 +93,20 @@ public final class ConnectionTable {
 
     public void put(StoredConnection connection) {
         write(() -> store.put(connection));
-        live.put(connection.id(), connection);
+        keep(connection);
     }
 
     public void refresh(StoredConnection refreshed) {
         write(() -> store.refresh(refreshed.id(), refreshed.expires(), refreshed.connection()));
-        live.put(refreshed.id(), refreshed);
+        keep(refreshed);
+    }
+
+    private void keep(StoredConnection c) {
+        synchronized (letGo) {
+            if (!letGo.contains(c.endpoint())) {
+                live.put(c.id(), c);
+            }
+        }
     }
 
     public void remove(String id) {

@@ -19,6 +19,14 @@ public interface Allocator {
 
     void release(String connectionId, String service, Allocation allocation);
 
+    /**
+     * Drops a connection's allocation here only: the connection lives on at another replica (its
+     * endpoint was handed over), so what the cluster knows it holds stays held.
+     */
+    default void forget(String connectionId, String service, Allocation allocation) {
+        release(connectionId, service, allocation);
+    }
+
     /** Re-takes a stored allocation at start-up. */
     void restore(String connectionId, String service, Allocation allocation);
 }
