@@ -73,7 +73,8 @@ class ReplicaTrialsTest {
         long seed = Long.parseLong(setting("ensm.trials.seed", "ENSM_TRIALS_SEED", Long.toString(System.nanoTime() % 1_000_000_000L)));
         System.out.printf("replica trials: %d trials, seed %d (ENSM_TRIALS_SEED=%d replays the choices)%n", trials, seed, seed);
         long t0 = System.nanoTime();
-        bed = ReplicaBed.start(dir, "trials", 18900);
+        // another port for the boxes lets a long run go on beside the test suite
+        bed = ReplicaBed.start(dir, "trials", Integer.parseInt(setting("ensm.trials.port", "ENSM_TRIALS_PORT", "18900")));
         long setUpMs = (System.nanoTime() - t0) / 1_000_000;
         Random random = new Random(seed);
         load = new ReplicaLoad(bed, seed);
