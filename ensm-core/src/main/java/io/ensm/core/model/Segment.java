@@ -14,8 +14,21 @@ import java.util.List;
  * @param vlanId   the segment's VLAN id on every uplink, or 0 for one from each uplink's pool
  */
 public record Segment(List<String> gateways, List<String> routes, int vlanId) {
+    /** What objects the segment's connections share are marked with, in place of a connection id. */
+    public static final String MARKER_PREFIX = "segment.";
+
     public Segment {
         gateways = List.copyOf(gateways);
         routes = List.copyOf(routes);
+    }
+
+    /** The id the shared objects of the service's segment are marked with. */
+    public static String markerId(String service) {
+        return MARKER_PREFIX + service;
+    }
+
+    /** The service whose segment a marker id names, or null when it names a connection. */
+    public static String serviceOf(String markerId) {
+        return markerId != null && markerId.startsWith(MARKER_PREFIX) ? markerId.substring(MARKER_PREFIX.length()) : null;
     }
 }
