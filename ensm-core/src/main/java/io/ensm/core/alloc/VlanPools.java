@@ -43,6 +43,12 @@ public final class VlanPools {
         }
     }
 
+    /** Whether the pool is registered and its range holds the id. */
+    public synchronized boolean contains(String poolKey, int vlanId) {
+        IdPool pool = pools.get(poolKey);
+        return pool != null && vlanId >= pool.first() && vlanId <= pool.last();
+    }
+
     /** Marks a stored VLAN id taken; IllegalStateException when another connection holds it. */
     public synchronized void restore(String poolKey, String connectionId, int vlanId) {
         pool(poolKey).restore(connectionId, vlanId);

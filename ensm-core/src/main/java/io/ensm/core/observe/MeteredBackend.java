@@ -77,6 +77,27 @@ final class MeteredBackend implements Backend {
     }
 
     @Override
+    public boolean servesSegments() {
+        return backend.servesSegments();
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        measure("join-segment", () -> {
+            backend.joinSegment(intent);
+            return null;
+        });
+    }
+
+    @Override
+    public void leaveSegment(ProvisionIntent intent) throws BackendException {
+        measure("leave-segment", () -> {
+            backend.leaveSegment(intent);
+            return null;
+        });
+    }
+
+    @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
         return measure("remove-orphans", () -> backend.removeOrphans(isKnown));
     }

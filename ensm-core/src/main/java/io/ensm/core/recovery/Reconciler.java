@@ -225,6 +225,11 @@ public final class Reconciler {
 
     /** Whether the store holds the connection, or set its record aside as unreadable (its objects stay). */
     private boolean known(String id) {
+        String segmentOf = io.ensm.core.model.Segment.serviceOf(id);
+        if (segmentOf != null) {
+            // A segment's shared objects stay while any connection of its service is stored.
+            return table.all().stream().anyMatch(c -> c.service().equals(segmentOf));
+        }
         return table.get(id).isPresent() || table.quarantined().contains(id);
     }
 
@@ -283,7 +288,7 @@ public final class Reconciler {
                 case PENDING -> {
                     if (reads.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
                         table.confirmHold(c.endpoint());
-                        Attachment a = provisioner.apply(endpoint, intent);
+                        Attachment a = provisioner.repair(endpoint, intent);
                         StoredConnection applied = c.applied(a, c.connection());
                         table.put(applied);
                         t.forward++;
@@ -303,7 +308,7 @@ public final class Reconciler {
                     Verification v = reads.verify(endpoint, intent, c.attachment());
                     if (v != Verification.PRESENT) {
                         table.confirmHold(c.endpoint());
-                        Attachment a = provisioner.apply(endpoint, intent);
+                        Attachment a = provisioner.repair(endpoint, intent);
                         table.put(c.applied(a, c.connection()));
                         log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
                         t.repaired++;

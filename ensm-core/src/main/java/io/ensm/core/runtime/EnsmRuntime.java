@@ -24,6 +24,7 @@ import io.ensm.core.endpoint.monitor.ConnectionOwners;
 import io.ensm.core.endpoint.monitor.MonitorAuthorization;
 import io.ensm.core.endpoint.monitor.MonitorConnectionService;
 import io.ensm.core.endpoint.provision.Provisioner;
+import io.ensm.core.endpoint.provision.Segments;
 import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.identity.SvidInfo;
 import io.ensm.core.model.ServiceSpec;
@@ -185,7 +186,14 @@ public final class EnsmRuntime implements AutoCloseable {
             throw e;
         }
         VlanPools vlanPools = new VlanPools();
-        PoolAllocator pools = allocator(settings, endpoints, vlanPools);
+        PoolAllocator pools;
+        try {
+            pools = allocator(settings, endpoints, vlanPools);
+        } catch (IllegalArgumentException e) {
+            sources.forEach(x -> x.source().close());
+            closeAll(endpoints, forwarder);
+            throw e;
+        }
         meters.pools(pools::usage);
         Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
         try {
@@ -216,7 +224,7 @@ public final class EnsmRuntime implements AutoCloseable {
         this.owners = new ConnectionOwners(table);
         // NSM clients give up after 15 s; waiting twice that for a busy connection is enough.
         this.serializer = new SerializeById(java.time.Duration.ofSeconds(30));
-        Provisioner provisioner = new Provisioner(forwarder);
+        Provisioner provisioner = new Provisioner(forwarder, Segments.of(catalog::service, table));
         this.endpoint = RequestChain.assemble(new RequestChain.Parts(settings.name(), security, minter, clock, table,
                 serializer, timers, settings.defaultLifetime(), settings.maxLifetime(), monitor, owners, catalog,
                 new LabelMatchChooser(clock), allocator, settings.defaultMtu(), provisioner, StepProbes.load(), served));
@@ -340,6 +348,10 @@ public final class EnsmRuntime implements AutoCloseable {
                     + " endpoints under ensm.endpoints, or use ensm.store.type=sqlite";
         } else if (settings.advertisedUrl() == null || settings.advertisedUrl().isBlank()) {
             problem = "ensm.advertised-url: each replica registers its endpoints with its own URL; set it";
+        } else if (settings.services().stream().anyMatch(ServiceSpec::isSegment)) {
+            int i = settings.services().indexOf(settings.services().stream().filter(ServiceSpec::isSegment).findFirst().orElseThrow());
+            problem = "ensm.services[" + i + "].segment: shared segments are served by a single ensm for now (their VLAN is"
+                    + " held per segment, not per connection, and is not claimed across replicas yet); use ensm.store.type=sqlite";
         }
         if (problem != null) {
             cleanUp.run();
@@ -404,8 +416,12 @@ public final class EnsmRuntime implements AutoCloseable {
 
     private static PoolAllocator allocator(EnsmSettings settings, List<ExposedEndpoint> endpoints, VlanPools vlans) {
         Map<String, AddressPool> pools = new HashMap<>();
-        for (ServiceSpec s : settings.services()) {
-            if (!s.cidrs().isEmpty()) {
+        List<ServiceSpec> segments = new ArrayList<>();
+        for (int i = 0; i < settings.services().size(); i++) {
+            ServiceSpec s = settings.services().get(i);
+            if (s.isSegment()) {
+                segments.add(s);
+            } else if (!s.cidrs().isEmpty()) {
                 pools.put(s.name(), new AddressPool(s.name(), s.cidrs()));
             }
         }
@@ -416,7 +432,33 @@ public final class EnsmRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
             }
         }
-        return new PoolAllocator(pools, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
+        PoolAllocator allocator;
+        try {
+            allocator = new PoolAllocator(pools, segments, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
+        } catch (IllegalArgumentException e) {
+            int i = segments.isEmpty() ? -1 : indexOfFailing(settings, e);
+            throw new IllegalArgumentException((i < 0 ? "" : "ensm.services[" + i + "].segment: ") + e.getMessage(), e);
+        }
+        for (int i = 0; i < settings.services().size(); i++) {
+            ServiceSpec s = settings.services().get(i);
+            for (ExposedEndpoint e : endpoints) {
+                if (s.isSegment() && e.spec().service().equals(s.name()) && !e.backend().servesSegments()) {
+                    throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name()
+                            + "' of service " + s.name() + " has a backend that does not serve shared segments");
+                }
+            }
+        }
+        return allocator;
+    }
+
+    /** The index of the service a segment error names ("service NAME: ..."), or -1. */
+    private static int indexOfFailing(EnsmSettings settings, IllegalArgumentException e) {
+        for (int i = 0; i < settings.services().size(); i++) {
+            if (String.valueOf(e.getMessage()).startsWith("service " + settings.services().get(i).name() + ":")) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Server startServer(Transport transport, Clock clock) {

@@ -19,8 +19,31 @@ public interface Backend extends AutoCloseable {
     /** Removes what {@link #provision} created for the intent; absent objects are fine. */
     void release(ProvisionIntent intent) throws BackendException;
 
-    /** Reads back what exists for the intent. */
+    /** Reads back what exists for the intent; for a segment connection, the segment's shared objects too. */
     Verification verify(ProvisionIntent intent) throws BackendException;
+
+    /**
+     * Whether the backend serves shared segments ({@link ProvisionIntent#segment()}); start-up
+     * refuses a segment service on an endpoint whose backend does not.
+     */
+    default boolean servesSegments() {
+        return false;
+    }
+
+    /**
+     * Creates (or, when present and equal, keeps) what the connections of a segment share on the
+     * far side, e.g. a box's sub-interface for the segment's VLAN with the gateway addresses,
+     * marked with {@link ProvisionIntent#segmentMarker()}. Called with the segment's first
+     * connection and by repairs, never for the joins in between; {@code intent} is the joining
+     * connection's. {@link #provision} then does the connection's own part (nothing, for a box).
+     */
+    default void joinSegment(ProvisionIntent intent) throws BackendException {
+        throw new BackendException(BackendException.Kind.REJECTED, "endpoint " + intent.endpoint().name()
+                + ": this backend does not serve shared segments");
+    }
+
+    /** Removes what {@link #joinSegment} made; called after the segment's last connection left. */
+    default void leaveSegment(ProvisionIntent intent) throws BackendException {}
 
     /**
      * Reads back everything a reconciliation pass will ask about, in one read where the backend

@@ -16,6 +16,7 @@ import io.ensm.core.endpoint.negotiate.VxlanParameters;
 import io.ensm.core.endpoint.select.SelectEndpoint;
 import io.ensm.core.model.Allocation;
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.Segment;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.Forwarder;
@@ -27,7 +28,9 @@ import java.util.function.Predicate;
 /**
  * Gives the connection its addresses, VLAN id and VNI, and writes them into the reply as NSM's
  * point-to-point IPAM and mechanism servers do: the endpoint's address in {@code dst_ip_addrs},
- * the client's in {@code src_ip_addrs}, each side routed to the other; VXLAN {@code dst_*} and
+ * the client's in {@code src_ip_addrs}, each side routed to the other (on a segment: the
+ * client's one address with the subnet's length, the gateway as destination, the segment's routes
+ * through the gateway); VXLAN {@code dst_*} and
  * {@code vni}, or VLAN {@code vlan-id}. A refresh keeps what the connection has. New allocations
  * are given back when the rest of the chain fails; Close gives them back after the rest succeeded.
  */
@@ -71,7 +74,7 @@ public final class Allocate implements Element {
         chain.context().put(MTU, mtu);
         Connection filled = connection.toBuilder()
                 .setMechanism(mechanism(connection.getMechanism(), plan, allocation, caps, mtu))
-                .setContext(context(connection.getContext(), allocation, mtu))
+                .setContext(context(connection.getContext(), allocation, service.segment(), mtu))
                 .build();
         String id = connection.getId();
         Connection reply;
@@ -131,14 +134,30 @@ public final class Allocate implements Element {
         return m.build();
     }
 
-    private static ConnectionContext context(ConnectionContext asked, Allocation a, int mtu) {
+    private static ConnectionContext context(ConnectionContext asked, Allocation a, Segment segment, int mtu) {
         IPContext.Builder ip = asked.getIpContext().toBuilder()
                 .clearSrcIpAddrs().clearDstIpAddrs().clearSrcRoutes().clearDstRoutes()
                 .addAllSrcIpAddrs(a.clientAddrs())
                 .addAllDstIpAddrs(a.endpointAddrs());
-        routes(a.endpointAddrs()).forEach(ip::addSrcRoutes);
-        routes(a.clientAddrs()).forEach(ip::addDstRoutes);
+        if (segment == null) {
+            routes(a.endpointAddrs()).forEach(ip::addSrcRoutes);
+            routes(a.clientAddrs()).forEach(ip::addDstRoutes);
+        } else {
+            // On a segment the subnet is on-link on both sides; what lies beyond goes through the gateway.
+            gatewayRoutes(segment, a.endpointAddrs()).forEach(ip::addSrcRoutes);
+        }
         return asked.toBuilder().setIpContext(ip).setMTU(mtu).build();
+    }
+
+    /** Each configured route through the gateway of its family. */
+    private static List<Route> gatewayRoutes(Segment segment, List<String> gateways) {
+        List<Route> out = new java.util.ArrayList<>();
+        for (String prefix : segment.routes()) {
+            boolean v6 = prefix.contains(":");
+            gateways.stream().map(g -> g.substring(0, g.indexOf('/'))).filter(g -> g.contains(":") == v6).findFirst()
+                    .ifPresent(g -> out.add(Route.newBuilder().setPrefix(prefix).setNextHop(g).build()));
+        }
+        return out;
     }
 
     private static List<Route> routes(List<String> addrs) {

@@ -23,10 +23,63 @@ public final class Provisioner {
     private static final Logger log = LoggerFactory.getLogger(Provisioner.class);
 
     private final Forwarder forwarder;
+    private final Segments segments;
+    /** Segments whose shared objects this process made or found: later joins touch nothing. */
+    private final java.util.Set<String> joined = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> segmentLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param forwarder ensm's kernel leg, or null when none is configured */
     public Provisioner(Forwarder forwarder) {
+        this(forwarder, Segments.NONE);
+    }
+
+    /** @param segments the services' segments and their members; connections of other services are point to point */
+    public Provisioner(Forwarder forwarder, Segments segments) {
         this.forwarder = forwarder;
+        this.segments = segments;
+    }
+
+    /** The intent with its service's segment, as backends see it. */
+    public ProvisionIntent withSegment(ProvisionIntent intent) {
+        if (intent.segment() != null) {
+            return intent;
+        }
+        var s = segments.of(intent.endpoint().service());
+        return s == null ? intent : intent.withSegment(s);
+    }
+
+    private static String segmentKey(ExposedEndpoint endpoint, ProvisionIntent intent) {
+        return endpoint.name() + "|" + intent.endpoint().service() + "|" + intent.allocation().vlanId();
+    }
+
+    /** Makes the segment's shared objects with its first connection (or always, for a repair). */
+    private void join(ExposedEndpoint endpoint, ProvisionIntent intent, boolean always) throws BackendException {
+        String key = segmentKey(endpoint, intent);
+        if (!always && joined.contains(key)) {
+            return;
+        }
+        synchronized (segmentLocks.computeIfAbsent(key, k -> new Object())) {
+            if (always || !joined.contains(key)) {
+                endpoint.backend().joinSegment(intent);
+                joined.add(key);
+                log.info("event=segment-joined endpoint={} service={} vlan={} connection={}", endpoint.name(),
+                        intent.endpoint().service(), intent.allocation().vlanId(), intent.connectionId());
+            }
+        }
+    }
+
+    /** Removes the segment's shared objects once no other connection is on it. */
+    private void leave(ExposedEndpoint endpoint, ProvisionIntent intent) throws BackendException {
+        String key = segmentKey(endpoint, intent);
+        synchronized (segmentLocks.computeIfAbsent(key, k -> new Object())) {
+            if (segments.othersOn(endpoint.name(), intent.endpoint().service(), intent.allocation().vlanId(), intent.connectionId())) {
+                return;
+            }
+            endpoint.backend().leaveSegment(intent);
+            joined.remove(key);
+            log.info("event=segment-left endpoint={} service={} vlan={} connection={}", endpoint.name(),
+                    intent.endpoint().service(), intent.allocation().vlanId(), intent.connectionId());
+        }
     }
 
     public Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent) throws StepFailure {
@@ -35,6 +88,25 @@ public final class Provisioner {
 
     /** As {@link #apply(ExposedEndpoint, ProvisionIntent)}, telling {@code probe} after each step. */
     public Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent, StepProbe probe) throws StepFailure {
+        return apply(endpoint, withSegment(intent), probe, false);
+    }
+
+    /**
+     * As {@link #apply(ExposedEndpoint, ProvisionIntent)} for a connection found missing or
+     * drifted: a segment's shared objects are written again too, whoever else is on it.
+     */
+    public Attachment repair(ExposedEndpoint endpoint, ProvisionIntent intent) throws StepFailure {
+        return apply(endpoint, withSegment(intent), StepProbe.NONE, true);
+    }
+
+    private Attachment apply(ExposedEndpoint endpoint, ProvisionIntent intent, StepProbe probe, boolean repair) throws StepFailure {
+        if (intent.segment() != null) {
+            try {
+                join(endpoint, intent, repair);
+            } catch (BackendException e) {
+                throw new StepFailure("segment join", e);
+            }
+        }
         Attachment attachment;
         try {
             attachment = endpoint.backend().provision(intent);
@@ -63,7 +135,8 @@ public final class Provisioner {
     }
 
     /** As {@link #undo(ExposedEndpoint, ProvisionIntent, Attachment)}, telling {@code probe} after each step. */
-    public void undo(ExposedEndpoint endpoint, ProvisionIntent intent, Attachment attachment, StepProbe probe) throws StepFailure {
+    public void undo(ExposedEndpoint endpoint, ProvisionIntent given, Attachment attachment, StepProbe probe) throws StepFailure {
+        ProvisionIntent intent = withSegment(given);
         if (usesForwarder(intent) && attachment == null) {
             // A PENDING record (apply never finished) has no attachment to describe the cross-connect
             // by; links it may have made carry the connection's mark, and the orphan sweep that
@@ -83,6 +156,13 @@ public final class Provisioner {
         } catch (BackendException e) {
             throw new StepFailure("backend release", e);
         }
+        if (intent.segment() != null) {
+            try {
+                leave(endpoint, intent);
+            } catch (BackendException e) {
+                throw new StepFailure("segment leave", e);
+            }
+        }
         probe.reached(Step.CLOSE_BACKEND_RELEASED, intent.connectionId());
     }
 
@@ -91,7 +171,8 @@ public final class Provisioner {
      * per call) and the forwarder find. Without an attachment (apply never finished) the
      * cross-connect cannot be compared, so only the backend's answer counts.
      */
-    public Verification verify(ReadBack backendRead, ProvisionIntent intent, Attachment attachment) throws StepFailure {
+    public Verification verify(ReadBack backendRead, ProvisionIntent given, Attachment attachment) throws StepFailure {
+        ProvisionIntent intent = withSegment(given);
         Verification backend;
         try {
             backend = backendRead.verify(intent);

@@ -194,4 +194,28 @@ class AllocateTest {
         assertThat(Allocate.surplus(held, otherPool))
                 .isEqualTo(new Allocation(java.util.List.of(), java.util.List.of(), "uplink:a", 100, 7));
     }
+
+    @Test
+    void aSegmentClientGetsItsAddressTheGatewayAsDestinationAndItsRoutesThroughTheGateway() {
+        io.ensm.core.model.ServiceSpec lan = new io.ensm.core.model.ServiceSpec("lan", io.ensm.core.model.Payload.ETHERNET,
+                List.of("10.50.0.0/24", "fd00:50::/64"), List.of(),
+                new io.ensm.core.model.Segment(List.of("10.50.0.1", "fd00:50::1"), List.of("0.0.0.0/0", "192.168.0.0/16", "::/0"), 0));
+        io.ensm.core.alloc.VlanPools vlans = new io.ensm.core.alloc.VlanPools();
+        var caps = endpoint.backend().capabilities();
+        vlans.register(caps.vlanPool(), caps.vlans());
+        Allocator pools = new io.ensm.core.alloc.PoolAllocator(java.util.Map.of(), List.of(lan), vlans,
+                new io.ensm.core.alloc.VniPool(5000, 5009));
+        Seed seed = Seed.with(SelectEndpoint.SERVICE, lan).and(SelectEndpoint.ENDPOINT, endpoint).and(Negotiate.PLAN, PlanKind.FABRIC_VLAN);
+        new Endpoint(List.of(seed, new Allocate(pools, RecordingForwarder.DEFAULT_INFO, DEFAULT_MTU, stored::contains), tail))
+                .request(Requests.request().mechanisms(Requests.vlan()).build(), CallContext.client());
+
+        IPContext ip = tail.lastRequest().getConnection().getContext().getIpContext();
+        assertThat(ip.getSrcIpAddrsList()).containsExactly("10.50.0.2/24", "fd00:50::2/64");
+        assertThat(ip.getDstIpAddrsList()).containsExactly("10.50.0.1/24", "fd00:50::1/64");
+        assertThat(ip.getSrcRoutesList()).containsExactly(
+                Route.newBuilder().setPrefix("0.0.0.0/0").setNextHop("10.50.0.1").build(),
+                Route.newBuilder().setPrefix("192.168.0.0/16").setNextHop("10.50.0.1").build(),
+                Route.newBuilder().setPrefix("::/0").setNextHop("fd00:50::1").build());
+        assertThat(ip.getDstRoutesList()).as("the gateway reaches its subnet directly").isEmpty();
+    }
 }
