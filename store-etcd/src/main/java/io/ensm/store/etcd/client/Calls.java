@@ -64,6 +64,8 @@ final class Calls {
         StatusRuntimeException last = null;
         int failuresInRound = 0;
         int round = 0;
+        boolean renewedToken = false;
+        Tokens tokens = members.tokens();
         Member member = members.current();
         while (true) {
             if (closed) {
@@ -90,10 +92,17 @@ final class Calls {
                 continue;
             }
             long attemptNanos = Math.min(left, attemptTimeout.toNanos());
+            long tokenGeneration = tokens == null ? 0 : tokens.generation();
             try {
                 return attempt.call(member.channel(), Deadline.after(attemptNanos, TimeUnit.NANOSECONDS));
             } catch (StatusRuntimeException e) {
                 last = e;
+                if (tokens != null && !renewedToken && Tokens.refusesToken(e)) {
+                    // etcd checks the token before it applies anything: once more, with a new one.
+                    renewedToken = true;
+                    tokens.stale(tokenGeneration, member.name(), Failure.describe(e));
+                    continue;
+                }
                 Failure failure = Failure.of(e);
                 tried.add(member.name() + ": " + Failure.describe(e));
                 switch (failure) {

@@ -1,6 +1,7 @@
 package io.ensm.store.etcd.client;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
@@ -52,10 +53,15 @@ final class Members implements AutoCloseable {
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicInteger unlogged = new AtomicInteger();
 
-    Members(List<URI> uris) {
+    private final Tokens tokens;
+
+    /** Channels to every member: over TLS for https:// endpoints, with the token on every call when there is a user. */
+    Members(EtcdSettings settings) {
+        ChannelCredentials credentials = settings.tls() == null ? InsecureChannelCredentials.create() : settings.tls().credentials();
+        this.tokens = settings.auth() == null ? null : new Tokens(settings.auth(), settings.attemptTimeout());
         List<Member> list = new ArrayList<>();
-        for (URI u : uris) {
-            ManagedChannel managed = Grpc.newChannelBuilderForAddress(u.getHost(), u.getPort(), InsecureChannelCredentials.create())
+        for (URI u : settings.endpoints()) {
+            ManagedChannel managed = Grpc.newChannelBuilderForAddress(u.getHost(), u.getPort(), credentials)
                     // pings only while calls are open: etcd refuses pings more often than every 5 s, and
                     // idle pings altogether; a hung member is found by the calls' own deadlines
                     .keepAliveTime(10, TimeUnit.SECONDS)
@@ -63,9 +69,17 @@ final class Members implements AutoCloseable {
                     .maxInboundMessageSize(64 * 1024 * 1024)
                     .build();
             Channel channel = ClientInterceptors.intercept(managed, MetadataUtils.newAttachHeadersInterceptor(REQUIRE_LEADER));
+            if (tokens != null) {
+                channel = ClientInterceptors.intercept(channel, tokens.interceptor(u.getHost() + ":" + u.getPort(), channel));
+            }
             list.add(new Member(list.size(), u, managed, channel));
         }
         this.members = List.copyOf(list);
+    }
+
+    /** The client's token, or null when it has no user. */
+    Tokens tokens() {
+        return tokens;
     }
 
     int size() {
