@@ -6,8 +6,8 @@ import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,7 +59,8 @@ final class Calls {
     <T> T run(String operation, Retry retry, Duration timeout, Attempt<T> attempt) {
         long start = System.nanoTime();
         long end = start + timeout.toNanos();
-        List<String> tried = new ArrayList<>();
+        // each distinct failure once, in order: a member that stays down would repeat "unreachable" every round
+        Set<String> tried = new LinkedHashSet<>();
         boolean maybeApplied = false;
         StatusRuntimeException last = null;
         int failuresInRound = 0;
@@ -123,7 +124,7 @@ final class Calls {
         }
     }
 
-    private static EtcdException timedOut(String operation, Duration timeout, List<String> tried, boolean maybeApplied,
+    private static EtcdException timedOut(String operation, Duration timeout, Set<String> tried, boolean maybeApplied,
                                           StatusRuntimeException last) {
         String detail = tried.isEmpty() ? "no attempt" : String.join("; ", tried);
         if (maybeApplied) {

@@ -52,7 +52,8 @@ enum Failure {
         Status s = e.getStatus();
         StringBuilder b = new StringBuilder(s.getCode().name());
         if (s.getDescription() != null) {
-            b.append(' ').append(s.getDescription());
+            // gRPC appends the channel pipeline on further lines of a handshake failure
+            b.append(' ').append(s.getDescription().lines().findFirst().orElse(""));
         }
         String tls = tls(e);
         if (tls != null) {
@@ -89,7 +90,7 @@ enum Failure {
             return "TLS: the member's certificate is not trusted (check ca-file): " + detail;
         }
         String m = String.valueOf(ssl.getMessage());
-        if (m.contains("certificate")) {
+        if (m.toLowerCase(java.util.Locale.ROOT).contains("certificate")) {
             return "TLS: the member refused the handshake over the client certificate (it may require one: cert-file, key-file): " + m;
         }
         return "TLS handshake failed: " + detail;

@@ -79,11 +79,14 @@ final class Tokens {
         return refusesToken(e.getStatus().getDescription());
     }
 
-    /** The same for the reason of a canceled watch, which etcd gives as text. */
+    /**
+     * The same for the reason of a canceled watch, which etcd gives as the text of its gRPC error
+     * ("rpc error: code = Unauthenticated desc = etcdserver: invalid auth token").
+     */
     static boolean refusesToken(String reason) {
-        return reason != null && (reason.startsWith("etcdserver: invalid auth token")
-                || reason.startsWith("etcdserver: revision of auth store is old")
-                || reason.startsWith("etcdserver: user name is empty"));
+        return reason != null && (reason.contains("etcdserver: invalid auth token")
+                || reason.contains("etcdserver: revision of auth store is old")
+                || reason.contains("etcdserver: user name is empty"));
     }
 
     /** The token, obtained over {@code channel} (a member's, without token) when there is none. */
