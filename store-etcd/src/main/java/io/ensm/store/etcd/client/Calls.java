@@ -87,7 +87,7 @@ final class Calls {
                 continue;
             }
             if (member.unreachable()) {
-                tried.add(member.name() + ": unreachable");
+                tried.add(member.name() + ": " + member.unreachableText());
                 failuresInRound++;
                 member = members.failed(member, "unreachable");
                 continue;
@@ -95,7 +95,9 @@ final class Calls {
             long attemptNanos = Math.min(left, attemptTimeout.toNanos());
             long tokenGeneration = tokens == null ? 0 : tokens.generation();
             try {
-                return attempt.call(member.channel(), Deadline.after(attemptNanos, TimeUnit.NANOSECONDS));
+                T result = attempt.call(member.channel(), Deadline.after(attemptNanos, TimeUnit.NANOSECONDS));
+                member.lastFailure().set(null);
+                return result;
             } catch (StatusRuntimeException e) {
                 last = e;
                 if (tokens != null && !renewedToken && Tokens.refusesToken(e)) {
@@ -106,6 +108,7 @@ final class Calls {
                 }
                 Failure failure = Failure.of(e);
                 tried.add(member.name() + ": " + Failure.describe(e));
+                member.lastFailure().set(Failure.describe(e));
                 switch (failure) {
                     case REFUSED -> throw new EtcdException(EtcdException.Kind.REFUSED,
                             "etcd " + operation + " refused by " + member.name() + ": " + Failure.describe(e), e);

@@ -23,7 +23,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,17 +81,21 @@ public record EtcdTls(Path caFile, Path certFile, Path keyFile) {
         }
     }
 
-    /** Reads and checks every file, and builds the channel credentials from what it read. */
+    /**
+     * Reads and checks every file, and builds the channel credentials from what it read. The files
+     * are read again at a handshake after they changed (see {@link ReloadingTls}).
+     */
     ChannelCredentials credentials() {
         try {
             SslContextBuilder builder = GrpcSslContexts.forClient();
             if (caFile != null) {
-                builder.trustManager(certificates(Role.CA, caFile));
+                builder.trustManager(new ReloadingTls.TrustManager(caFile, () -> certificates(Role.CA, caFile)));
             }
             if (certFile != null) {
-                List<X509Certificate> chain = List.of(certificates(Role.CERT, certFile));
-                PrivateKey key = privateKey(chain.getFirst());
-                builder.keyManager(key, chain.toArray(X509Certificate[]::new));
+                builder.keyManager(new ReloadingTls.KeyManager(certFile, keyFile, () -> {
+                    X509Certificate[] chain = certificates(Role.CERT, certFile);
+                    return new ReloadingTls.KeyMaterial(privateKey(chain[0]), chain);
+                }));
             }
             return NettySslContextChannelCredentials.create(builder.build());
         } catch (SSLException e) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The members of the cluster as the client sees them: one gRPC channel each, and the member calls
@@ -34,9 +35,16 @@ final class Members implements AutoCloseable {
      */
     private static final Metadata REQUIRE_LEADER = requireLeader();
 
-    record Member(int index, URI uri, ManagedChannel managed, Channel channel) {
+    /** {@code lastFailure}: how the last attempt on it failed, for messages while it stays unreachable. */
+    record Member(int index, URI uri, ManagedChannel managed, Channel channel, AtomicReference<String> lastFailure) {
         String name() {
             return uri.getHost() + ":" + uri.getPort();
+        }
+
+        /** "unreachable", with how the last attempt failed where one did. */
+        String unreachableText() {
+            String last = lastFailure.get();
+            return last == null ? "unreachable" : "unreachable (last failure: " + last + ")";
         }
 
         /** Whether the member's connection is known to be failing (it will be retried after a backoff). */
@@ -72,7 +80,7 @@ final class Members implements AutoCloseable {
             if (tokens != null) {
                 channel = ClientInterceptors.intercept(channel, tokens.interceptor(u.getHost() + ":" + u.getPort(), channel));
             }
-            list.add(new Member(list.size(), u, managed, channel));
+            list.add(new Member(list.size(), u, managed, channel, new AtomicReference<>()));
         }
         this.members = List.copyOf(list);
     }

@@ -13,8 +13,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +109,55 @@ class SecuredEtcdTest {
         }
     }
 
+    /** A CA bundle replaced on disk serves the next connection of the same client. */
+    @Test
+    void aRotatedCaBundleServesTheNextConnectionWithoutARestart(@TempDir Path tmp) throws Exception {
+        Path ca = tmp.resolve("ca.pem");
+        replace(cluster.otherCaFile(), ca);
+        EtcdClient client = open(EtcdClient.connect(cluster.settings().withTls(new EtcdTls(ca, cluster.clientCert(), cluster.clientKey()))
+                .withCallTimeout(Duration.ofSeconds(4))));
+        assertThatThrownBy(() -> client.get(prefix + "a")).hasMessageContaining("certificate is not trusted");
+        replace(cluster.caFile(), ca);
+        awaitWrite(client, "a write after the CA bundle was replaced");
+    }
+
+    /**
+     * A client certificate and key replaced on disk, one after the other as a rotation may do,
+     * serve the next connection of the same client.
+     */
+    @Test
+    void aRotatedClientCertificateServesTheNextConnectionWithoutARestart(@TempDir Path tmp) throws Exception {
+        Path cert = tmp.resolve("client.pem");
+        Path key = tmp.resolve("client-key.pem");
+        replace(cluster.otherClientCert(), cert);
+        replace(cluster.otherClientKey(), key);
+        EtcdClient client = open(EtcdClient.connect(cluster.settings().withTls(new EtcdTls(cluster.caFile(), cert, key))
+                .withCallTimeout(Duration.ofSeconds(4))));
+        assertThatThrownBy(() -> client.get(prefix + "a")).hasMessageContaining("client certificate");
+        replace(cluster.clientCert(), cert);
+        replace(cluster.clientKey(), key);
+        awaitWrite(client, "a write after the client certificate was replaced");
+    }
+
+    private void awaitWrite(EtcdClient client, String what) throws InterruptedException {
+        await(() -> {
+            try {
+                client.put(prefix + "a", bytes("rotated"));
+                return true;
+            } catch (EtcdException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(15), what);
+        assertThat(client.get(prefix + "a").orElseThrow().valueUtf8()).isEqualTo("rotated");
+    }
+
+    /** Replaces the file as a rotation does: written aside, then moved over it. */
+    private static void replace(Path from, Path to) throws IOException {
+        Path aside = to.resolveSibling(to.getFileName() + ".new");
+        Files.copy(from, aside, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(aside, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Test
     void aWrongPasswordIsRefusedAtOnceNamingTheUserButNotThePassword() {
         String wrong = SecretScan.randomSecret();
@@ -160,7 +214,7 @@ class SecuredEtcdTest {
         EtcdClient client = open(EtcdClient.connect(cluster.settings(cluster.endpointsStartingWith(first))
                 .withWatchProbe(Duration.ofMillis(500))));
         List<State> states = new CopyOnWriteArrayList<>();
-        LeaseKeeper keeper = open(client.keepAlive(Duration.ofSeconds(5), (k, from, to, reason) -> states.add(to)));
+        LeaseKeeper keeper = open(client.keepAlive(Duration.ofSeconds(3), (k, from, to, reason) -> states.add(to)));
         List<String> seen = new CopyOnWriteArrayList<>();
         Watch watch = open(client.watch(prefix, 0, new Watch.Listener() {
             @Override

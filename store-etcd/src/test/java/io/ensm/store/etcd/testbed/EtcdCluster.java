@@ -152,6 +152,15 @@ public final class EtcdCluster {
         return file("CLIENT_KEY");
     }
 
+    /** A client certificate (and key) of {@link #otherCaFile()}, which the members refuse (TLS only). */
+    public Path otherClientCert() {
+        return file("OTHER_CLIENT_CERT");
+    }
+
+    public Path otherClientKey() {
+        return file("OTHER_CLIENT_KEY");
+    }
+
     /** The etcd user that may read and write keys starting with {@link #AUTH_PREFIX} (auth only). */
     public String user() {
         return required("AUTH_USER");
