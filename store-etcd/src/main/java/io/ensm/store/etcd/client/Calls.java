@@ -6,8 +6,8 @@ import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,11 +59,14 @@ final class Calls {
     <T> T run(String operation, Retry retry, Duration timeout, Attempt<T> attempt) {
         long start = System.nanoTime();
         long end = start + timeout.toNanos();
-        List<String> tried = new ArrayList<>();
+        // each distinct failure once, in order: a member that stays down would repeat "unreachable" every round
+        Set<String> tried = new LinkedHashSet<>();
         boolean maybeApplied = false;
         StatusRuntimeException last = null;
         int failuresInRound = 0;
         int round = 0;
+        boolean renewedToken = false;
+        Tokens tokens = members.tokens();
         Member member = members.current();
         while (true) {
             if (closed) {
@@ -84,18 +87,28 @@ final class Calls {
                 continue;
             }
             if (member.unreachable()) {
-                tried.add(member.name() + ": unreachable");
+                tried.add(member.name() + ": " + member.unreachableText());
                 failuresInRound++;
                 member = members.failed(member, "unreachable");
                 continue;
             }
             long attemptNanos = Math.min(left, attemptTimeout.toNanos());
+            long tokenGeneration = tokens == null ? 0 : tokens.generation();
             try {
-                return attempt.call(member.channel(), Deadline.after(attemptNanos, TimeUnit.NANOSECONDS));
+                T result = attempt.call(member.channel(), Deadline.after(attemptNanos, TimeUnit.NANOSECONDS));
+                member.lastFailure().set(null);
+                return result;
             } catch (StatusRuntimeException e) {
                 last = e;
+                if (tokens != null && !renewedToken && Tokens.refusesToken(e)) {
+                    // etcd checks the token before it applies anything: once more, with a new one.
+                    renewedToken = true;
+                    tokens.stale(tokenGeneration, member.name(), Failure.describe(e));
+                    continue;
+                }
                 Failure failure = Failure.of(e);
                 tried.add(member.name() + ": " + Failure.describe(e));
+                member.lastFailure().set(Failure.describe(e));
                 switch (failure) {
                     case REFUSED -> throw new EtcdException(EtcdException.Kind.REFUSED,
                             "etcd " + operation + " refused by " + member.name() + ": " + Failure.describe(e), e);
@@ -114,7 +127,7 @@ final class Calls {
         }
     }
 
-    private static EtcdException timedOut(String operation, Duration timeout, List<String> tried, boolean maybeApplied,
+    private static EtcdException timedOut(String operation, Duration timeout, Set<String> tried, boolean maybeApplied,
                                           StatusRuntimeException last) {
         String detail = tried.isEmpty() ? "no attempt" : String.join("; ", tried);
         if (maybeApplied) {

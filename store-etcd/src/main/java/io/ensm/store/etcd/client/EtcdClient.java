@@ -58,7 +58,7 @@ public final class EtcdClient implements AutoCloseable {
 
     /** Channels to every member; no call is made yet (connections open on first use). */
     public static EtcdClient connect(EtcdSettings settings) {
-        Members members = new Members(settings.endpoints());
+        Members members = new Members(settings);
         return new EtcdClient(settings, members, new Calls(members, settings.attemptTimeout()), settings.callTimeout());
     }
 
@@ -437,6 +437,11 @@ public final class EtcdClient implements AutoCloseable {
     /** The client URL of the member that leads now, as the members that answer say. */
     public Optional<String> leader() {
         return statuses().stream().filter(MemberStatus::leader).map(MemberStatus::endpoint).findFirst();
+    }
+
+    /** How many auth tokens this client has obtained (0 without a user): one more after each one etcd refused. */
+    public long tokensObtained() {
+        return members.tokens() == null ? 0 : members.tokens().obtained();
     }
 
     /** The member calls go to now. */

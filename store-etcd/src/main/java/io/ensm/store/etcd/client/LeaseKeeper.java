@@ -3,6 +3,7 @@ package io.ensm.store.etcd.client;
 import io.ensm.store.etcd.wire.LeaseGrpc;
 import io.ensm.store.etcd.wire.LeaseKeepAliveRequest;
 import io.ensm.store.etcd.wire.LeaseKeepAliveResponse;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
@@ -51,7 +52,8 @@ public final class LeaseKeeper implements AutoCloseable {
 
     private record Renewed(int stream, long ttlSeconds) implements Signal {}
 
-    private record Ended(int stream, String why) implements Signal {}
+    /** {@code token}: etcd refused the stream's auth token, not the stream. */
+    private record Ended(int stream, String why, boolean token) implements Signal {}
 
     private record Wake(int stream) implements Signal {}
 
@@ -138,13 +140,15 @@ public final class LeaseKeeper implements AutoCloseable {
         final int id;
         final Members.Member member;
         final ClientCallStreamObserver<LeaseKeepAliveRequest> requests;
+        final long tokenGeneration;
         long sentAt = -1;
         boolean hedged;
 
-        Stream(int id, Members.Member member, ClientCallStreamObserver<LeaseKeepAliveRequest> requests) {
+        Stream(int id, Members.Member member, ClientCallStreamObserver<LeaseKeepAliveRequest> requests, long tokenGeneration) {
             this.id = id;
             this.member = member;
             this.requests = requests;
+            this.tokenGeneration = tokenGeneration;
         }
 
         void cancel() {
@@ -238,6 +242,15 @@ public final class LeaseKeeper implements AutoCloseable {
                     failures = 0;
                 }
             }
+            case Ended e when e.token() && client.members().tokens() != null -> {
+                // A new token, and a new stream to the same member with it (the member is fine).
+                streams.remove(from);
+                from.cancel();
+                client.members().tokens().stale(from.tokenGeneration, from.member.name(), e.why());
+                reopenAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+                Stream last = streams.peekLast();
+                streamMember = last == null ? "" : last.member.uri().toString();
+            }
             case Ended e -> {
                 streams.remove(from);
                 from.cancel();
@@ -261,6 +274,7 @@ public final class LeaseKeeper implements AutoCloseable {
             streams.pollFirst().cancel();
         }
         int id = ++generation;
+        long tokenGeneration = members.tokens() == null ? 0 : members.tokens().generation();
         ClientCallStreamObserver<LeaseKeepAliveRequest> requests = (ClientCallStreamObserver<LeaseKeepAliveRequest>)
                 LeaseGrpc.newStub(m.channel()).leaseKeepAlive(new StreamObserver<>() {
                     @Override
@@ -270,15 +284,16 @@ public final class LeaseKeeper implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
-                        signals.add(new Ended(id, "keep-alive stream failed: " + t.getMessage()));
+                        signals.add(new Ended(id, "keep-alive stream failed: " + t.getMessage(),
+                                t instanceof StatusRuntimeException e && Tokens.refusesToken(e)));
                     }
 
                     @Override
                     public void onCompleted() {
-                        signals.add(new Ended(id, "keep-alive stream ended by the member"));
+                        signals.add(new Ended(id, "keep-alive stream ended by the member", false));
                     }
                 });
-        streams.addLast(new Stream(id, m, requests));
+        streams.addLast(new Stream(id, m, requests, tokenGeneration));
         streamMember = m.uri().toString();
     }
 

@@ -1,6 +1,7 @@
 package io.ensm.store.etcd.client;
 
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
 import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The members of the cluster as the client sees them: one gRPC channel each, and the member calls
@@ -33,9 +35,16 @@ final class Members implements AutoCloseable {
      */
     private static final Metadata REQUIRE_LEADER = requireLeader();
 
-    record Member(int index, URI uri, ManagedChannel managed, Channel channel) {
+    /** {@code lastFailure}: how the last attempt on it failed, for messages while it stays unreachable. */
+    record Member(int index, URI uri, ManagedChannel managed, Channel channel, AtomicReference<String> lastFailure) {
         String name() {
             return uri.getHost() + ":" + uri.getPort();
+        }
+
+        /** "unreachable", with how the last attempt failed where one did. */
+        String unreachableText() {
+            String last = lastFailure.get();
+            return last == null ? "unreachable" : "unreachable (last failure: " + last + ")";
         }
 
         /** Whether the member's connection is known to be failing (it will be retried after a backoff). */
@@ -52,10 +61,15 @@ final class Members implements AutoCloseable {
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicInteger unlogged = new AtomicInteger();
 
-    Members(List<URI> uris) {
+    private final Tokens tokens;
+
+    /** Channels to every member: over TLS for https:// endpoints, with the token on every call when there is a user. */
+    Members(EtcdSettings settings) {
+        ChannelCredentials credentials = settings.tls() == null ? InsecureChannelCredentials.create() : settings.tls().credentials();
+        this.tokens = settings.auth() == null ? null : new Tokens(settings.auth(), settings.attemptTimeout());
         List<Member> list = new ArrayList<>();
-        for (URI u : uris) {
-            ManagedChannel managed = Grpc.newChannelBuilderForAddress(u.getHost(), u.getPort(), InsecureChannelCredentials.create())
+        for (URI u : settings.endpoints()) {
+            ManagedChannel managed = Grpc.newChannelBuilderForAddress(u.getHost(), u.getPort(), credentials)
                     // pings only while calls are open: etcd refuses pings more often than every 5 s, and
                     // idle pings altogether; a hung member is found by the calls' own deadlines
                     .keepAliveTime(10, TimeUnit.SECONDS)
@@ -63,9 +77,17 @@ final class Members implements AutoCloseable {
                     .maxInboundMessageSize(64 * 1024 * 1024)
                     .build();
             Channel channel = ClientInterceptors.intercept(managed, MetadataUtils.newAttachHeadersInterceptor(REQUIRE_LEADER));
-            list.add(new Member(list.size(), u, managed, channel));
+            if (tokens != null) {
+                channel = ClientInterceptors.intercept(channel, tokens.interceptor(u.getHost() + ":" + u.getPort(), channel));
+            }
+            list.add(new Member(list.size(), u, managed, channel, new AtomicReference<>()));
         }
         this.members = List.copyOf(list);
+    }
+
+    /** The client's token, or null when it has no user. */
+    Tokens tokens() {
+        return tokens;
     }
 
     int size() {

@@ -6,6 +6,7 @@ import io.ensm.store.etcd.wire.WatchGrpc;
 import io.ensm.store.etcd.wire.WatchProgressRequest;
 import io.ensm.store.etcd.wire.WatchRequest;
 import io.ensm.store.etcd.wire.WatchResponse;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
@@ -43,7 +44,8 @@ public final class Watch implements AutoCloseable {
 
     private record Message(int stream, WatchResponse response) implements Signal {}
 
-    private record Ended(int stream, String why) implements Signal {}
+    /** {@code token}: etcd refused the stream's auth token, not the stream. */
+    private record Ended(int stream, String why, boolean token) implements Signal {}
 
     private final EtcdClient client;
     private final String prefix;
@@ -61,6 +63,7 @@ public final class Watch implements AutoCloseable {
     // Watch thread only.
     private int generation;
     private Members.Member member;
+    private long tokenGeneration;
     private ClientCallStreamObserver<WatchRequest> requests;
     private long heardAt;
     private long probedAt;
@@ -117,6 +120,7 @@ public final class Watch implements AutoCloseable {
                 if (s != null && s.stream() == generation) {
                     switch (s) {
                         case Message m -> receive(m.response());
+                        case Ended e when e.token() -> renewToken(e.why());
                         case Ended e -> drop(e.why());
                     }
                 }
@@ -145,6 +149,7 @@ public final class Watch implements AutoCloseable {
         }
         int gen = ++generation;
         member = m;
+        tokenGeneration = members.tokens() == null ? 0 : members.tokens().generation();
         streamMember = m.uri().toString();
         requests = (ClientCallStreamObserver<WatchRequest>) WatchGrpc.newStub(m.channel()).watch(new StreamObserver<>() {
             @Override
@@ -154,12 +159,13 @@ public final class Watch implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                signals.add(new Ended(gen, "watch stream failed: " + t.getMessage()));
+                signals.add(new Ended(gen, "watch stream failed: " + t.getMessage(),
+                        t instanceof StatusRuntimeException e && Tokens.refusesToken(e)));
             }
 
             @Override
             public void onCompleted() {
-                signals.add(new Ended(gen, "watch stream ended by the member"));
+                signals.add(new Ended(gen, "watch stream ended by the member", false));
             }
         });
         long now = System.nanoTime();
@@ -187,6 +193,10 @@ public final class Watch implements AutoCloseable {
             log.warn("event=etcd-watch-compacted prefix={} from_revision={} compact_revision={}", prefix, next, r.getCompactRevision());
             stopped = true;
             listener.compacted(r.getCompactRevision());
+            return;
+        }
+        if (r.getCanceled() && Tokens.refusesToken(r.getCancelReason())) {
+            renewToken("watch canceled by the member: " + r.getCancelReason());
             return;
         }
         if (r.getCanceled()) {
@@ -230,6 +240,23 @@ public final class Watch implements AutoCloseable {
         }
     }
 
+    /**
+     * etcd refused the stream's token (it checks it when a watch is created): a new token, and a new
+     * stream to the same member with it; the member is fine. A watch that started before the token
+     * went stale goes on.
+     */
+    private void renewToken(String why) {
+        Tokens tokens = client.members().tokens();
+        if (tokens == null) {
+            drop(why);
+            return;
+        }
+        Members.Member was = member;
+        closeStream();
+        tokens.stale(tokenGeneration, was.name(), why);
+        reopenAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    }
+
     private void drop(String why) {
         if (requests == null) {
             return;
@@ -265,7 +292,7 @@ public final class Watch implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        signals.add(new Ended(-1, "closed"));
+        signals.add(new Ended(-1, "closed", false));
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

@@ -201,7 +201,9 @@ class EtcdClientTest {
         assertThatThrownBy(() -> new Fence(prefix + "o", 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EtcdSettings.parse("127.0.0.1:2379")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected http://host:port");
-        assertThatThrownBy(() -> EtcdSettings.parse("https://127.0.0.1:2379")).hasMessageContaining("TLS");
+        assertThatThrownBy(() -> EtcdSettings.parse("https://127.0.0.1:2379,http://127.0.0.1:2380"))
+                .hasMessageContaining("mix http:// and https://");
+        assertThatThrownBy(() -> EtcdSettings.parse("http://127.0.0.1:2379").withTls(EtcdTls.DEFAULT)).hasMessageContaining("http://");
         assertThatThrownBy(() -> EtcdSettings.parse(" , ")).hasMessageContaining("none given");
     }
 

@@ -1,12 +1,20 @@
 package io.ensm.store.etcd.testbed;
 
+import io.ensm.core.spi.Secret;
+import io.ensm.store.etcd.client.EtcdAuth;
+import io.ensm.store.etcd.client.EtcdSettings;
+import io.ensm.store.etcd.client.EtcdTls;
+
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,11 +24,22 @@ import java.util.concurrent.TimeUnit;
  * Tests that kill or pause members call {@link #heal} afterwards. Where the machine cannot run
  * the test bed, starting throws {@link Unavailable} with the script's reason and
  * {@link EtcdClusterExtension} skips (in CI: fails).
+ *
+ * <p>{@link #secured()} is a second cluster of the JVM, on its own ports: TLS with client
+ * certificates required, etcd's auth on (user {@code ensm} may read and write keys starting with
+ * {@code /ensm}), and simple tokens that expire after {@link #TOKEN_TTL} unused.
  */
 public final class EtcdCluster {
     public static final int MEMBERS = 3;
 
+    /** How long the secured cluster's tokens live unused (etcd's --auth-token-ttl). */
+    public static final Duration TOKEN_TTL = Duration.ofSeconds(3);
+
+    /** Keys the secured cluster's user may read and write start with this. */
+    public static final String AUTH_PREFIX = "/ensm";
+
     private static EtcdCluster shared;
+    private static EtcdCluster secured;
 
     /** The machine cannot run the test bed; the message is the script's reason. */
     public static final class Unavailable extends RuntimeException {
@@ -32,27 +51,39 @@ public final class EtcdCluster {
     private final Path script;
     private final Path dir;
     private final List<URI> endpoints;
+    private final Map<String, String> env;
     private volatile boolean stopped;
 
-    private EtcdCluster(Path script, Path dir, List<URI> endpoints) {
+    private EtcdCluster(Path script, Path dir, List<URI> endpoints, Map<String, String> env) {
         this.script = script;
         this.dir = dir;
         this.endpoints = List.copyOf(endpoints);
+        this.env = Map.copyOf(env);
     }
 
     /** The JVM's cluster, started on first use. */
     public static synchronized EtcdCluster shared() {
         if (shared == null) {
-            shared = start();
+            shared = start("etcd-testbed-", List.of());
         }
         return shared;
     }
 
-    private static EtcdCluster start() {
+    /** The JVM's cluster with TLS (client certificates required) and auth, started on first use. */
+    public static synchronized EtcdCluster secured() {
+        if (secured == null) {
+            secured = start("etcd-testbed-secured-", List.of("--tls", "--auth", "--auth-token-ttl", Long.toString(TOKEN_TTL.toSeconds())));
+        }
+        return secured;
+    }
+
+    private static EtcdCluster start(String dirName, List<String> options) {
         Path script = findScript();
-        Path dir = Path.of("target").toAbsolutePath().resolve("etcd-testbed-" + ProcessHandle.current().pid());
-        Run run = Run.of(script, List.of("start", Integer.toString(MEMBERS), "--dir", dir.toString(),
-                "--owner-pid", Long.toString(ProcessHandle.current().pid())), 300);
+        Path dir = Path.of("target").toAbsolutePath().resolve(dirName + ProcessHandle.current().pid());
+        List<String> args = new ArrayList<>(List.of("start", Integer.toString(MEMBERS), "--dir", dir.toString(),
+                "--owner-pid", Long.toString(ProcessHandle.current().pid())));
+        args.addAll(options);
+        Run run = Run.of(script, args, 300);
         if (run.exit() == 3) {
             throw new Unavailable(run.stderr().strip());
         }
@@ -63,7 +94,18 @@ public final class EtcdCluster {
         if (endpoints.size() != MEMBERS) {
             throw new IllegalStateException("scripts/etcd-testbed printed " + run.stdout());
         }
-        EtcdCluster cluster = new EtcdCluster(script, dir, endpoints);
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve("testbed.env"))) {
+                int eq = line.indexOf('=');
+                if (eq > 0) {
+                    env.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the test bed's testbed.env in " + dir, e);
+        }
+        EtcdCluster cluster = new EtcdCluster(script, dir, endpoints, env);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "etcd-testbed-stop"));
         return cluster;
     }
@@ -79,6 +121,96 @@ public final class EtcdCluster {
             d = d.getParent();
         }
         throw new IllegalStateException("scripts/etcd-testbed not found above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Whether members serve clients over TLS only, with client certificates required. */
+    public boolean tls() {
+        return "1".equals(env.get("TLS"));
+    }
+
+    /** Whether etcd's auth is on. */
+    public boolean auth() {
+        return "1".equals(env.get("AUTH"));
+    }
+
+    /** The CA that signed the members' certificates (TLS only). */
+    public Path caFile() {
+        return file("CA_FILE");
+    }
+
+    /** A CA that signed none of them (TLS only). */
+    public Path otherCaFile() {
+        return file("OTHER_CA_FILE");
+    }
+
+    /** A client certificate the members accept, CN ensm-client, which is no etcd user (TLS only). */
+    public Path clientCert() {
+        return file("CLIENT_CERT");
+    }
+
+    public Path clientKey() {
+        return file("CLIENT_KEY");
+    }
+
+    /** A client certificate (and key) of {@link #otherCaFile()}, which the members refuse (TLS only). */
+    public Path otherClientCert() {
+        return file("OTHER_CLIENT_CERT");
+    }
+
+    public Path otherClientKey() {
+        return file("OTHER_CLIENT_KEY");
+    }
+
+    /** The etcd user that may read and write keys starting with {@link #AUTH_PREFIX} (auth only). */
+    public String user() {
+        return required("AUTH_USER");
+    }
+
+    /** The file whose first line is that user's password (auth only). */
+    public Path passwordFile() {
+        return file("AUTH_PASSWORD_FILE");
+    }
+
+    /** That user's password (auth only). */
+    public Secret password() {
+        try {
+            return Secret.fromFile(passwordFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + passwordFile(), e);
+        }
+    }
+
+    /** Client settings for this cluster: its endpoints, and its CA, client certificate and user where it has them. */
+    public EtcdSettings settings(List<URI> order) {
+        EtcdSettings s = EtcdSettings.of(order);
+        if (tls()) {
+            s = s.withTls(new EtcdTls(caFile(), clientCert(), clientKey()));
+        }
+        if (auth()) {
+            s = s.withAuth(new EtcdAuth(user(), password()));
+        }
+        return s;
+    }
+
+    public EtcdSettings settings() {
+        return settings(endpoints);
+    }
+
+    /** Every auth token the members gave out stops being valid (auth disable, auth enable). */
+    public void revokeTokens() {
+        expectOk(call("revoke-tokens"), "revoke tokens");
+    }
+
+    private Path file(String name) {
+        return Path.of(required(name));
+    }
+
+    private String required(String name) {
+        String v = env.get(name);
+        if (v == null) {
+            throw new IllegalStateException("the test bed in " + dir + " has no " + name + " (started without --tls or --auth?)");
+        }
+        return v;
     }
 
     /** The client URLs of members 1..N, in order. */
