@@ -267,12 +267,9 @@ class ReplicaTrialsTest {
                 v.add("kept: connection " + id + " was closed but is still there: record " + stored.get(id) + ", marks " + byId.get(id));
             }
         }
-        for (String box : ReplicaBed.BOXES) {
-            List<String> urls = bed.registeredUrls(box);
-            if (urls.size() != 1) {
-                v.add("registry: " + box + " registered " + urls.size() + " times: " + urls);
-            }
-        }
+        // The registry is checked by served(), which gives it time: a hand-back at the end of the
+        // settling leaves the NSE unregistered while the taker adopts the box (seen: 2.5 s on a
+        // loaded host with registrations of 3 s), and an instant's look would call that a violation.
         return v;
     }
 
