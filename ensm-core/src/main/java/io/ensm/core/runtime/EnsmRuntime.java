@@ -174,43 +174,33 @@ public final class EnsmRuntime implements AutoCloseable {
         List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), owner, meters);
         Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings(), owner);
         List<EndpointSync.Source> sources = new ArrayList<>();
+        VlanPools vlanPools = new VlanPools();
+        PoolAllocator pools;
+        Persistence opened = null;
+        // Everything up to here is undone in one place when a setting or the store refuses to start.
         try {
             this.catalog = new Catalog(settings.services(), endpoints, forwarder);
             for (int i = 0; i < settings.sources().size(); i++) {
                 SourceDefinition d = settings.sources().get(i);
                 sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")", owner), d.interval()));
             }
-        } catch (IllegalArgumentException e) {
-            sources.forEach(x -> x.source().close());
-            closeAll(endpoints, forwarder);
-            throw e;
-        }
-        VlanPools vlanPools = new VlanPools();
-        PoolAllocator pools;
-        try {
             pools = allocator(settings, endpoints, vlanPools);
-        } catch (IllegalArgumentException e) {
-            sources.forEach(x -> x.source().close());
-            closeAll(endpoints, forwarder);
-            throw e;
-        }
-        meters.pools(pools::usage);
-        Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
-        try {
-            this.persistence = storeOpener.open(self, registry, clock);
+            Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
+            opened = storeOpener.open(self, registry, clock);
+            if (!opened.ownership().sole()) {
+                refuseForReplicas(settings);
+            }
         } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
             sources.forEach(x -> x.source().close());
             closeAll(endpoints, forwarder);
             throw e;
         }
+        this.persistence = opened;
+        meters.pools(pools::usage);
         Ownership ownership = persistence.ownership();
-        if (!ownership.sole()) {
-            refuseForReplicas(settings, () -> {
-                persistence.close();
-                sources.forEach(x -> x.source().close());
-                closeAll(endpoints, forwarder);
-            });
-        }
         this.served = new ServedEndpoints(ownership);
         this.claiming = persistence.claims() == Claims.NONE ? null : new ClaimingAllocator(pools, persistence.claims());
         Allocator allocator = claiming == null ? pools : claiming;
@@ -338,7 +328,7 @@ public final class EnsmRuntime implements AutoCloseable {
     }
 
     /** What a replica on a shared store cannot do (yet), refused at start naming the setting. */
-    private static void refuseForReplicas(EnsmSettings settings, Runnable cleanUp) {
+    private static void refuseForReplicas(EnsmSettings settings) {
         String problem = null;
         if (settings.embeddedRegistry()) {
             problem = "ensm.registry-url: replicas on a shared store need an external NSM registry; the embedded registry"
@@ -354,7 +344,6 @@ public final class EnsmRuntime implements AutoCloseable {
                     + " held per segment, not per connection, and is not claimed across replicas yet); use ensm.store.type=sqlite";
         }
         if (problem != null) {
-            cleanUp.run();
             throw new IllegalArgumentException(problem);
         }
     }
