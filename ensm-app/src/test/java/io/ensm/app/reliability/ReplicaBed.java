@@ -139,9 +139,16 @@ final class ReplicaBed implements AutoCloseable {
         for (String name : REPLICAS) {
             EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);
             ensm.property("ensm.replica", name).property("ensm.advertised-url", "tcp://" + ensm.target());
+            // inert while the file names no step (PauseProbe)
+            ensm.environment(PauseProbe.PAUSE_FILE, pauseFile(name).toString());
             replicas.put(name, ensm);
         }
         replicas.values().forEach(EnsmProcess::start);
+    }
+
+    /** The file that names the step the replica's Requests and Closes stop at (PauseProbe); absent: none. */
+    Path pauseFile(String replica) {
+        return dir.resolve(replica + ".pause");
     }
 
     /** Starts a killed replica again on its port; calls go through a new channel (the old one may be backing off). */
