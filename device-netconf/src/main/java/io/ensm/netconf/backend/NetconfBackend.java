@@ -84,6 +84,8 @@ public final class NetconfBackend implements Backend {
     private final StaleLocks staleLocks;
     /** The fence of this replica's holds on the endpoint; NONE for the only replica (nothing read or written for it). */
     private volatile EndpointFence fence = EndpointFence.NONE;
+    /** The newest token a transaction of this replica went through under: on the box since. */
+    private final AtomicLong onBox = new AtomicLong();
 
     /**
      * @param config     the device's connection settings; its name names the device in every message
@@ -109,7 +111,19 @@ public final class NetconfBackend implements Backend {
         this.codec = new ChangeCodec(driver);
         this.portFence = new PortFence(driver, parentPort, owner.name());
         this.staleLocks = new StaleLocks(config.username(), id -> LocalSessions.isOwn(config.host(), config.port(), id));
-        this.writer = new GroupCommitter<>(pool, runner, codec, 256, this::terms);
+        this.writer = new GroupCommitter<>(pool, runner, codec, 256, new GroupCommitter.Guard() {
+            @Override
+            public GroupCommitter.Guard.Terms terms() throws NetconfException {
+                return NetconfBackend.this.terms();
+            }
+
+            @Override
+            public void held(GroupCommitter.Guard.Terms terms) {
+                if (terms.fencing() != null) {
+                    onBox.accumulateAndGet(terms.fencing().token(), Math::max);
+                }
+            }
+        });
         // Queueing behind a running batch plus lock, edit, commit, read-back and confirm.
         this.writeTimeout = config.timeouts().rpc().multipliedBy(4);
     }
@@ -128,12 +142,16 @@ public final class NetconfBackend implements Backend {
         }
         try {
             pool.withSession(s -> runner.run(s, List.<Change>of(), codec, new Fencing(portFence, token), staleLocks));
+            onBox.accumulateAndGet(token, Math::max);
         } catch (NetconfException e) {
             throw e.toBackendException();
         }
     }
 
-    /** The terms of the next transaction: unfenced for the only replica, else under the latest hold's token. */
+    /**
+     * The terms of the next transaction: unfenced for the only replica, else under the latest hold's
+     * token; a stale lock holder's session may be ended only until that token is on the box.
+     */
     private GroupCommitter.Guard.Terms terms() throws NetconfException {
         OptionalLong token = fence.token();
         if (token.isEmpty()) {
@@ -142,7 +160,8 @@ public final class NetconfBackend implements Backend {
         if (token.getAsLong() == EndpointFence.NEVER_HELD) {
             throw new NetconfException.Fenced(device, "fence", "this replica has not held the endpoint; nothing was written", 0, 0);
         }
-        return new GroupCommitter.Guard.Terms(new Fencing(portFence, token.getAsLong()), staleLocks);
+        return new GroupCommitter.Guard.Terms(new Fencing(portFence, token.getAsLong()),
+                token.getAsLong() > onBox.get() ? staleLocks : null);
     }
 
     @Override

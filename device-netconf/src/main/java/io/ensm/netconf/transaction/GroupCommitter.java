@@ -46,6 +46,9 @@ public final class GroupCommitter<T> implements AutoCloseable {
         /** Throws (Fenced) when this process may not write the device at all. */
         Terms terms() throws NetconfException;
 
+        /** A transaction under {@code terms} went through (its fence, if any, is on the device now). */
+        default void held(Terms terms) {}
+
         record Terms(Fencing fencing, StaleLocks staleLocks) {}
     }
 
@@ -148,6 +151,7 @@ public final class GroupCommitter<T> implements AutoCloseable {
         try {
             Guard.Terms terms = guard.terms();
             List<ItemResult<T>> results = pool.withSession(s -> runner.run(s, items, codec, terms.fencing(), terms.staleLocks()));
+            guard.held(terms);
             int failed = 0;
             for (int i = 0; i < batch.size(); i++) {
                 ItemResult<T> r = results.get(i);

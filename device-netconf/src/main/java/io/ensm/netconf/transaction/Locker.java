@@ -28,7 +28,7 @@ final class Locker {
     static final String MONITORING_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring";
 
     /** A session as ietf-netconf-monitoring lists it. */
-    private record Listed(long id, String username, long inRpcs) {}
+    private record Listed(long id, String username) {}
 
     private final NetconfSession session;
     private final Datastore target;
@@ -57,7 +57,6 @@ final class Locker {
         boolean discarded = false;
         String holder = "another session";
         Optional<Long> holderId = Optional.empty();
-        Optional<Listed> firstSeen = Optional.empty();
         for (int attempt = 1; attempt <= options.lockAttempts(); attempt++) {
             List<RpcReply> replies = attempt(readAfter);
             RpcReply reply = replies.getFirst();
@@ -78,12 +77,8 @@ final class Locker {
                 continue;
             }
             if ("lock-denied".equals(e.tag())) {
-                Optional<Long> before = holderId;
                 holderId = sid.filter(id -> id > 0);
                 holder = holderId.map(id -> "NETCONF session " + id).orElse("a non-NETCONF user of the device");
-                if (staleLocks != null && holderId.isPresent() && !holderId.equals(before)) {
-                    firstSeen = listed(holderId.get());
-                }
             } else if ("in-use".equals(e.tag())) {
                 holder = "a pending confirmed commit of another session";
                 holderId = Optional.empty();
@@ -98,7 +93,7 @@ final class Locker {
         String kept = "";
         if (staleLocks != null && holderId.isPresent()) {
             long id = holderId.get();
-            String refusal = refusal(id, firstSeen);
+            String refusal = refusal(id);
             if (refusal == null) {
                 List<RpcReply> replies = attempt(readAfter);
                 if (replies.getFirst().ok()) {
@@ -118,9 +113,9 @@ final class Locker {
 
     /**
      * Ends the holder's session when the rule allows it; returns why not otherwise (null: ended).
-     * The rule: ensm's own device user, not a session of this process, no RPC from it during the wait.
+     * The rule (given {@link StaleLocks} at all): ensm's own device user, not a session of this process.
      */
-    private String refusal(long id, Optional<Listed> firstSeen) throws NetconfException {
+    private String refusal(long id) throws NetconfException {
         if (staleLocks.ownSession().test(id)) {
             return "it is a session of this ensm";
         }
@@ -132,17 +127,14 @@ final class Locker {
             return "it is a session of user '" + now.get().username() + "', not of ensm's own user '" + staleLocks.username()
                     + "', and an operator's session is never ended";
         }
-        if (firstSeen.isEmpty() || firstSeen.get().inRpcs() != now.get().inRpcs()) {
-            return "it sent RPCs while the lock was waited for, so it is not stale";
-        }
         RpcReply k = rpc(Step.KILL_SESSION, Rpcs.killSession(id));
         if (!k.ok()) {
             return "the device refused kill-session: " + new NetconfException.Rejected(session.device(),
                     Step.KILL_SESSION.toString(), k.errors()).detail();
         }
         log.warn("event=netconf_session_killed device={} session={} user={} reason=\"{}\"", session.device(), id,
-                now.get().username(), "it kept the " + target + " lock and sent no RPC while this replica waited for it"
-                        + " (a paused replica's session)");
+                now.get().username(), "a session of ensm's own user kept the " + target + " lock through the whole wait"
+                        + " while this replica takes the endpoint over (the previous holder's, paused)");
         return null;
     }
 
@@ -159,12 +151,7 @@ final class Locker {
             Element s = (Element) sessions.item(i);
             if (String.valueOf(id).equals(text(s, "session-id"))) {
                 String user = text(s, "username");
-                String in = text(s, "in-rpcs");
-                try {
-                    return Optional.of(new Listed(id, user == null ? "" : user, in == null ? -1 : Long.parseLong(in)));
-                } catch (NumberFormatException e) {
-                    return Optional.of(new Listed(id, user == null ? "" : user, -1));
-                }
+                return Optional.of(new Listed(id, user == null ? "" : user));
             }
         }
         return Optional.empty();

@@ -4,10 +4,10 @@ import java.util.function.LongPredicate;
 
 /**
  * When a transaction may end the NETCONF session that keeps it from the lock (RFC 6241
- * kill-session): only for a replica of an ensm cluster, whose predecessor on the endpoint may be
- * paused with the lock held. The holder must be a session of ensm's own device user (never an
- * operator's), not one this process has open, and it must have sent no RPC while the lock was
- * waited for; see docs/decisions.md ("A replica ends a stale lock holder's session").
+ * kill-session): given only to a replica that is taking an endpoint over (its token is not on the
+ * box yet), whose predecessor may be paused with the lock held. After the whole lock wait, the
+ * holder must be a session of ensm's own device user (never an operator's) and not one this
+ * process has open; see docs/decisions.md ("A replica ends a stale lock holder's session").
  *
  * @param username the user ensm logs in to the device as
  * @param ownSession whether a session id is one this process has open on the device
