@@ -63,6 +63,7 @@ final class ReplicaBed implements AutoCloseable {
     private EtcdCluster etcd;
     private String prefix;
     private ManagedChannel registryChannel;
+    private long startedNanos;
 
     private ReplicaBed(Path dir) {
         this.dir = dir;
@@ -144,6 +145,19 @@ final class ReplicaBed implements AutoCloseable {
             replicas.put(name, ensm);
         }
         replicas.values().forEach(EnsmProcess::start);
+        startedNanos = System.nanoTime();
+    }
+
+    /**
+     * Waits until the endpoints have moved to their chosen replicas: a replica gets its share two
+     * lease TTLs after the others first see it, so the first one holds everything until then.
+     */
+    void settle() {
+        long until = startedNanos + LEASE_TTL.multipliedBy(2).plusSeconds(2).toNanos();
+        long left = until - System.nanoTime();
+        if (left > 0) {
+            NetconfBox.sleep(left / 1_000_000);
+        }
     }
 
     /** The file that names the step the replica's Requests and Closes stop at (PauseProbe); absent: none. */

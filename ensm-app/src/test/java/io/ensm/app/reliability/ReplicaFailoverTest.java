@@ -112,6 +112,7 @@ class ReplicaFailoverTest {
     @Test
     void aReplicaPausedPastItsLeaseStepsDownWhenItWakesAndLeavesItsSuccessorsWorkAlone() throws Exception {
         startAll();
+        bed.settle(); // the holder found below keeps box-2 until the pause
         String owner = holderOf("box-2", REPLICAS, Duration.ofSeconds(30));
         Connection old = ns(owner).request(request("box-2"));
         String ownerFence = fenceOn(1);
@@ -207,6 +208,7 @@ class ReplicaFailoverTest {
     @Test
     void theEtcdLeaderDyingDuringABurstOfRequestsLeavesNothingHalfProvisioned() throws Exception {
         startAll();
+        bed.settle();
         java.util.Map<String, String> holder = new java.util.LinkedHashMap<>();
         for (String box : List.of("box-1", "box-2", "box-3")) {
             holder.put(box, holderOf(box, REPLICAS, Duration.ofSeconds(30)));
