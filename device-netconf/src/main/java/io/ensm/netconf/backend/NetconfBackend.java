@@ -5,6 +5,7 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.EndpointFence;
 import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.ReadBack;
@@ -23,7 +24,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.ensm.netconf.session.SessionPool;
+import io.ensm.netconf.session.LocalSessions;
+import io.ensm.netconf.transaction.Fencing;
 import io.ensm.netconf.transaction.GroupCommitter;
+import io.ensm.netconf.transaction.StaleLocks;
 import io.ensm.netconf.transaction.TransactionRunner;
 import org.onlab.packet.VlanId;
 import org.slf4j.Logger;
@@ -37,6 +41,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +78,14 @@ public final class NetconfBackend implements Backend {
     /** Sub-interfaces whose unowned mark was reported, so that each is reported once, not every pass. */
     private final Set<String> reportedUnowned = ConcurrentHashMap.newKeySet();
     private final AtomicLong reads = new AtomicLong();
+    private final ChangeCodec codec;
+    private final TransactionRunner runner = new TransactionRunner();
+    private final PortFence portFence;
+    private final StaleLocks staleLocks;
+    /** The fence of this replica's holds on the endpoint; NONE for the only replica (nothing read or written for it). */
+    private volatile EndpointFence fence = EndpointFence.NONE;
+    /** The newest token a transaction of this replica went through under: on the box since. */
+    private final AtomicLong onBox = new AtomicLong();
 
     /**
      * @param config     the device's connection settings; its name names the device in every message
@@ -95,9 +108,60 @@ public final class NetconfBackend implements Backend {
         // Each backend owns its sessions, so closing one endpoint never closes another's pool.
         this.sessions = new NetconfSessions();
         this.pool = sessions.pool(config);
-        this.writer = new GroupCommitter<>(pool, new TransactionRunner(), new ChangeCodec(driver), 256);
+        this.codec = new ChangeCodec(driver);
+        this.portFence = new PortFence(driver, parentPort, owner.name());
+        this.staleLocks = new StaleLocks(config.username(), id -> LocalSessions.isOwn(config.host(), config.port(), id));
+        this.writer = new GroupCommitter<>(pool, runner, codec, 256, new GroupCommitter.Guard() {
+            @Override
+            public GroupCommitter.Guard.Terms terms() throws NetconfException {
+                return NetconfBackend.this.terms();
+            }
+
+            @Override
+            public void held(GroupCommitter.Guard.Terms terms) {
+                if (terms.fencing() != null) {
+                    onBox.accumulateAndGet(terms.fencing().token(), Math::max);
+                }
+            }
+        });
         // Queueing behind a running batch plus lock, edit, commit, read-back and confirm.
         this.writeTimeout = config.timeouts().rpc().multipliedBy(4);
+    }
+
+    /** Replicas on a shared store: every write checks, and when older replaces, the token on the parent port. */
+    @Override
+    public void fenceWith(EndpointFence fence) {
+        this.fence = fence;
+    }
+
+    /** Writes this hold's token on the box now, in a locked transaction of its own (nothing when it is there already). */
+    @Override
+    public void takeOver(long token) throws BackendException {
+        if (fence.token().isEmpty()) {
+            return;
+        }
+        try {
+            pool.withSession(s -> runner.run(s, List.<Change>of(), codec, new Fencing(portFence, token), staleLocks));
+            onBox.accumulateAndGet(token, Math::max);
+        } catch (NetconfException e) {
+            throw e.toBackendException();
+        }
+    }
+
+    /**
+     * The terms of the next transaction: unfenced for the only replica, else under the latest hold's
+     * token; a stale lock holder's session may be ended only until that token is on the box.
+     */
+    private GroupCommitter.Guard.Terms terms() throws NetconfException {
+        OptionalLong token = fence.token();
+        if (token.isEmpty()) {
+            return new GroupCommitter.Guard.Terms(null, null);
+        }
+        if (token.getAsLong() == EndpointFence.NEVER_HELD) {
+            throw new NetconfException.Fenced(device, "fence", "this replica has not held the endpoint; nothing was written", 0, 0);
+        }
+        return new GroupCommitter.Guard.Terms(new Fencing(portFence, token.getAsLong()),
+                token.getAsLong() > onBox.get() ? staleLocks : null);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Why a NETCONF operation on a device failed, as four cases a backend maps one to one onto
+ * Why a NETCONF operation on a device failed, as five cases a backend maps one to one onto
  * {@link BackendException.Kind}. Every message names the device and the step that failed and never
  * contains a credential.
  */
@@ -136,6 +136,36 @@ public abstract sealed class NetconfException extends Exception {
         @Override
         public BackendException.Kind kind() {
             return BackendException.Kind.BUSY;
+        }
+    }
+
+    /**
+     * The device holds a newer fencing token than the hold this write was made under: another
+     * replica has taken the endpoint over, so nothing was written.
+     */
+    public static final class Fenced extends NetconfException {
+        private final long found;
+        private final long own;
+
+        public Fenced(String device, String step, String detail, long found, long own) {
+            super(device, step, detail, null);
+            this.found = found;
+            this.own = own;
+        }
+
+        /** The token the device holds. */
+        public long found() {
+            return found;
+        }
+
+        /** The token of this replica's hold. */
+        public long own() {
+            return own;
+        }
+
+        @Override
+        public BackendException.Kind kind() {
+            return BackendException.Kind.FENCED;
         }
     }
 }

@@ -67,6 +67,11 @@ public final class Rpcs {
         return "<get-config><source><running/></source><filter type=\"subtree\"/></get-config>";
     }
 
+    /** get (configuration and state) with a subtree filter. */
+    public static String get(String subtreeFilter) {
+        return "<get><filter type=\"subtree\">" + subtreeFilter + "</filter></get>";
+    }
+
     public static String killSession(long sessionId) {
         return "<kill-session><session-id>" + sessionId + "</session-id></kill-session>";
     }

@@ -5,6 +5,7 @@ import org.onlab.packet.VlanId;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -66,6 +67,18 @@ public interface Driver {
      * Fails when the text is not well-formed XML or declares a DTD.
      */
     List<FoundSubInterface> parse(String dataXml);
+
+    /**
+     * The children of {@code <filter type="subtree">} reading the port's own description, where a
+     * replica of an ensm cluster keeps its fencing token (io.ensm.netconf.backend.PortFence).
+     */
+    String portDescriptionFilter(String port);
+
+    /** The port's description in a reply to {@link #portDescriptionFilter}; empty when it has none. */
+    Optional<String> portDescription(String dataXml, String port);
+
+    /** The children of {@code <config>} setting the port's description (merged: nothing else of the port changes). */
+    String renderPortDescription(String port, String description);
 
     /** Refuses a change this driver would not write; {@link #render} applies it to every change. */
     default void check(Change change) {

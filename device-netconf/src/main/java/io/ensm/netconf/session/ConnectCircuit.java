@@ -36,6 +36,7 @@ final class ConnectCircuit {
             case NetconfException.Unreachable u -> new NetconfException.Unreachable(u.device(), u.step(), detail, null);
             case NetconfException.Busy b -> new NetconfException.Busy(b.device(), b.step(), detail, b.holderSessionId());
             case NetconfException.Rejected r -> new NetconfException.Rejected(r.device(), r.step(), detail);
+            case NetconfException.Fenced f -> new NetconfException.Fenced(f.device(), f.step(), detail, f.found(), f.own());
         });
     }
 

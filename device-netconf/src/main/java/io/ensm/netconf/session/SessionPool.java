@@ -184,6 +184,7 @@ public final class SessionPool implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             NetconfSession s = opener.open(spec());
+            LocalSessions.opened(config.host(), config.port(), s);
             int failedBefore;
             lock.lock();
             try {

@@ -31,12 +31,34 @@ public final class GroupCommitter<T> implements AutoCloseable {
     private final TransactionRunner runner;
     private final EditCodec<T> codec;
     private final int maxBatch;
+    private final Guard guard;
     private final LinkedBlockingQueue<Pending<T>> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
 
+    /**
+     * What each transaction runs under, asked once per batch: its fence and the rule for a stale
+     * lock holder (both null for the only replica).
+     */
+    public interface Guard {
+        Guard NONE = () -> new Terms(null, null);
+
+        /** Throws (Fenced) when this process may not write the device at all. */
+        Terms terms() throws NetconfException;
+
+        /** A transaction under {@code terms} went through (its fence, if any, is on the device now). */
+        default void held(Terms terms) {}
+
+        record Terms(Fencing fencing, StaleLocks staleLocks) {}
+    }
+
     /** @param maxBatch most items in one transaction; 1 gives one transaction per item */
     public GroupCommitter(SessionPool pool, TransactionRunner runner, EditCodec<T> codec, int maxBatch) {
+        this(pool, runner, codec, maxBatch, Guard.NONE);
+    }
+
+    /** As {@link #GroupCommitter(SessionPool, TransactionRunner, EditCodec, int)}, each transaction under {@code guard}. */
+    public GroupCommitter(SessionPool pool, TransactionRunner runner, EditCodec<T> codec, int maxBatch, Guard guard) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
@@ -44,6 +66,7 @@ public final class GroupCommitter<T> implements AutoCloseable {
         this.runner = runner;
         this.codec = codec;
         this.maxBatch = maxBatch;
+        this.guard = guard;
         this.worker = Thread.ofVirtual().name("netconf-group-commit-" + device()).start(this::work);
     }
 
@@ -126,7 +149,9 @@ public final class GroupCommitter<T> implements AutoCloseable {
         List<T> items = batch.stream().map(Pending::item).toList();
         long t0 = System.nanoTime();
         try {
-            List<ItemResult<T>> results = pool.withSession(s -> runner.run(s, items, codec));
+            Guard.Terms terms = guard.terms();
+            List<ItemResult<T>> results = pool.withSession(s -> runner.run(s, items, codec, terms.fencing(), terms.staleLocks()));
+            guard.held(terms);
             int failed = 0;
             for (int i = 0; i < batch.size(); i++) {
                 ItemResult<T> r = results.get(i);

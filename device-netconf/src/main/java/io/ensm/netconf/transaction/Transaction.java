@@ -30,13 +30,19 @@ final class Transaction<T> {
     private final boolean rollbackOnError;
     private final boolean confirmed;
     private final NetconfException[] failures;
+    private final Fencing fencing;
+    private final StaleLocks staleLocks;
     private boolean locked;
     private boolean edited;
+    /** This hold's token is edited into the target and not yet committed or discarded. */
+    private boolean fenceEdited;
     private boolean confirmPending;
 
     Transaction(NetconfSession session, List<T> items, EditCodec<T> codec, TransactionOptions options,
-                TransactionListener listener) {
+                TransactionListener listener, Fencing fencing, StaleLocks staleLocks) {
         this.session = session;
+        this.fencing = fencing;
+        this.staleLocks = staleLocks;
         this.items = List.copyOf(items);
         this.codec = codec;
         this.options = options;
@@ -59,16 +65,22 @@ final class Transaction<T> {
         for (int i = 0; i < items.size(); i++) {
             all.add(new Slot<>(i, items.get(i)));
         }
-        new Locker(session, target, options, listener).lock();
+        String fenceRead = fencing == null ? null : Rpcs.getConfig(Datastore.RUNNING, fencing.leaf().readFilter());
+        RpcReply fence = new Locker(session, target, options, listener, staleLocks).lock(fenceRead);
         locked = true;
         try {
+            if (fencing != null) {
+                fence(fence != null ? fence : step(Step.FENCE_READ, fenceRead));
+            }
             if (target == Datastore.CANDIDATE) {
-                List<Slot<T>> edited = editIsolating(all);
+                List<Slot<T>> edited = all.isEmpty() ? all : editIsolating(all);
                 if (!edited.isEmpty()) {
                     commitAndReadBack(edited);
+                } else if (fenceEdited) {
+                    commitFenceAlone();
                 }
             } else {
-                List<Slot<T>> applied = editIsolating(all);
+                List<Slot<T>> applied = all.isEmpty() ? all : editIsolating(all);
                 if (!applied.isEmpty()) {
                     readBack(applied);
                 }
@@ -100,6 +112,49 @@ final class Transaction<T> {
         log.debug("event=netconf_transaction device={} target={} items={} failed={} ms={}", device, target,
                 items.size(), failed, (System.nanoTime() - t0) / 1_000_000);
         return results;
+    }
+
+    /**
+     * Inside the lock: refuses to go on when the device holds a newer token than this hold's, and
+     * edits this hold's token in when it holds an older one or none (committed with the items).
+     */
+    private void fence(RpcReply read) throws NetconfException {
+        if (!read.ok()) {
+            throw new NetconfException.Rejected(device, Step.FENCE_READ.toString(), read.errors());
+        }
+        String data = read.dataXml();
+        java.util.OptionalLong found;
+        try {
+            found = fencing.leaf().token(data);
+        } catch (IllegalArgumentException e) {
+            throw new NetconfException.Rejected(device, Step.FENCE_READ.toString(), fencing.leaf().label() + ": " + e.getMessage());
+        }
+        long own = fencing.token();
+        if (found.isPresent() && found.getAsLong() > own) {
+            throw new NetconfException.Fenced(device, Step.FENCE_READ.toString(), fencing.leaf().label() + " holds fence token "
+                    + found.getAsLong() + ", newer than this replica's " + own
+                    + ": another replica has taken the endpoint over; nothing was written", found.getAsLong(), own);
+        }
+        if (found.isPresent() && found.getAsLong() == own) {
+            return;
+        }
+        edited = true;
+        RpcReply r = step(Step.FENCE_WRITE, Rpcs.editConfig(target, fencing.leaf().render(data, own), rollbackOnError));
+        if (!r.ok()) {
+            throw new NetconfException.Rejected(device, Step.FENCE_WRITE.toString(), r.errors());
+        }
+        fenceEdited = target == Datastore.CANDIDATE;
+        log.info("event=netconf_fence_written device={} fence=\"{}\" token={} previous={}", device, fencing.leaf().label(), own,
+                found.isPresent() ? Long.toString(found.getAsLong()) : "none");
+    }
+
+    /** Candidate: no item to commit (a take-over, or every item refused), but this hold's token is edited in. */
+    private void commitFenceAlone() throws NetconfException {
+        RpcReply r = step(Step.COMMIT, Rpcs.commit());
+        if (!r.ok()) {
+            throw new NetconfException.Rejected(device, Step.COMMIT.toString(), r.errors());
+        }
+        fenceEdited = false;
     }
 
     /**
@@ -252,6 +307,8 @@ final class Transaction<T> {
     }
 
     private void discard() throws NetconfException {
+        // The token goes with the discarded edits: the lock still protects this transaction, and the next one writes it.
+        fenceEdited = false;
         RpcReply reply = step(Step.DISCARD, Rpcs.discardChanges());
         if (!reply.ok()) {
             throw new NetconfException.Rejected(device, Step.DISCARD.toString(), reply.errors());

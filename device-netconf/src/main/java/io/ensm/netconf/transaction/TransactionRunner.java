@@ -46,9 +46,21 @@ public final class TransactionRunner {
      * session broke after the confirmed commit, the device rolls it back when the session ends).
      */
     public <T> List<ItemResult<T>> run(NetconfSession session, List<T> items, EditCodec<T> codec) throws NetconfException {
-        if (items.isEmpty()) {
+        return run(session, items, codec, null, null);
+    }
+
+    /**
+     * As {@link #run(NetconfSession, List, EditCodec)}, fenced: right after the lock the fence leaf
+     * is read (in the same write as the lock); a newer token there fails the whole transaction with
+     * {@link NetconfException.Fenced} and nothing is written; an older one (or none) is replaced by
+     * this hold's token in the same commit as the items. With no items, only the token is written
+     * (when the device does not hold it yet). {@code fencing} and {@code staleLocks} may be null.
+     */
+    public <T> List<ItemResult<T>> run(NetconfSession session, List<T> items, EditCodec<T> codec, Fencing fencing,
+                                       StaleLocks staleLocks) throws NetconfException {
+        if (items.isEmpty() && fencing == null) {
             return List.of();
         }
-        return new Transaction<>(session, items, codec, options, listener).run();
+        return new Transaction<>(session, items, codec, options, listener, fencing, staleLocks).run();
     }
 }

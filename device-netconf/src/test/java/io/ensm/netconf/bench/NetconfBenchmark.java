@@ -1,5 +1,6 @@
 package io.ensm.netconf.bench;
 
+import io.ensm.netconf.backend.PortFence;
 import io.ensm.netconf.client.ConnectSpec;
 import io.ensm.netconf.client.NetconfException;
 import io.ensm.netconf.client.NetconfSession;
@@ -7,11 +8,13 @@ import io.ensm.netconf.client.RpcReply;
 import io.ensm.netconf.client.Rpcs;
 import io.ensm.netconf.client.Rpcs.Datastore;
 import io.ensm.netconf.client.SshConnector;
+import io.ensm.netconf.driver.ietf.IetfDriver;
 import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.SessionPool;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.TestSubInterface;
 import io.ensm.netconf.testbed.TestSubInterfaceCodec;
+import io.ensm.netconf.transaction.Fencing;
 import io.ensm.netconf.transaction.GroupCommitter;
 import io.ensm.netconf.transaction.ItemResult;
 import io.ensm.netconf.transaction.TransactionListener;
@@ -109,11 +112,16 @@ public final class NetconfBenchmark {
         StepTimes plainSteps = new StepTimes();
         TransactionRunner confirmed = new TransactionRunner(TransactionOptions.DEFAULTS, confirmedSteps);
         TransactionRunner plain = new TransactionRunner(TransactionOptions.DEFAULTS.withConfirmedCommit(false), plainSteps);
+        StepTimes fencedSteps = new StepTimes();
+        TransactionRunner fencedRunner = new TransactionRunner(TransactionOptions.DEFAULTS, fencedSteps);
+        // a replica's transaction: the port's fence read with the lock (the token is written by the first, warm-up, run)
+        Fencing fencing = new Fencing(new PortFence(new IetfDriver(), "eth1", "bench"), 1);
         StepTimes unpipelinedSteps = new StepTimes();
         TransactionRunner unpipelined = new TransactionRunner(TransactionOptions.DEFAULTS.withPipelining(false), unpipelinedSteps);
         Series bare = new Series("bare edit-config + commit (ensm's client)", n);
         Series withConfirm = new Series("ensm transaction, confirmed commit (default)", n);
         Series withPlain = new Series("ensm transaction, plain commit", n);
+        Series withFence = new Series("ensm transaction, confirmed commit, fenced (a replica's)", n);
         Series withoutPipelining = new Series("ensm transaction, confirmed, one RPC per round trip", n);
         Series byHand = new Series("same six RPCs by hand, one round trip each", n);
         Series twoWrites = new Series("same six RPCs by hand, two writes (lock..read-back | confirm, unlock)", n);
@@ -129,6 +137,8 @@ public final class NetconfBenchmark {
             bare.add(timed, bare(s, sample));
             withConfirm.add(timed, transaction(s, confirmed, confirmedSteps, item, timed));
             withPlain.add(timed, transaction(s, plain, plainSteps, item, timed));
+            fencedSteps.enabled = timed;
+            withFence.add(timed, transaction(s, fencedRunner, item, fencing, fencedSteps::end));
             withoutPipelining.add(timed, transaction(s, unpipelined, unpipelinedSteps, item, timed));
             byHand.add(timed, byHand(s, sample, 1));
             twoWrites.add(timed, byHand(s, sample, 4));
@@ -146,15 +156,17 @@ public final class NetconfBenchmark {
         confirmedSteps.print();
         withPlain.print();
         plainSteps.print();
+        withFence.print();
+        fencedSteps.print();
         withoutPipelining.print();
         unpipelinedSteps.print();
         byHand.print();
         twoWrites.print();
         floor.print();
         double b = bare.median();
-        System.out.printf(Locale.ROOT, "ratio to bare (target <= 1.5): ensm confirmed %.2f, ensm plain %.2f, ensm one RPC per round trip"
-                + " %.2f, by hand %.2f, by hand in two writes %.2f, all in one write %.2f%n", withConfirm.median() / b,
-                withPlain.median() / b, withoutPipelining.median() / b, byHand.median() / b, twoWrites.median() / b,
+        System.out.printf(Locale.ROOT, "ratio to bare (target <= 1.5): ensm confirmed %.2f, ensm plain %.2f, ensm fenced %.2f,"
+                + " ensm one RPC per round trip %.2f, by hand %.2f, by hand in two writes %.2f, all in one write %.2f%n",
+                withConfirm.median() / b, withPlain.median() / b, withFence.median() / b, withoutPipelining.median() / b, byHand.median() / b, twoWrites.median() / b,
                 floor.median() / b);
         if (nc != null) {
             ncBare.print();
@@ -230,8 +242,14 @@ public final class NetconfBenchmark {
     /** As above; {@code timed} runs when the timed part ends, before the undo. */
     private static long transaction(NetconfSession s, TransactionRunner runner, TestSubInterface item, Runnable timed)
             throws NetconfException {
+        return transaction(s, runner, item, null, timed);
+    }
+
+    /** As above, under {@code fencing} (null: unfenced). */
+    private static long transaction(NetconfSession s, TransactionRunner runner, TestSubInterface item, Fencing fencing,
+                                    Runnable timed) throws NetconfException {
         long t0 = System.nanoTime();
-        List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting());
+        List<ItemResult<TestSubInterface>> r = runner.run(s, List.of(item), TestSubInterfaceCodec.putting(), fencing, null);
         long took = System.nanoTime() - t0;
         timed.run();
         if (!r.getFirst().ok()) {

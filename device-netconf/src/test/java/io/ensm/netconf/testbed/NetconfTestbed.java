@@ -28,9 +28,12 @@ import java.util.concurrent.TimeUnit;
 public final class NetconfTestbed implements AutoCloseable {
     private static final Map<String, NetconfTestbed> SHARED = new ConcurrentHashMap<>();
 
-    /** One device as the test bed wrote it in device.env. */
-    public record Device(int index, String name, String host, int port, String username, Path passwordFile,
-                         Path knownHosts, String hostKeySha256, String target) {}
+    /**
+     * One device as the test bed wrote it in device.env; {@code operatorUsername} is a second login
+     * with the same password, for sessions of an operator (not ensm's user).
+     */
+    public record Device(int index, String name, String host, int port, String username, String operatorUsername,
+                         Path passwordFile, Path knownHosts, String hostKeySha256, String target) {}
 
     /** The machine cannot run the test bed; the message is the script's reason. */
     public static final class Unavailable extends RuntimeException {
@@ -138,6 +141,7 @@ public final class NetconfTestbed implements AutoCloseable {
             throw new IllegalStateException("test bed wrote no " + env, e);
         }
         return new Device(index, v.get("NAME"), v.get("HOST"), Integer.parseInt(v.get("PORT")), v.get("USERNAME"),
+                v.get("OPERATOR_USERNAME"),
                 Path.of(v.get("PASSWORD_FILE")), Path.of(v.get("KNOWN_HOSTS")), v.get("HOST_KEY_SHA256"), v.get("TARGET"));
     }
 

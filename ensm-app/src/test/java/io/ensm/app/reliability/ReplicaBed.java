@@ -63,6 +63,7 @@ final class ReplicaBed implements AutoCloseable {
     private EtcdCluster etcd;
     private String prefix;
     private ManagedChannel registryChannel;
+    private long startedNanos;
 
     private ReplicaBed(Path dir) {
         this.dir = dir;
@@ -141,9 +142,29 @@ final class ReplicaBed implements AutoCloseable {
         for (String name : REPLICAS) {
             EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);
             ensm.property("ensm.replica", name).property("ensm.advertised-url", "tcp://" + ensm.target());
+            // inert while the file names no step (PauseProbe)
+            ensm.environment(PauseProbe.PAUSE_FILE, pauseFile(name).toString());
             replicas.put(name, ensm);
         }
         replicas.values().forEach(EnsmProcess::start);
+        startedNanos = System.nanoTime();
+    }
+
+    /**
+     * Waits until the endpoints have moved to their chosen replicas: a replica gets its share two
+     * lease TTLs after the others first see it, so the first one holds everything until then.
+     */
+    void settle() {
+        long until = startedNanos + LEASE_TTL.multipliedBy(2).plusSeconds(2).toNanos();
+        long left = until - System.nanoTime();
+        if (left > 0) {
+            NetconfBox.sleep(left / 1_000_000);
+        }
+    }
+
+    /** The file that names the step the replica's Requests and Closes stop at (PauseProbe); absent: none. */
+    Path pauseFile(String replica) {
+        return dir.resolve(replica + ".pause");
     }
 
     /** Starts a killed replica again on its port; calls go through a new channel (the old one may be backing off). */

@@ -3,6 +3,7 @@ package io.ensm.app.reliability;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.spi.StepProbe;
 import io.ensm.core.testing.Requests;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
@@ -10,12 +11,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -112,11 +116,31 @@ class ReplicaFailoverTest {
     @Test
     void aReplicaPausedPastItsLeaseStepsDownWhenItWakesAndLeavesItsSuccessorsWorkAlone() throws Exception {
         startAll();
+        bed.settle(); // the holder found below keeps box-2 until the pause
         String owner = holderOf("box-2", REPLICAS, Duration.ofSeconds(30));
         Connection old = ns(owner).request(request("box-2"));
+        String ownerFence = fenceOn(1);
+        assertThat(ownerFence).as("the holder's token on box-2's port, after the operator's text").startsWith("operator: port 1 ensm-fence@ensm-reliability:");
+
+        // A Request of the holder stops after its intent is stored (fenced in etcd, still its own) and before its device write.
+        Path pauseFile = bed.pauseFile(owner);
+        Files.writeString(pauseFile, StepProbe.Step.REQUEST_INTENT_STORED.stableName());
+        CompletableFuture<String> late = CompletableFuture.supplyAsync(() -> {
+            try {
+                ns(owner).withDeadlineAfter(90, TimeUnit.SECONDS).request(request("box-2"));
+                return "OK";
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+            }
+        }, Executors.newVirtualThreadPerTaskExecutor());
+        assertThat(waitFor(Duration.ofSeconds(20), () -> bed.replica(owner).log().contains("event=test-pause step=request.intent-stored")))
+                .as("the holder's Request stopped before its device write\n%s", bed.replica(owner).log()).isTrue();
+        String lateId = between(bed.replica(owner).log(), "event=test-pause step=request.intent-stored connection=", "\n");
 
         long pid = bed.replica(owner).pid();
         io.ensm.core.testing.Cmd.run("kill", "-STOP", Long.toString(pid));
+        // On waking it goes on at once: to its device write, under the hold it had.
+        Files.writeString(pauseFile, "");
         List<String> others = REPLICAS.stream().filter(r -> !r.equals(owner)).toList();
         String taker;
         Connection made;
@@ -135,6 +159,20 @@ class ReplicaFailoverTest {
             assertThat(bed.registeredUrls("box-2")).as("the registry's box-2 after %s woke", owner).containsExactly(url(taker));
             Thread.sleep(50);
         }
+        String takerFence = fenceOn(1);
+        assertThat(token(takerFence)).as("the taker wrote its newer token at the take-over: %s, before: %s", takerFence, ownerFence)
+                .isGreaterThan(token(ownerFence));
+
+        // Its late device write is refused by the box's fence, and its next store write by etcd's.
+        String answer = late.get(60, TimeUnit.SECONDS);
+        assertThat(answer).as("the woken holder's Request").startsWith("ABORTED: ")
+                .contains("fence read: the description of port eth1 holds fence token " + token(takerFence) + ", newer than this replica's "
+                        + token(ownerFence) + ": another replica has taken the endpoint over; nothing was written");
+        assertThat(bed.box(1).marked()).as("nothing of the late Request on the box").doesNotContainKey(lateId);
+        assertThat(waitFor(Duration.ofSeconds(10), () -> bed.replica(owner).log().contains("event=forget-failed connection=" + lateId)))
+                .as("its store write after the refused device write\n%s", bed.replica(owner).log()).isTrue();
+        assertThat(between(bed.replica(owner).log(), "event=forget-failed connection=" + lateId, "\n"))
+                .as("refused by the store's fence").contains("refused: this replica");
         java.util.Set<String> expected = java.util.Set.of(Lab.ownId(old), Lab.ownId(made));
         assertThat(bed.box(1).marked().keySet()).containsExactlyInAnyOrderElementsOf(expected);
 
@@ -155,11 +193,35 @@ class ReplicaFailoverTest {
             ns(finalHolder).close(Lab.byOwnId(id));
         }
         assertThat(bed.box(1).marked()).as("both closed by replica %s, which took over from %s", finalHolder, taker).isEmpty();
+        assertThat(storedIds()).as("the late Request's intent rolled back by the taker").doesNotContain(lateId);
+    }
+
+    /** The description of the box's parent port eth1, where the holder of the box keeps its fence token. */
+    private String fenceOn(int box) {
+        return bed.box(box).interfaces().get("eth1").description();
+    }
+
+    private static long token(String description) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("ensm-fence@ensm-reliability:(\\d+)").matcher(description);
+        assertThat(m.find()).as("a fence token in '%s'", description).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The text after the first {@code start} up to {@code end}; "" when absent. */
+    private static String between(String text, String start, String end) {
+        int i = text.indexOf(start);
+        if (i < 0) {
+            return "";
+        }
+        int from = i + start.length();
+        int to = text.indexOf(end, from);
+        return text.substring(from, to < 0 ? text.length() : to).strip();
     }
 
     @Test
     void theEtcdLeaderDyingDuringABurstOfRequestsLeavesNothingHalfProvisioned() throws Exception {
         startAll();
+        bed.settle();
         java.util.Map<String, String> holder = new java.util.LinkedHashMap<>();
         for (String box : List.of("box-1", "box-2", "box-3")) {
             holder.put(box, holderOf(box, REPLICAS, Duration.ofSeconds(30)));

@@ -4,6 +4,7 @@ import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.EndpointFence;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
@@ -100,6 +101,19 @@ final class MeteredBackend implements Backend {
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
         return measure("remove-orphans", () -> backend.removeOrphans(isKnown));
+    }
+
+    @Override
+    public void fenceWith(EndpointFence fence) {
+        backend.fenceWith(fence);
+    }
+
+    @Override
+    public void takeOver(long token) throws BackendException {
+        measure("take-over", () -> {
+            backend.takeOver(token);
+            return null;
+        });
     }
 
     @Override

@@ -38,6 +38,8 @@ import io.ensm.core.registry.authorize.RegistryAuthorization;
 import io.ensm.core.server.CallContexts;
 import io.ensm.core.server.NetworkServiceService;
 import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.EndpointFence;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.state.ConnectionTable;
 import io.ensm.core.store.ConnectionStore;
@@ -108,6 +110,8 @@ public final class EnsmRuntime implements AutoCloseable {
     private volatile boolean serving;
     /** Set first thing at shutdown: holds given up then need no hand-over work here. */
     private volatile boolean stopping;
+    /** The fence of the latest hold taken on each endpoint, kept after a loss (see EndpointFence). */
+    private final Map<String, Long> latestFence = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService handovers = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("ensm-handover").daemon().factory());
     private final ConnectionTable table;
@@ -244,11 +248,20 @@ public final class EnsmRuntime implements AutoCloseable {
                 public void lost(String endpoint, String reason) {}
             });
         } else {
+            // Backends that keep a token on the far side check each write against the latest hold's.
+            for (ExposedEndpoint e : catalog.endpoints()) {
+                String name = e.name();
+                e.backend().fenceWith(() -> {
+                    Long f = latestFence.get(name);
+                    return java.util.OptionalLong.of(f == null ? EndpointFence.NEVER_HELD : f);
+                });
+            }
             // Holds taken at start are adopted before the port opens; later ones while serving.
             Reconciler.Report[] total = {new Reconciler.Report(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)};
             ownership.start(catalog.endpoints().stream().map(ExposedEndpoint::name).toList(), new Ownership.Listener() {
                 @Override
                 public void acquired(Ownership.Hold hold) {
+                    latestFence.merge(hold.endpoint(), hold.fence(), Math::max);
                     if (stopping) {
                         return;
                     }
@@ -357,6 +370,13 @@ public final class EnsmRuntime implements AutoCloseable {
         }
         if (ownership().hold(name).isEmpty()) {
             return null; // lost again before its turn came
+        }
+        try {
+            e.backend().takeOver(hold.fence());
+        } catch (BackendException ex) {
+            // Not fatal: the backend writes the token with its first write instead.
+            log.warn("event=endpoint-fence-unwritten endpoint={} fence={} kind={} error=\"{}\"", name, hold.fence(),
+                    ex.kind(), ex.getMessage());
         }
         Reconciler.Report r = reconciler.adopt(name);
         served.ready(name);

@@ -67,6 +67,21 @@ public interface Backend extends AutoCloseable {
         return Set.of();
     }
 
+    /**
+     * Hands the backend the fence of this replica's holds on its endpoint, once, before it serves;
+     * only replicas on a shared store call it. A backend that keeps a token on the far side checks
+     * it in every write and refuses with {@link BackendException.Kind#FENCED} when the far side
+     * holds a newer one. The default ignores it.
+     */
+    default void fenceWith(EndpointFence fence) {}
+
+    /**
+     * This replica has just taken the endpoint over under {@code token}: a backend that keeps a
+     * token on the far side writes it there now, so that the previous holder's late writes are
+     * refused from this moment, not from this replica's first write. The default does nothing.
+     */
+    default void takeOver(long token) throws BackendException {}
+
     @Override
     default void close() {}
 }

@@ -18,7 +18,12 @@ public class BackendException extends Exception {
         /** Another party holds what is needed (a lock), try later. */
         BUSY,
         /** Credentials or host identity were refused. */
-        DENIED
+        DENIED,
+        /**
+         * The far side holds a newer fencing token than this replica's hold: another replica has
+         * taken the endpoint over, so nothing was written.
+         */
+        FENCED
     }
 
     private final Kind kind;

@@ -5,12 +5,14 @@ import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.xml.XmlReader;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
 
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -127,5 +129,26 @@ public final class IetfDriver implements Driver {
     @Override
     public List<FoundSubInterface> parse(String dataXml) {
         return IetfReader.parse(dataXml);
+    }
+
+    @Override
+    public String portDescriptionFilter(String port) {
+        checkPortName(port);
+        return new XmlWriter().open(IF_NS, "interfaces").open("interface").leaf("name", port).empty("description")
+                .close().close().toXml();
+    }
+
+    @Override
+    public Optional<String> portDescription(String dataXml, String port) {
+        return XmlReader.outermost(XmlReader.parse(dataXml), IF_NS, "interface").stream()
+                .filter(i -> XmlReader.text(i, IF_NS, "name").filter(port::equals).isPresent())
+                .findFirst().flatMap(i -> XmlReader.child(i, IF_NS, "description")).map(d -> d.getTextContent());
+    }
+
+    @Override
+    public String renderPortDescription(String port, String description) {
+        checkPortName(port);
+        return new XmlWriter().open(IF_NS, "interfaces").open("interface").leaf("name", port).leaf("description", description)
+                .close().close().toXml();
     }
 }

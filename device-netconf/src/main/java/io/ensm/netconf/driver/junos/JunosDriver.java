@@ -5,11 +5,13 @@ import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.xml.XmlReader;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -113,5 +115,26 @@ public final class JunosDriver implements Driver {
     @Override
     public List<FoundSubInterface> parse(String dataXml) {
         return JunosReader.parse(dataXml);
+    }
+
+    @Override
+    public String portDescriptionFilter(String port) {
+        checkPortName(port);
+        return new XmlWriter().open("configuration").open("interfaces").open("interface").leaf("name", port).empty("description")
+                .close().close().close().toXml();
+    }
+
+    @Override
+    public Optional<String> portDescription(String dataXml, String port) {
+        return XmlReader.outermost(XmlReader.parse(dataXml), null, "interface").stream()
+                .filter(i -> XmlReader.text(i, null, "name").filter(port::equals).isPresent())
+                .findFirst().flatMap(i -> XmlReader.child(i, null, "description")).map(d -> d.getTextContent());
+    }
+
+    @Override
+    public String renderPortDescription(String port, String description) {
+        checkPortName(port);
+        return new XmlWriter().open("configuration").open("interfaces").open("interface").leaf("name", port)
+                .leaf("description", description).close().close().close().toXml();
     }
 }

@@ -87,9 +87,10 @@ public final class Allocate implements Element {
                 if (known != null) {
                     allocator.release(id, known.service(), known.allocation());
                 }
-            } else if (!reuse) {
+            } else if (!reuse && known != null) {
                 allocator.release(id, service.name(), surplus(allocation, known.allocation()));
             }
+            // A new connection whose intent stays stored keeps its values: the roll-back of that record gives them back.
             throw e;
         }
         if (known != null && !reuse) {

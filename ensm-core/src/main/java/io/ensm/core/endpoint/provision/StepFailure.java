@@ -27,7 +27,7 @@ public final class StepFailure extends Exception {
             case REJECTED, DENIED -> Failures.precondition(message);
             case EXHAUSTED -> Failures.exhausted(message);
             case NOT_FOUND -> Failures.notFound(message);
-            case BUSY -> Failures.aborted(message);
+            case BUSY, FENCED -> Failures.aborted(message);
         };
     }
 }

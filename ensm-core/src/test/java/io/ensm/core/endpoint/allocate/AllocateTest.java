@@ -164,6 +164,17 @@ class AllocateTest {
     }
 
     @Test
+    void downstreamFailureOfANewConnectionWhoseIntentStaysStoredKeepsItsAllocationForTheRollBack() {
+        // e.g. its provision was fenced and forgetting its PENDING record was refused too
+        stored.add("c2");
+        tail.failing(new IllegalStateException("provision failed"));
+        assertThatThrownBy(() -> chain(PlanKind.FORWARDER_VXLAN, null).request(Requests.request().id("c2").build(),
+                CallContext.client())).isInstanceOf(IllegalStateException.class).hasMessage("provision failed");
+        assertThat(allocator.releaseCalls()).isZero();
+        assertThat(allocator.held()).containsKey("c2");
+    }
+
+    @Test
     void downstreamFailureAfterTheConnectionWasForgottenGivesBackWhatItHeld() {
         StoredConnection k = known(Fixtures.allocation());
         allocator.restore(k.id(), k.service(), k.allocation());
