@@ -72,6 +72,27 @@ final class MeteredBackend implements Backend {
     }
 
     @Override
+    public boolean servesSegments() {
+        return backend.servesSegments();
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        measure("join-segment", () -> {
+            backend.joinSegment(intent);
+            return null;
+        });
+    }
+
+    @Override
+    public void leaveSegment(ProvisionIntent intent) throws BackendException {
+        measure("leave-segment", () -> {
+            backend.leaveSegment(intent);
+            return null;
+        });
+    }
+
+    @Override
     public ReadBack readBack() throws BackendException {
         return measure("read-back", backend::readBack);
     }
