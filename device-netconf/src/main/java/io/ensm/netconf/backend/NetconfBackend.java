@@ -178,8 +178,11 @@ public final class NetconfBackend implements Backend {
             log.debug("event=netconf_segment_present device={} service={} sub_interface={}", device, intent.endpoint().service(), name);
             return;
         }
-        if (found.isPresent() && found.get().marker().isPresent() && !found.get().marker().get().equals(wanted.connectionId())) {
-            // Another connection's sub-interface on the segment's VLAN: overwriting it would cut that connection.
+        if (found.isPresent() && found.get().marker().isPresent() && !found.get().state().owner().isEmpty()
+                && !found.get().marker().get().equals(wanted.connectionId())) {
+            // A connection's sub-interface on the segment's VLAN (this ensm's or another's): overwriting
+            // it would cut that connection. Unmarked entries and marks naming no owner are replaced,
+            // as provision replaces them.
             throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": segment of service "
                     + intent.endpoint().service() + ": " + name + " is marked for " + found.get().marker().get()
                     + ", not for the segment; not overwritten");
