@@ -33,7 +33,6 @@ import io.ensm.netconf.testbed.TestSubInterfaceCodec;
 import io.ensm.netconf.transaction.TransactionRunner;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +61,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A shared segment on a real netconfd box, through the whole runtime in this JVM (gRPC server,
  * embedded registry, SQLite store, the provisioner and the reconciler): one sub-interface for all
  * the segment's connections, written with the first and removed after the last, repaired and swept
- * by reconciliation. The box is read with OpenSSH, not with ensm's code.
+ * by reconciliation. The box (device 1 of the shared test bed) is read with OpenSSH, not with
+ * ensm's code.
  */
 @Tag("netconf-testbed")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -82,15 +82,10 @@ class SegmentOnBoxTest {
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeAll
-    void startBox() {
-        bed = NetconfTestbedExtension.startOrSkip(() -> NetconfTestbed.startOwn("segments", 1, "candidate", 18950));
-    }
-
-    @AfterAll
-    void stopBox() {
-        if (bed != null) {
-            bed.close();
-        }
+    void useBox() {
+        // The JVM's shared test bed: this test neither stops nor freezes its boxes, and its VLANs
+        // (3650-3659) and owner are its own, so the other tests' work on the port is not touched.
+        bed = NetconfTestbedExtension.startOrSkip(() -> NetconfTestbed.shared(2, "candidate"));
     }
 
     @BeforeEach
