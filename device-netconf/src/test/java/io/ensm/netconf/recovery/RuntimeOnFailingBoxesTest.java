@@ -206,7 +206,8 @@ class RuntimeOnFailingBoxesTest {
     void aRestartWithExpiredConnectionsOnABoxThatIsDownStartsServesTheOtherBoxAndReleasesOnceItIsBack() {
         EnsmRuntime first = start(Duration.ofSeconds(2), Duration.ofSeconds(2));
         ManagedChannel c1 = channel(first);
-        Instant soon = Instant.now().plusSeconds(5);
+        // Room for four Requests and a read of the box on a loaded host before the first expires.
+        Instant soon = Instant.now().plusSeconds(15);
         List<String> expiring = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             expiring.add(request(c1, 1, soon));

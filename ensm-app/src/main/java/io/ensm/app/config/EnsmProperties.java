@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -85,12 +86,26 @@ public record EnsmProperties(
 
     /**
      * @param payload ETHERNET or IP
-     * @param cidrs   address pools (IPv4 and/or IPv6) for the point-to-point pairs
+     * @param cidrs   address pools (IPv4 and/or IPv6) for the point-to-point pairs; with a segment,
+     *                the segment's subnets (one per family)
+     * @param segment set to make every connection of the service join one shared segment
      */
     public record Service(@NotBlank String name,
                           @DefaultValue("ETHERNET") @Pattern(regexp = "ETHERNET|IP", message = "must be ETHERNET or IP") String payload,
                           @DefaultValue List<String> cidrs,
-                          @DefaultValue List<@Valid Match> matches) {}
+                          @DefaultValue List<@Valid Match> matches,
+                          @Valid Segment segment) {}
+
+    /**
+     * A shared segment: one VLAN per uplink and the service's CIDRs as its subnets.
+     *
+     * @param gateways the far side's address in each subnet (the box's, or the SDN's gateway)
+     * @param routes   prefixes the clients reach through the gateway, e.g. 0.0.0.0/0
+     * @param vlan     the segment's VLAN id on every uplink; 0 takes one from each uplink's pool
+     */
+    public record Segment(@NotEmpty List<String> gateways,
+                          @DefaultValue List<String> routes,
+                          @DefaultValue("0") @Min(0) @Max(4094) int vlan) {}
 
     /** A registry match: source selector over client labels, destination selectors over endpoint labels. */
     public record Match(@DefaultValue Map<String, String> sourceSelector,

@@ -40,10 +40,12 @@ public final class SettingsMapper {
         }
         String advertised = p.advertisedUrl().isBlank() ? "tcp://" + p.listen() : p.advertisedUrl();
         List<ServiceSpec> services = new ArrayList<>();
-        for (EnsmProperties.Service s : p.services()) {
+        for (int i = 0; i < p.services().size(); i++) {
+            EnsmProperties.Service s = p.services().get(i);
             services.add(new ServiceSpec(s.name(), Payload.parse(s.payload()), s.cidrs(),
                     s.matches().stream().map(m -> new ServiceMatch(m.sourceSelector(),
-                            m.routes().stream().map(EnsmProperties.Route::destinationSelector).toList(), m.fallthrough(), m.metadata())).toList()));
+                            m.routes().stream().map(EnsmProperties.Route::destinationSelector).toList(), m.fallthrough(), m.metadata())).toList(),
+                    segment("ensm.services[" + i + "].segment", s.segment())));
         }
         List<EndpointDefinition> endpoints = new ArrayList<>();
         for (int i = 0; i < p.endpoints().size(); i++) {
@@ -108,5 +110,27 @@ public final class SettingsMapper {
         } catch (java.net.UnknownHostException e) {
             return fallback;
         }
+    }
+
+    /** The service's segment; gateways and subnets are checked against each other when the pools are made. */
+    private static io.ensm.core.model.Segment segment(String key, EnsmProperties.Segment s) {
+        if (s == null) {
+            return null;
+        }
+        for (String g : s.gateways()) {
+            try {
+                io.ensm.core.alloc.IpAddress.parse(g);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(key + ".gateways", "'" + g + "' is not an IP address");
+            }
+        }
+        for (String r : s.routes()) {
+            try {
+                io.ensm.core.alloc.IpPrefix.parse(r);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(key + ".routes", e.getMessage());
+            }
+        }
+        return new io.ensm.core.model.Segment(s.gateways(), s.routes(), s.vlan());
     }
 }

@@ -146,4 +146,30 @@ class ConfigValidationTest {
         s.put("ensm.discovery[0].type", "no-such-source");
         assertThat(failureOf(s)).contains("ensm.discovery[0] (os).type: endpoint source 'no-such-source' is not available", "openstack");
     }
+
+    @Test
+    void aSegmentOnABackendThatCannotServeOneIsRefusedNamingTheServiceAndTheEndpoint() {
+        Map<String, String> s = valid();
+        s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment", "edge-1", "does not serve shared segments");
+    }
+
+    @Test
+    void aSegmentGatewayOutsideItsSubnetOrOnTheNetworkAddressIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.services[0].segment.gateways[0]", "10.61.0.1");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment", "no gateway inside subnet 10.60.0.0/24");
+        s.put("ensm.services[0].segment.gateways[0]", "10.60.0.0");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment", "network or broadcast");
+    }
+
+    @Test
+    void aSegmentRouteOrGatewayThatIsNoAddressIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.services[0].segment.gateways[0]", "gateway");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment.gateways", "'gateway' is not an IP address");
+        s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");
+        s.put("ensm.services[0].segment.routes[0]", "default");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment.routes", "default");
+    }
 }

@@ -72,6 +72,11 @@ final class MeteredBackend implements Backend {
     }
 
     @Override
+    public ReadBack readBack() throws BackendException {
+        return measure("read-back", backend::readBack);
+    }
+
+    @Override
     public boolean servesSegments() {
         return backend.servesSegments();
     }
@@ -90,11 +95,6 @@ final class MeteredBackend implements Backend {
             backend.leaveSegment(intent);
             return null;
         });
-    }
-
-    @Override
-    public ReadBack readBack() throws BackendException {
-        return measure("read-back", backend::readBack);
     }
 
     @Override

@@ -421,12 +421,6 @@ public final class EnsmRuntime implements AutoCloseable {
             ServiceSpec s = settings.services().get(i);
             if (s.isSegment()) {
                 segments.add(s);
-                for (ExposedEndpoint e : endpoints) {
-                    if (e.spec().service().equals(s.name()) && !e.backend().servesSegments()) {
-                        throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name()
-                                + "' of service " + s.name() + " has a backend that does not serve shared segments");
-                    }
-                }
             } else if (!s.cidrs().isEmpty()) {
                 pools.put(s.name(), new AddressPool(s.name(), s.cidrs()));
             }
@@ -438,12 +432,23 @@ public final class EnsmRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
             }
         }
+        PoolAllocator allocator;
         try {
-            return new PoolAllocator(pools, segments, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
+            allocator = new PoolAllocator(pools, segments, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
         } catch (IllegalArgumentException e) {
             int i = segments.isEmpty() ? -1 : indexOfFailing(settings, e);
             throw new IllegalArgumentException((i < 0 ? "" : "ensm.services[" + i + "].segment: ") + e.getMessage(), e);
         }
+        for (int i = 0; i < settings.services().size(); i++) {
+            ServiceSpec s = settings.services().get(i);
+            for (ExposedEndpoint e : endpoints) {
+                if (s.isSegment() && e.spec().service().equals(s.name()) && !e.backend().servesSegments()) {
+                    throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name()
+                            + "' of service " + s.name() + " has a backend that does not serve shared segments");
+                }
+            }
+        }
+        return allocator;
     }
 
     /** The index of the service a segment error names ("service NAME: ..."), or -1. */

@@ -120,6 +120,12 @@ class MonitorAtScaleTest {
                     }
                 });
         awaitSubscribers(1);
+        // The initial state goes out first; on a loaded host the burst below could otherwise
+        // overflow the backlog before the first chunk was handed to gRPC.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (bytesToTransport.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
 
         int published = ConnectionMonitor.MAX_BACKLOG + 100;
         for (int i = 0; i < published; i++) {
