@@ -35,6 +35,36 @@ final class BoxAddresses {
         return out;
     }
 
+    /**
+     * The gateway addresses of a segment as the box holds them: each endpoint address with the
+     * prefix length the allocation gives it (its subnet's), not a host route.
+     */
+    static List<InterfaceIpAddress> ofSegment(Allocation allocation) {
+        List<InterfaceIpAddress> out = new ArrayList<>();
+        List<String> gateways = allocation.endpointAddrs();
+        for (int i = 0; i < gateways.size(); i++) {
+            String cidr = gateways.get(i);
+            String field = "endpointAddrs[" + i + "]";
+            int slash = cidr.indexOf('/');
+            if (slash < 0) {
+                throw new IllegalArgumentException(field + ": '" + cidr + "' has no prefix length (a segment's gateway carries its subnet's)");
+            }
+            IpAddress ip = host(cidr, field);
+            int length;
+            try {
+                length = Integer.parseInt(cidr.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(field + ": '" + cidr + "' has no numeric prefix length", e);
+            }
+            int max = ip.isIp4() ? 32 : 128;
+            if (length < 1 || length > max) {
+                throw new IllegalArgumentException(field + ": prefix length " + length + " is outside 1-" + max);
+            }
+            out.add(new InterfaceIpAddress(ip, IpPrefix.valueOf(ip, length)));
+        }
+        return out;
+    }
+
     private static IpAddress host(String cidr, String field) {
         int slash = cidr.indexOf('/');
         try {

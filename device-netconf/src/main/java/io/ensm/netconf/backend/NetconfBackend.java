@@ -28,6 +28,8 @@ import io.ensm.netconf.session.LocalSessions;
 import io.ensm.netconf.transaction.Fencing;
 import io.ensm.netconf.transaction.GroupCommitter;
 import io.ensm.netconf.transaction.StaleLocks;
+import io.ensm.netconf.transaction.Step;
+import io.ensm.netconf.transaction.TransactionOptions;
 import io.ensm.netconf.transaction.TransactionRunner;
 import org.onlab.packet.VlanId;
 import org.slf4j.Logger;
@@ -57,6 +59,12 @@ import java.util.function.Predicate;
  * The box-side leg is reached by ensm's forwarder on {@code uplink} with the same VLAN id, or by
  * the caller's forwarder on a shared fabric VLAN. Every sub-interface is marked with the owner's
  * name, and only sub-interfaces with this owner's mark are swept as orphans.
+ *
+ * <p>A shared segment's connections have one sub-interface between them, written by
+ * {@link #joinSegment} and removed by {@link #leaveSegment}, marked with the segment's id in place
+ * of a connection id; provision and release of such a connection touch nothing on the box. Every
+ * driver serves segments: a segment's sub-interface differs from a connection's only in its
+ * addresses' prefix lengths and its mark.
  */
 public final class NetconfBackend implements Backend {
     public static final String TYPE = "netconf";
@@ -78,8 +86,13 @@ public final class NetconfBackend implements Backend {
     /** Sub-interfaces whose unowned mark was reported, so that each is reported once, not every pass. */
     private final Set<String> reportedUnowned = ConcurrentHashMap.newKeySet();
     private final AtomicLong reads = new AtomicLong();
+    private final AtomicLong edits = new AtomicLong();
     private final ChangeCodec codec;
-    private final TransactionRunner runner = new TransactionRunner();
+    private final TransactionRunner runner = new TransactionRunner(TransactionOptions.DEFAULTS, (session, step) -> {
+        if (step == Step.EDIT) {
+            edits.incrementAndGet();
+        }
+    });
     private final PortFence portFence;
     private final StaleLocks staleLocks;
     /** The fence of this replica's holds on the endpoint; NONE for the only replica (nothing read or written for it). */
@@ -171,8 +184,18 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public Attachment provision(ProvisionIntent intent) throws BackendException {
+        if (intent.segment() != null) {
+            // The segment's sub-interface, written by joinSegment, carries this connection too.
+            segmentOnBox(intent);
+            return attachment(intent);
+        }
         SubInterface wanted = wanted(intent);
-        write(new Change.Put(wanted), intent.connectionId());
+        write(new Change.Put(wanted), "provisioned", intent.connectionId());
+        return attachment(intent);
+    }
+
+    /** Where ensm's forwarder (or the caller's, on a fabric VLAN) meets the box for the connection. */
+    private Attachment attachment(ProvisionIntent intent) throws BackendException {
         int vlan = intent.allocation().vlanId();
         return switch (intent.plan()) {
             case FORWARDER_VXLAN -> switch (uplinkMode) {
@@ -187,7 +210,55 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public void release(ProvisionIntent intent) throws BackendException {
-        write(new Change.Remove(key(intent)), intent.connectionId());
+        if (intent.segment() != null) {
+            return; // the segment's sub-interface goes with leaveSegment, after its last connection
+        }
+        write(new Change.Remove(key(intent)), "released", intent.connectionId());
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    /**
+     * Writes the segment's sub-interface unless the box already holds it as wanted: one small
+     * get-config of that sub-interface first, so a repair of many connections of one segment, or
+     * the first join after a restart, writes at most once.
+     */
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        SubInterface wanted = segmentOnBox(intent);
+        Change put = new Change.Put(wanted);
+        String name = driver.subInterfaceName(parentPort, wanted.vlan());
+        try {
+            driver.check(put);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED,
+                    "device " + device + ": segment of service " + intent.endpoint().service() + ": " + e.getMessage(), e);
+        }
+        Optional<FoundSubInterface> found = readOne(put, name);
+        if (found.isPresent() && found.get().state().equals(wanted)) {
+            log.debug("event=netconf_segment_present device={} service={} sub_interface={}", device, intent.endpoint().service(), name);
+            return;
+        }
+        if (found.isPresent() && found.get().marker().isPresent() && !found.get().state().owner().isEmpty()
+                && !found.get().marker().get().equals(wanted.connectionId())) {
+            // A connection's sub-interface on the segment's VLAN (this ensm's or another's): overwriting
+            // it would cut that connection. Unmarked entries and marks naming no owner are replaced,
+            // as provision replaces them.
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": segment of service "
+                    + intent.endpoint().service() + ": " + name + " is marked for " + found.get().marker().get()
+                    + ", not for the segment; not overwritten");
+        }
+        write(put, "segment_joined", wanted.connectionId());
+    }
+
+    /** Removes the segment's sub-interface; an absent one is fine. */
+    @Override
+    public void leaveSegment(ProvisionIntent intent) throws BackendException {
+        SubInterface s = segmentOnBox(intent);
+        write(new Change.Remove(s), "segment_left", s.connectionId());
     }
 
     /** One get-config of the port for this connection; what it did not find as written is logged. */
@@ -196,9 +267,11 @@ public final class NetconfBackend implements Backend {
         PortReadBack read = new PortReadBack(read());
         Verification v = read.verify(intent);
         if (v != Verification.PRESENT) {
-            String name = driver.subInterfaceName(parentPort, vlan(intent));
-            log.info("event=netconf_verify device={} connection={} sub_interface={} result={} found=\"{}\"", device,
-                    intent.connectionId(), name, v, read.found(name).map(f -> ChangeCodec.describe(f.state())).orElse("none"));
+            SubInterface wanted = onBox(intent);
+            String name = driver.subInterfaceName(parentPort, wanted.vlan());
+            log.info("event=netconf_verify device={} connection={} sub_interface={} marker={} result={} found=\"{}\"", device,
+                    intent.connectionId(), name, wanted.connectionId(), v,
+                    read.found(name).map(f -> ChangeCodec.describe(f.state())).orElse("none"));
         }
         return v;
     }
@@ -227,7 +300,7 @@ public final class NetconfBackend implements Backend {
         /** Not logged: a pass reads again on its own what this answer did not find as written. */
         @Override
         public Verification verify(ProvisionIntent intent) throws BackendException {
-            SubInterface wanted = wanted(intent);
+            SubInterface wanted = onBox(intent);
             Optional<FoundSubInterface> found = found(driver.subInterfaceName(parentPort, wanted.vlan()));
             return found.isEmpty() ? Verification.MISSING
                     : found.get().state().equals(wanted) ? Verification.PRESENT : Verification.DRIFTED;
@@ -312,11 +385,34 @@ public final class NetconfBackend implements Backend {
     }
 
     /**
-     * How many times the parent port was read (get-config) for read-backs and orphan sweeps: the
-     * cost a reconciliation pass puts on the box. A write's own read-back and keep-alives are not counted.
+     * How many times the parent port was read (get-config) for read-backs and orphan sweeps, and a
+     * segment's sub-interface before a join: the cost a reconciliation pass puts on the box. A
+     * write's own read-back and keep-alives are not counted.
      */
     public long reads() {
         return reads.get();
+    }
+
+    /**
+     * How many edit-configs the backend sent: the writes it put on the box (a group commit of many
+     * changes is one; an edit retried without a failed item is another).
+     */
+    public long edits() {
+        return edits.get();
+    }
+
+    /** The one sub-interface a change names, as the box's running datastore holds it. */
+    private Optional<FoundSubInterface> readOne(Change change, String name) throws BackendException {
+        String filter = driver.readBackFilter(List.of(change));
+        reads.incrementAndGet();
+        try {
+            String data = pool.withSession(s -> s.rpc(Rpcs.getConfig(Rpcs.Datastore.RUNNING, filter)).dataXml());
+            return driver.parse(data).stream().filter(f -> f.name().equals(name)).findFirst();
+        } catch (NetconfException e) {
+            throw e.toBackendException();
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": get-config: " + e.getMessage(), e);
+        }
     }
 
     /** Every sub-interface on the parent port, as the box's running datastore holds it. */
@@ -337,7 +433,8 @@ public final class NetconfBackend implements Backend {
         }
     }
 
-    private void write(Change change, String connectionId) throws BackendException {
+    /** @param event what the log calls the write; {@code id} is the connection or segment id the mark carries */
+    private void write(Change change, String event, String connectionId) throws BackendException {
         try {
             driver.check(change);
         } catch (IllegalArgumentException e) {
@@ -350,8 +447,7 @@ public final class NetconfBackend implements Backend {
         } catch (NetconfException e) {
             throw e.toBackendException();
         }
-        log.info("event=netconf_{} device={} connection={} sub_interface={} ms={}",
-                change instanceof Change.Put ? "provisioned" : "released", device, connectionId,
+        log.info("event=netconf_{} device={} connection={} sub_interface={} ms={}", event, device, connectionId,
                 driver.subInterfaceName(change.subInterface().parentPort(), change.subInterface().vlan()),
                 (System.nanoTime() - t0) / 1_000_000);
     }
@@ -364,6 +460,25 @@ public final class NetconfBackend implements Backend {
         } catch (IllegalArgumentException e) {
             throw new BackendException(BackendException.Kind.REJECTED,
                     "device " + device + ": intent of connection " + intent.connectionId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What the box holds for the intent: its own sub-interface, or its segment's. */
+    private SubInterface onBox(ProvisionIntent intent) throws BackendException {
+        return intent.segment() != null ? segmentOnBox(intent) : wanted(intent);
+    }
+
+    /**
+     * The segment's sub-interface: the segment's VLAN, the gateways with their subnets' prefix
+     * lengths, marked with the segment's id.
+     */
+    private SubInterface segmentOnBox(ProvisionIntent intent) throws BackendException {
+        try {
+            return new SubInterface(parentPort, vlan(intent), BoxAddresses.ofSegment(intent.allocation()), mtu,
+                    intent.segmentMarker(), owner.name());
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": segment of service "
+                    + intent.endpoint().service() + " (connection " + intent.connectionId() + "): " + e.getMessage(), e);
         }
     }
 

@@ -6,7 +6,9 @@ import java.util.Optional;
  * ensm's mark on what it writes: the description {@code ensm@<owner>:<connection-id>}, where the
  * owner is the name of the ensm cluster that wrote it. Reconciliation touches only marked
  * objects, and sweeps only those of its own owner, so configuration written by others, or by
- * another ensm on the same port, stays as it is.
+ * another ensm on the same port, stays as it is. A shared segment's object carries the segment's
+ * id ({@code segment.<service>}) in place of a connection id, and is treated like one: known while
+ * the service has connections.
  *
  * <p>Marks written before they named an owner read {@code ensm:<connection-id>}: they are still
  * recognised (with an empty owner) for the connections ensm holds, and never swept. The new

@@ -323,4 +323,103 @@ class NetconfBackendTest {
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.UNREACHABLE));
     }
+
+    static ProvisionIntent segmentIntent(String id, int vlan, String client, String... gateways) {
+        Allocation a = new Allocation(List.of(gateways), List.of(client), "uplink:ensm-up0", vlan, 0);
+        return new ProvisionIntent(id, ENDPOINT, PlanKind.FORWARDER_VXLAN, a, null, 1500,
+                new io.ensm.core.model.Segment(List.of(), List.of(), vlan));
+    }
+
+    @Test
+    void aSegmentIsWrittenByItsJoinOnlyAndItsConnectionsProvisionAndReleaseWithoutDeviceIo() throws Exception {
+        NetconfBackend b = (NetconfBackend) backend();
+        assertThat(b.servesSegments()).isTrue();
+        ProvisionIntent first = segmentIntent("seg-c1", 3120, "10.72.0.5/24", "10.72.0.1/24", "fd72::1/64");
+        ProvisionIntent second = segmentIntent("seg-c2", 3120, "10.72.0.6/24", "10.72.0.1/24", "fd72::1/64");
+        try {
+            assertThat(b.provision(first)).as("a segment connection's attachment").isEqualTo(new Attachment.Vlan("ensm-up0", 3120));
+            assertThat(boxInterfaces()).as("provision alone writes nothing").doesNotContainKey("eth1.3120");
+            assertThat(b.verify(first)).isEqualTo(Verification.MISSING);
+
+            b.joinSegment(first);
+            String reply = bed.independentInterfaces(DEVICE);
+            assertThat(TestSubInterfaceCodec.parse(reply).get("eth1.3120"))
+                    .isEqualTo(new Found("ensm@ensm-test:segment.svc", "3120", "10.72.0.1"));
+            assertThat(reply).containsPattern("<ip>10\\.72\\.0\\.1</ip>\\s*<prefix-length>24</prefix-length>")
+                    .containsPattern("<ip>fd72::1</ip>\\s*<prefix-length>64</prefix-length>");
+            assertThat(b.verify(first)).isEqualTo(Verification.PRESENT);
+            assertThat(b.verify(second)).as("every connection of the segment finds it").isEqualTo(Verification.PRESENT);
+            assertThat(b.readBack().verify(second)).isEqualTo(Verification.PRESENT);
+            assertThat(b.readBack().markers()).hasValueSatisfying(m -> assertThat(m).contains("segment.svc"));
+
+            long edits = b.edits();
+            long reads = b.reads();
+            b.provision(second);
+            b.release(first);
+            assertThat(new long[] {b.edits(), b.reads()}).as("edit-configs and get-configs of provision and release")
+                    .containsExactly(edits, reads);
+            assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(configOf(reply));
+
+            b.joinSegment(second);
+            assertThat(b.edits()).as("a join finding the segment as wanted writes nothing").isEqualTo(edits);
+
+            b.leaveSegment(second);
+            assertThat(boxInterfaces()).doesNotContainKey("eth1.3120").containsKeys("eth1", "eth1.4000");
+            b.leaveSegment(second);
+            assertThat(b.verify(second)).isEqualTo(Verification.MISSING);
+        } finally {
+            b.leaveSegment(first);
+        }
+    }
+
+    @Test
+    void aSegmentWhoseGatewayChangedOnTheBoxIsDriftedAndTheNextJoinWritesItBack() throws Exception {
+        NetconfBackend b = (NetconfBackend) backend();
+        ProvisionIntent i = segmentIntent("seg-d1", 3121, "10.73.0.5/24", "10.73.0.1/24");
+        try {
+            b.joinSegment(i);
+            SshConnector connector = new SshConnector();
+            try (SessionPool other = new SessionPool(bed.config(DEVICE), connector::connect)) {
+                TestSubInterface changed = new TestSubInterface("eth1", 3121, "10.73.0.9", 24, "x");
+                other.withSession(s -> new TransactionRunner().run(s, List.of(changed), TestSubInterfaceCodec.removing()));
+                other.withSession(s -> new TransactionRunner().run(s, List.of(changed), TestSubInterfaceCodec.putting()));
+            } finally {
+                connector.close();
+            }
+            assertThat(b.verify(i)).isEqualTo(Verification.DRIFTED);
+            assertThat(b.readBack().verify(i)).isEqualTo(Verification.DRIFTED);
+
+            b.joinSegment(i);
+            assertThat(boxInterfaces().get("eth1.3121")).isEqualTo(new Found("ensm@ensm-test:segment.svc", "3121", "10.73.0.1"));
+            assertThat(b.verify(i)).isEqualTo(Verification.PRESENT);
+        } finally {
+            b.leaveSegment(i);
+        }
+    }
+
+    @Test
+    void aJoinRefusesToOverwriteAnotherConnectionsSubInterfaceOnTheSegmentsVlan() throws Exception {
+        NetconfBackend b = (NetconfBackend) backend();
+        ProvisionIntent p2p = track(intent("conn-s", 3122, "10.74.0.0/32", "10.74.0.1/32"));
+        b.provision(p2p);
+        String before = configOf(bed.independentInterfaces(DEVICE));
+
+        assertThatThrownBy(() -> b.joinSegment(segmentIntent("seg-x", 3122, "10.74.0.5/24", "10.74.0.1/24")))
+                .isInstanceOfSatisfying(BackendException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(BackendException.Kind.REJECTED);
+                    assertThat(e.getMessage()).contains("eth1.3122").contains("conn-s");
+                });
+        assertThat(configOf(bed.independentInterfaces(DEVICE))).isEqualTo(before);
+    }
+
+    @Test
+    void aSegmentGatewayWithoutPrefixLengthIsRefusedBeforeAnyDeviceIo() throws Exception {
+        NetconfBackend b = (NetconfBackend) backend();
+        ProvisionIntent bad = segmentIntent("seg-b", 3123, "10.75.0.5/24", "10.75.0.1");
+        assertThatThrownBy(() -> b.joinSegment(bad)).isInstanceOfSatisfying(BackendException.class, e -> {
+            assertThat(e.kind()).isEqualTo(BackendException.Kind.REJECTED);
+            assertThat(e.getMessage()).contains("endpointAddrs[0]").contains("prefix length");
+        });
+        assertThat(new long[] {b.edits(), b.reads()}).containsExactly(0, 0);
+    }
 }

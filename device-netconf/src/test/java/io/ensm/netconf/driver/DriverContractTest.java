@@ -53,6 +53,18 @@ class DriverContractTest {
 
     @ParameterizedTest
     @MethodSource("drivers")
+    void aSegmentsSubInterfaceWithSubnetLengthsAndTheSegmentsMarkReadsBackEqual(Driver d) {
+        SubInterface s = new SubInterface(port(d, 0), vlan(3650), Intents.addresses("10.70.0.1/24", "fd70::1/64"), 1500,
+                "segment.lan", "ensm-a");
+        FoundSubInterface f = roundTrip(d, s);
+        assertThat(d.render(List.of(put(s)))).contains("ensm@ensm-a:segment.lan");
+        assertThat(f.state()).isEqualTo(s);
+        assertThat(f.marker()).contains("segment.lan");
+        assertThat(Marker.read(s.marker())).contains(new Marker.Mark("ensm-a", "segment.lan"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("drivers")
     void theMarkNamesItsOwnerAndReadsBackWithIt(Driver d) {
         SubInterface s = new SubInterface(port(d, 0), vlan(100), List.of(), 1500, "conn-1", "ensm-a");
         FoundSubInterface f = roundTrip(d, s);
