@@ -1,5 +1,7 @@
 package io.ensm.netconf.backend;
 
+import io.ensm.netconf.transaction.RawEdits;
+
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendException;
@@ -16,7 +18,6 @@ import io.ensm.netconf.driver.ietf.IetfDriver;
 import io.ensm.netconf.session.SessionPool;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.UsesNetconfTestbed;
-import io.ensm.netconf.transaction.EditCodec;
 import io.ensm.netconf.transaction.TransactionRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +60,7 @@ class NetconfBackendFenceTest {
         }
         try (SessionPool pool = new SessionPool(bed.config(DEVICE), connector::connect)) {
             String port = new IetfDriver().renderPortDescription(PORT, "operator: port 2");
-            pool.withSession(s -> new TransactionRunner().run(s, List.of(port), raw()));
+            pool.withSession(s -> new TransactionRunner().run(s, List.of(port), RawEdits.onPort(PORT)));
         } finally {
             backends.forEach(Backend::close);
             connector.close();
@@ -152,22 +152,4 @@ class NetconfBackendFenceTest {
         return new ConnectSpec(c.name(), c.host(), c.port(), c.username(), c.password().read(), c.hostKey(), c.timeouts());
     }
 
-    private static EditCodec<String> raw() {
-        return new EditCodec<>() {
-            @Override
-            public String render(List<String> items) {
-                return String.join("", items);
-            }
-
-            @Override
-            public String readFilter(List<String> items) {
-                return "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\"><interface><name>" + PORT + "</name></interface></interfaces>";
-            }
-
-            @Override
-            public ReadBack<String> readBack(String dataXml) {
-                return item -> Optional.empty();
-            }
-        };
-    }
 }

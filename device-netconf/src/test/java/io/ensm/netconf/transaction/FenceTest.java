@@ -56,7 +56,7 @@ class FenceTest {
                 pool.withSession(s -> new TransactionRunner().run(s, all, TestSubInterfaceCodec.removing()));
             }
             String port = new IetfDriver().renderPortDescription(PORT, OPERATOR_TEXT);
-            pool.withSession(s -> new TransactionRunner().run(s, List.of(port), raw()));
+            pool.withSession(s -> new TransactionRunner().run(s, List.of(port), RawEdits.onPort(PORT)));
         } finally {
             pool.close();
             connector.close();
@@ -198,25 +198,6 @@ class FenceTest {
         return TransactionOptions.DEFAULTS.withLockRetry(3, Duration.ofMillis(100), Duration.ofMillis(400));
     }
 
-    /** Edits given as ready {@code <config>} children, read back by nothing. */
-    private static EditCodec<String> raw() {
-        return new EditCodec<>() {
-            @Override
-            public String render(List<String> items) {
-                return String.join("", items);
-            }
-
-            @Override
-            public String readFilter(List<String> items) {
-                return "<interfaces xmlns=\"urn:ietf:params:xml:ns:yang:ietf-interfaces\"><interface><name>" + PORT + "</name></interface></interfaces>";
-            }
-
-            @Override
-            public ReadBack<String> readBack(String dataXml) {
-                return item -> java.util.Optional.empty();
-            }
-        };
-    }
 
     private ConnectSpec spec() throws Exception {
         return spec(bed.config(DEVICE).username());

@@ -46,7 +46,7 @@ public final class PoolAllocator implements Allocator {
             try {
                 segs.put(s.name(), new SegmentAddresses(s.name(), s.cidrs(), s.segment().gateways()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("service " + s.name() + ": " + e.getMessage(), e);
+                throw new InvalidSegment(s.name(), e);
             }
             fixed.put(s.name(), s.segment().vlanId());
         }
@@ -54,6 +54,20 @@ public final class PoolAllocator implements Allocator {
         this.segmentVlans = Map.copyOf(fixed);
         this.vlanPools = vlanPools;
         this.vniPool = vniPool;
+    }
+
+    /** A segment whose subnets or gateways are wrong; names its service so the caller can name the setting. */
+    public static final class InvalidSegment extends IllegalArgumentException {
+        private final String service;
+
+        InvalidSegment(String service, IllegalArgumentException cause) {
+            super("service " + service + ": " + cause.getMessage(), cause);
+            this.service = service;
+        }
+
+        public String service() {
+            return service;
+        }
     }
 
     /** Whether the service's connections share a segment. */

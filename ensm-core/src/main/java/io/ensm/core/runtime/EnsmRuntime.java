@@ -444,9 +444,9 @@ public final class EnsmRuntime implements AutoCloseable {
         PoolAllocator allocator;
         try {
             allocator = new PoolAllocator(pools, segments, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
-        } catch (IllegalArgumentException e) {
-            int i = segments.isEmpty() ? -1 : indexOfFailing(settings, e);
-            throw new IllegalArgumentException((i < 0 ? "" : "ensm.services[" + i + "].segment: ") + e.getMessage(), e);
+        } catch (PoolAllocator.InvalidSegment e) {
+            List<String> names = settings.services().stream().map(ServiceSpec::name).toList();
+            throw new IllegalArgumentException("ensm.services[" + names.indexOf(e.service()) + "].segment: " + e.getMessage(), e);
         }
         for (int i = 0; i < settings.services().size(); i++) {
             ServiceSpec s = settings.services().get(i);
@@ -458,16 +458,6 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         }
         return allocator;
-    }
-
-    /** The index of the service a segment error names ("service NAME: ..."), or -1. */
-    private static int indexOfFailing(EnsmSettings settings, IllegalArgumentException e) {
-        for (int i = 0; i < settings.services().size(); i++) {
-            if (String.valueOf(e.getMessage()).startsWith("service " + settings.services().get(i).name() + ":")) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private Server startServer(Transport transport, Clock clock) {

@@ -6,6 +6,7 @@ import io.ensm.store.etcd.wire.CompactionRequest;
 import io.ensm.store.etcd.wire.Compare;
 import io.ensm.store.etcd.wire.DeleteRangeRequest;
 import io.ensm.store.etcd.wire.KVGrpc;
+import io.ensm.store.etcd.wire.KeyValue;
 import io.ensm.store.etcd.wire.LeaseGrantRequest;
 import io.ensm.store.etcd.wire.LeaseGrpc;
 import io.ensm.store.etcd.wire.LeaseRevokeRequest;
@@ -101,40 +102,33 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     Snapshot range(String prefix, int page) {
-        ByteString end = Keys.prefixEnd(prefix);
-        ByteString from = Keys.bytes(prefix);
-        long revision = 0;
         List<Entry> out = new ArrayList<>();
-        while (true) {
-            RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(page).setRevision(revision).build();
-            RangeResponse r = calls.run("range " + prefix, Retry.READ, timeout, (ch, d) -> kv(ch, d).range(req));
-            if (revision == 0) {
-                revision = r.getHeader().getRevision();
-            }
-            r.getKvsList().forEach(kv -> out.add(Entry.of(kv)));
-            if (!r.getMore() || r.getKvsCount() == 0) {
-                return new Snapshot(out, revision);
-            }
-            from = r.getKvs(r.getKvsCount() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
-        }
+        long revision = pages(prefix, page, false, kv -> out.add(Entry.of(kv)));
+        return new Snapshot(out, revision);
     }
 
     /** The keys under the prefix as of one revision (values not read), in pages. */
     public List<String> keys(String prefix) {
+        List<String> out = new ArrayList<>();
+        pages(prefix, PAGE, true, kv -> out.add(kv.getKey().toStringUtf8()));
+        return out;
+    }
+
+    /** Reads every key under the prefix in pages, all at the revision of the first; returns that revision. */
+    private long pages(String prefix, int page, boolean keysOnly, java.util.function.Consumer<KeyValue> each) {
         ByteString end = Keys.prefixEnd(prefix);
         ByteString from = Keys.bytes(prefix);
         long revision = 0;
-        List<String> out = new ArrayList<>();
         while (true) {
-            RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(PAGE).setRevision(revision)
-                    .setKeysOnly(true).build();
-            RangeResponse r = calls.run("keys " + prefix, Retry.READ, timeout, (ch, d) -> kv(ch, d).range(req));
+            RangeRequest req = RangeRequest.newBuilder().setKey(from).setRangeEnd(end).setLimit(page).setRevision(revision)
+                    .setKeysOnly(keysOnly).build();
+            RangeResponse r = calls.run((keysOnly ? "keys " : "range ") + prefix, Retry.READ, timeout, (ch, d) -> kv(ch, d).range(req));
             if (revision == 0) {
                 revision = r.getHeader().getRevision();
             }
-            r.getKvsList().forEach(kv -> out.add(kv.getKey().toStringUtf8()));
+            r.getKvsList().forEach(each);
             if (!r.getMore() || r.getKvsCount() == 0) {
-                return out;
+                return revision;
             }
             from = r.getKvs(r.getKvsCount() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
         }

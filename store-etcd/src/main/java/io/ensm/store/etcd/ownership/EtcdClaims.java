@@ -19,6 +19,7 @@ import java.util.Set;
  * one gets it. Claims are bound to no lease: a connection outlives the replica that made it.
  */
 public final class EtcdClaims implements Claims {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EtcdClaims.class);
     /** Rounds when keys this connection held are released while it claims them again. */
     private static final int ROUNDS = 3;
 
@@ -85,7 +86,7 @@ public final class EtcdClaims implements Claims {
                         List.of(new io.ensm.store.etcd.client.Write.Delete(key(c)))));
             } catch (EtcdException e) {
                 // Left for the store's sweep of claims no connection explains.
-                org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).warn("event=claim-release-failed claim={} connection={} reason=\"{}\"",
+                log.warn("event=claim-release-failed claim={} connection={} reason=\"{}\"",
                         key(c), connectionId, e.getMessage());
             }
         }
@@ -103,7 +104,7 @@ public final class EtcdClaims implements Claims {
             held = client.range(prefix).entries();
             client.keys(connections).forEach(k -> stored.add(k.substring(connections.length())));
         } catch (EtcdException e) {
-            org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).warn("event=claim-sweep-failed reason=\"{}\"", e.getMessage());
+            log.warn("event=claim-sweep-failed reason=\"{}\"", e.getMessage());
             return 0;
         }
         long now = System.nanoTime();
@@ -122,11 +123,11 @@ public final class EtcdClaims implements Claims {
                     if (client.ifModRevision(e.key(), e.modRevision(), List.of(new io.ensm.store.etcd.client.Write.Delete(e.key())))
                             instanceof io.ensm.store.etcd.client.TxnOutcome.Done) {
                         deleted++;
-                        org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).info("event=claim-swept claim={} connection={}",
+                        log.info("event=claim-swept claim={} connection={}",
                                 e.key().substring(prefix.length()), e.valueUtf8());
                     }
                 } catch (EtcdException x) {
-                    org.slf4j.LoggerFactory.getLogger(EtcdClaims.class).warn("event=claim-sweep-failed claim={} reason=\"{}\"",
+                    log.warn("event=claim-sweep-failed claim={} reason=\"{}\"",
                             e.key(), x.getMessage());
                 }
                 seen.remove(e.key());
