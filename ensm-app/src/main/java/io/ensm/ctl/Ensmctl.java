@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
                 RequestCommand.class,
                 RefreshCommand.class,
                 CloseCommand.class,
+                ListCommand.class,
+                ShowCommand.class,
                 WatchCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
@@ -112,7 +114,7 @@ public final class Ensmctl implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: one of nse, ns, request, refresh, close, watch");
+                "missing command: one of nse, ns, request, refresh, close, list, show, watch");
     }
 
     ManagedChannel openChannel(Duration tokenLifetime) {

@@ -19,7 +19,7 @@ public final class Cli {
     static final String SEGMENT = "ensmctl-testhost";
 
     public record Result(int exitCode, String out, String err) {
-        List<String> lines() {
+        public List<String> lines() {
             return out.lines().toList();
         }
     }

@@ -52,6 +52,8 @@ final class FakeNsm implements AutoCloseable {
 
     /** When set, every call fails with this status. */
     volatile Status failure;
+    /** When set, a monitor stream stays open after its canned events, as a live service's does. */
+    volatile boolean monitorStaysOpen;
     /** Delay before a Request is answered. */
     volatile Duration requestDelay = Duration.ZERO;
 
@@ -150,7 +152,9 @@ final class FakeNsm implements AutoCloseable {
             selectors.add(selector);
             if (!failed(observer)) {
                 events.forEach(observer::onNext);
-                observer.onCompleted();
+                if (!monitorStaysOpen) {
+                    observer.onCompleted();
+                }
             }
         }
     }

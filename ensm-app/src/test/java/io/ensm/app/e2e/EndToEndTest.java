@@ -10,6 +10,7 @@ import io.ensm.api.registry.NetworkServiceEndpointQuery;
 import io.ensm.api.registry.NetworkServiceEndpointRegistryGrpc;
 import io.ensm.api.registry.NetworkServiceQuery;
 import io.ensm.api.registry.NetworkServiceRegistryGrpc;
+import io.ensm.ctl.Cli;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -129,6 +130,17 @@ class EndToEndTest {
         assertThat(refreshed.getMechanism().getParametersOrThrow("vlan-id")).isEqualTo(first.getMechanism().getParametersOrThrow("vlan-id"));
         assertThat(journal.callLog()).as("device calls after refresh").hasSize(callsBefore);
         assertThat(journal.content()).isEqualTo(journalBefore);
+
+        Cli.Result list = Cli.against(ensm.target(), "ensmctl-e2e").run("list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        String vlan = refreshed.getMechanism().getParametersOrThrow("vlan-id");
+        String src = refreshed.getContext().getIpContext().getSrcIpAddrs(0);
+        assertThat(list.lines()).anySatisfy(row -> assertThat(row).startsWith(Nsc.ensmId(refreshed) + "  UP")
+                .contains(SERVICE, ENDPOINT, "VLAN", "vlan " + vlan, src));
+        Cli.Result show = Cli.against(ensm.target(), "ensmctl-e2e").run("show", refreshed.getId());
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("id:            " + Nsc.ensmId(refreshed), "parameters:    vlan-id=" + vlan,
+                "src addresses: " + src, "id=" + refreshed.getId());
 
         nsc.ns().close(refreshed);
     }

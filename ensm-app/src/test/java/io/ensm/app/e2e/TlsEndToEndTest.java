@@ -121,6 +121,16 @@ class TlsEndToEndTest {
         assertThat(ensmToken.claim("sub").getAsString()).isEqualTo(ENSM.spiffeId());
         assertThat(ensmToken.claim("aud").getAsJsonArray().get(0).getAsString()).isEqualTo(CTL.spiffeId());
 
+        Result byCallerId = ctl(ctlFiles, "show", c.getId());
+        assertThat(byCallerId.err()).as("the caller's own id alone names no connection ensm holds for it")
+                .startsWith("error: PERMISSION_DENIED");
+        Result show = ctl(ctlFiles, "show", "--from", saved.toString());
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).contains("id=" + c.getId(), "state:         UP");
+        Result listAll = ctl(ctlFiles, "list");
+        assertThat(listAll.exitCode()).as("a caller lists every connection only when it may watch them all").isEqualTo(1);
+        assertThat(listAll.err()).startsWith("error: PERMISSION_DENIED").contains("monitor-all-callers");
+
         Result refresh = ctl(ctlFiles, "refresh", "--from", saved.toString(), "--save", saved.toString());
         assertThat(refresh.exitCode()).as(refresh.err()).isZero();
         keepTokens(saved);
