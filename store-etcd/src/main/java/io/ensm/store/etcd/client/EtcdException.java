@@ -31,4 +31,15 @@ public final class EtcdException extends RuntimeException {
     public Kind kind() {
         return kind;
     }
+
+    /**
+     * Whether etcd refused the call because the lease it names no longer exists (expired, or
+     * revoked): what the holder of that lease hears once it has lost everything bound to it.
+     * etcd answers that, and only that, with gRPC's NOT_FOUND on the KV and lease services.
+     */
+    public boolean leaseGone() {
+        return kind == Kind.REFUSED && getCause() instanceof io.grpc.StatusRuntimeException s
+                && s.getStatus().getCode() == io.grpc.Status.Code.NOT_FOUND
+                && String.valueOf(s.getStatus().getDescription()).contains("lease not found");
+    }
 }

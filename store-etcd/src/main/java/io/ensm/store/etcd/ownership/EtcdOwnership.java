@@ -97,10 +97,17 @@ public final class EtcdOwnership implements Ownership {
             this.listener = listener;
             followed.addAll(endpoints);
             join();
-            rebalance();
+            // A first pass that fails (a lease lost in a stall, etcd busy) is tried again by the
+            // periodic check; only a replica that cannot join at all fails to start.
+            guarded("first pass", this::rebalance);
         });
         long tick = Math.max(100, ttl.toMillis() / 3);
-        loop.scheduleWithFixedDelay(() -> guarded("periodic check", this::rebalance), tick, tick, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> guarded("periodic check", () -> {
+            if (keeper == null) {
+                join(); // every earlier attempt failed: etcd was away when the last lease was lost
+            }
+            rebalance();
+        }), tick, tick, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -458,12 +465,16 @@ public final class EtcdOwnership implements Ownership {
             work.run();
         } catch (EtcdException | IllegalStateException e) {
             log.warn("event=ownership-step-failed step=\"{}\" reason=\"{}\"", what, e.getMessage());
-            if (keeper == null) {
-                try {
+            try {
+                if (e instanceof EtcdException ee && ee.leaseGone() && keeper != null) {
+                    // Everything bound to the lease is gone already; waiting for the keeper's next
+                    // renewal to say so would leave the holds looking valid until then.
+                    leaseChanged(keeper, LeaseKeeper.State.LOST, "etcd no longer knows the lease");
+                } else if (keeper == null) {
                     join();
-                } catch (RuntimeException again) {
-                    log.warn("event=ownership-join-failed reason=\"{}\"", again.getMessage());
                 }
+            } catch (RuntimeException again) {
+                log.warn("event=ownership-join-failed reason=\"{}\"", again.getMessage());
             }
         }
     }

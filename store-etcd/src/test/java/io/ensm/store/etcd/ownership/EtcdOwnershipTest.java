@@ -3,6 +3,7 @@ package io.ensm.store.etcd.ownership;
 import io.ensm.core.replica.Ownership;
 import io.ensm.core.replica.Rendezvous;
 import io.ensm.store.etcd.client.EtcdClient;
+import io.ensm.store.etcd.client.LeaseKeeper;
 import io.ensm.store.etcd.client.EtcdSettings;
 import io.ensm.store.etcd.testbed.EtcdCluster;
 import io.ensm.store.etcd.testbed.EtcdClusterExtension;
@@ -68,6 +69,10 @@ class EtcdOwnershipTest {
     private Replica start(String name) {
         EtcdClient client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
         open.add(client);
+        return start(name, client);
+    }
+
+    private Replica start(String name, EtcdClient client) {
         EtcdOwnership ownership = new EtcdOwnership(client, base, new Ownership.Replica(name, "tcp://" + name + ":5003"), TTL);
         open.add(ownership);
         List<String> heard = new CopyOnWriteArrayList<>();
@@ -134,6 +139,57 @@ class EtcdOwnershipTest {
                 .containsEntry("ensm-a", "tcp://ensm-a:5003");
         assertThat(replicas.get("ensm-a").ownership().servedBy(firstHeldBy(expected, "ensm-b")))
                 .contains(new Ownership.Replica("ensm-b", "tcp://ensm-b:5003"));
+    }
+
+    @Test
+    void aLeaseLostWhileTheFirstEndpointsAreTakenDoesNotFailTheStartAndIsReplacedByANewOne() {
+        EtcdClient other = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        open.add(other);
+        EtcdClient client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        open.add(client);
+        EtcdOwnership ownership = new EtcdOwnership(client, base, new Ownership.Replica("ensm-a", "tcp://ensm-a:5003"), TTL);
+        open.add(ownership);
+        long[] revoked = {0};
+        // The first acquisition revokes the replica's lease, so the next owner key of the same
+        // pass is refused by etcd ("requested lease not found"), as after a stall longer than the TTL.
+        ownership.start(ENDPOINTS, new Ownership.Listener() {
+            @Override
+            public void acquired(Ownership.Hold hold) {
+                if (revoked[0] == 0) {
+                    revoked[0] = other.get(base + "members/ensm-a").orElseThrow().lease();
+                    other.revoke(revoked[0]);
+                }
+            }
+
+            @Override
+            public void lost(String endpoint, String reason) {}
+        });
+        replicas.put("ensm-a", new Replica("ensm-a", client, ownership, List.of()));
+
+        await(() -> holders().size() == ENDPOINTS.size(), Duration.ofSeconds(15), "every endpoint held again under a new lease");
+        assertThat(revoked[0]).isNotZero();
+        assertThat(other.get(base + "members/ensm-a").orElseThrow().lease()).isNotEqualTo(revoked[0]);
+    }
+
+    @Test
+    void aReplicaWhoseLeaseWasLostWhileEtcdWasUnreachableJoinsAgainWhenEtcdAnswers() throws Exception {
+        EtcdClient client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        open.add(client);
+        // calls give up after 1 s, so every attempt to join while etcd is away has failed long before it is back
+        Replica a = start("ensm-a", client.withTimeout(Duration.ofSeconds(1)));
+        await(() -> holders().size() == ENDPOINTS.size(), Duration.ofSeconds(5), "ensm-a holds everything");
+        try {
+            for (int i = 1; i <= EtcdCluster.MEMBERS; i++) {
+                cluster.pause(i);
+            }
+            // a whole TTL without renewal, then at least one failed attempt to join again
+            await(() -> a.ownership().leaseState() == LeaseKeeper.State.LOST || a.ownership().hold(ENDPOINTS.getFirst()).isEmpty(),
+                    TTL.plusSeconds(2), "ensm-a gives its holds up");
+            Thread.sleep(8_000);
+        } finally {
+            cluster.heal();
+        }
+        await(() -> holders().size() == ENDPOINTS.size(), Duration.ofSeconds(20), "ensm-a holds everything again");
     }
 
     @Test
