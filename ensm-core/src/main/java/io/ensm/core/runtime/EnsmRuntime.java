@@ -189,6 +189,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")", owner), d.interval()));
             }
             pools = allocator(settings, endpoints, vlanPools);
+            refuseSegmentsThroughForwarder(settings, endpoints, forwarder);
             Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
             opened = storeOpener.open(self, registry, clock);
             if (!opened.ownership().sole()) {
@@ -458,6 +459,27 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         }
         return allocator;
+    }
+
+    /**
+     * A segment's connections through a forwarder that makes one cross-connect each would put the
+     * same attachment under every one of them: refused unless the forwarder serves segments.
+     */
+    private static void refuseSegmentsThroughForwarder(EnsmSettings settings, List<ExposedEndpoint> endpoints, Forwarder forwarder) {
+        if (forwarder == null || forwarder.servesSegments()) {
+            return;
+        }
+        for (int i = 0; i < settings.services().size(); i++) {
+            ServiceSpec s = settings.services().get(i);
+            for (ExposedEndpoint e : endpoints) {
+                if (s.isSegment() && e.spec().service().equals(s.name())
+                        && e.backend().capabilities().plans().contains(io.ensm.core.model.PlanKind.FORWARDER_VXLAN)) {
+                    throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name() + "' of service "
+                            + s.name() + " offers the forwarder-vxlan plan and the " + settings.forwarderType()
+                            + " forwarder does not serve shared segments");
+                }
+            }
+        }
     }
 
     private Server startServer(Transport transport, Clock clock) {
