@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A shared segment through ensm's forwarder, with real packets: three client namespaces, standing
@@ -193,6 +194,22 @@ class SegmentTrafficTest {
             assertThat(fwd.settle(SETTLE)).isTrue();
             assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
             assertThat(CrossConnectBed.links(box)).extracting(Link::name).doesNotContain("lan0");
+        }
+    }
+
+    @Test
+    void aSegmentIdThatNamesNoServiceIsRefusedBeforeAnythingIsMade() throws Exception {
+        boxPort();
+        Client c = clients.getFirst();
+        try (BridgeForwarder fwd = forwarder()) {
+            for (String bad : List.of("lan", "segment.")) {
+                CrossConnect cc = new CrossConnect(c.id(), c.vni(), c.underlay(), 4789, untagged(), 1450, bad);
+                assertThatThrownBy(() -> fwd.connect(cc)).isInstanceOf(io.ensm.core.spi.BackendException.class)
+                        .satisfies(e -> assertThat(((io.ensm.core.spi.BackendException) e).kind())
+                                .isEqualTo(io.ensm.core.spi.BackendException.Kind.REJECTED))
+                        .hasMessageContaining("segment id '" + bad + "'");
+            }
+            assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
         }
     }
 
