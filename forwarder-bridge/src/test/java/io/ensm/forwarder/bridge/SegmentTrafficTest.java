@@ -214,6 +214,34 @@ class SegmentTrafficTest {
     }
 
     @Test
+    void concurrentJoinsAndLeavesOfOneSegmentMakeOneBridgeAndLeaveNothing() throws Exception {
+        boxPort();
+        Attachment a = untagged();
+        LinkNames seg = segmentNames(a);
+        int n = 12;
+        List<CrossConnect> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            members.add(new CrossConnect(UUID.randomUUID().toString(), 5200 + i, "192.168.78.1" + (i % CLIENTS + 1), 4789, a, 1450, SEGMENT));
+        }
+        try (BridgeForwarder fwd = forwarder(); var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (var f : members.stream().map(cc -> threads.submit(() -> { fwd.connect(cc); return null; })).toList()) {
+                f.get();
+            }
+            assertThat(CrossConnectBed.markedLinks(ensm)).filteredOn(l -> l.isKind("bridge")).extracting(Link::name)
+                    .containsExactly(seg.bridge());
+            for (CrossConnect cc : members) {
+                assertThat(fwd.verify(cc)).isEqualTo(Verification.PRESENT);
+            }
+            for (var f : members.stream().map(cc -> threads.submit(() -> { fwd.disconnect(cc); return null; })).toList()) {
+                f.get();
+            }
+            assertThat(fwd.settle(SETTLE)).isTrue();
+            assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
+            assertThat(link(ensm, "box0").master()).isZero();
+        }
+    }
+
+    @Test
     void membershipIsReadFromTheKernelSoARemovalCutShortIsFinishedByItsRetry() throws Exception {
         boxPort();
         Attachment a = untagged();
