@@ -7,6 +7,14 @@ import io.ensm.core.model.Payload;
 import io.ensm.core.model.Segment;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.observe.EnsmMeters;
+import io.ensm.core.recovery.Reconciler;
+import io.ensm.core.spi.Attachment;
+import io.ensm.core.spi.Backend;
+import io.ensm.core.spi.BackendException;
+import io.ensm.core.testing.Contexts;
+import io.ensm.netconf.backend.NetconfBackendProvider;
+import io.ensm.core.spi.Owner;
+import io.ensm.forwarder.bridge.LinkNames;
 import io.ensm.core.recovery.OrphanPolicy;
 import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmRuntime;
@@ -133,6 +141,10 @@ class SegmentThroughForwarderTest {
         if (runtime != null) {
             runtime.close();
         }
+        // Whatever a failed test left on the box: a standalone backend of the same owner sweeps it.
+        if (bed != null) {
+            sweepBox();
+        }
         List<String> problems = new ArrayList<>();
         for (String ns : namespaces.reversed()) {
             Cmd.Result r = Cmd.exec("ip", "netns", "del", ns);
@@ -143,7 +155,14 @@ class SegmentThroughForwarderTest {
         assertThat(problems).as("namespaces deleted").isEmpty();
     }
 
-    private void start() {
+    private void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        channel = null;
+        runtime.close();
+        runtime = null;
+    }
+
+    private Map<String, String> boxSettings() {
         Map<String, String> box = new java.util.HashMap<>();
         NetconfTestbed.Device d = bed.device(DEVICE);
         box.put("host", d.host());
@@ -157,6 +176,24 @@ class SegmentThroughForwarderTest {
         box.put("uplink-mode", "access");
         box.put("vlans", Integer.toString(VLAN));
         box.put("plans", "forwarder-vxlan");
+        return box;
+    }
+
+    /** Removes what this owner left marked on the box's port, whatever a failed test's store said. */
+    private void sweepBox() {
+        Backend b = new NetconfBackendProvider().create(Contexts.backend(new EndpointSpec("box-3", SERVICE, Map.of()), boxSettings(),
+                new Owner(NAME)));
+        try {
+            b.removeOrphans(id -> false);
+        } catch (BackendException e) {
+            throw new AssertionError("clean-up of the box failed", e);
+        } finally {
+            b.close();
+        }
+    }
+
+    private void start() {
+        Map<String, String> box = boxSettings();
         List<ServiceSpec> services = List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.80.0.0/24"), List.of(),
                 new Segment(List.of(GATEWAY), List.of("0.0.0.0/0"), 0)));
         List<EndpointDefinition> endpoints = List.of(new EndpointDefinition(new EndpointSpec("box-3", SERVICE, Map.of()), "netconf", box));
@@ -275,5 +312,36 @@ class SegmentThroughForwarderTest {
         assertThat(markedAfterDeletions()).as("ensm's bridge and tunnels go with the last leave").isEmpty();
         assertThat(Cmd.run("ip", "-n", ensm, "-d", "link", "show", "up0")).as("the uplink stays, released").doesNotContain("master");
         assertThat(runtime.connections().all()).isEmpty();
+    }
+
+    @Test
+    void aSegmentBridgeDeletedWhileEnsmWasDownIsRepairedAtStartAndASegmentWithoutConnectionsIsSwept() throws Exception {
+        List<Client> clients = List.of(client(1), client(2));
+        start();
+        clients.forEach(this::join);
+        everyoneReachesEveryone(clients);
+        stop();
+        assertThat(ping(clients.getFirst().ns, GATEWAY)).as("traffic flows while ensm is down").isTrue();
+
+        Attachment uplink = new Attachment.Untagged("up0");
+        String bridge = LinkNames.ofSegment(new Owner(NAME), "segment." + SERVICE, uplink.kind() + " " + uplink.parameters()).bridge();
+        Cmd.run("ip", "-n", ensm, "link", "del", bridge);
+        // A segment of a service with no connection left, as a crash or a restored store leaves it.
+        Cmd.run("ip", "-n", ensm, "link", "add", "ensbseggone0000", "type", "bridge");
+        Cmd.run("ip", "-n", ensm, "link", "set", "ensbseggone0000", "alias", "ensm@" + NAME + ":segment.gone");
+
+        start();
+        Reconciler.Report r = runtime.recovery();
+        assertThat(r.loaded()).isEqualTo(2);
+        assertThat(r.repaired()).as("both members found their bridge gone").isEqualTo(2);
+        assertThat(r.orphansRemoved()).isEqualTo(1);
+        assertThat(Cmd.run("ip", "-n", ensm, "-o", "link", "show")).contains(bridge).doesNotContain("ensbseggone0000");
+        clients.forEach(c -> Cmd.run("ip", "-n", c.ns, "neigh", "flush", "all"));
+        everyoneReachesEveryone(clients);
+        assertThat(onBox()).isNotNull();
+
+        clients.forEach(this::leave);
+        assertThat(onBox()).isNull();
+        assertThat(markedAfterDeletions()).isEmpty();
     }
 }
