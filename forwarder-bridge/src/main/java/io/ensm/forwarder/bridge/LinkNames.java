@@ -43,7 +43,7 @@ public record LinkNames(String bridge, String vxlan, String veth, String vlan, S
      * joins two uplinks into one loop.
      *
      * @param segmentId  the segment's marker id ({@code segment.<service>})
-     * @param attachment the attachment's kind and parameters, e.g. "vlan uplink=eth1 vlan=100"
+     * @param attachment the attachment's kind and parameters, e.g. "vlan {uplink=eth1, vlan=100}"
      */
     public static LinkNames ofSegment(Owner owner, String segmentId, String attachment) {
         return of(owner, segmentId, segmentId + "|" + attachment);

@@ -1,6 +1,7 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.model.IpLiteral;
+import io.ensm.core.model.Segment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
@@ -68,9 +69,10 @@ final class Wiring {
         }
         LinkNames names = own;
         if (cc.isSegment()) {
-            if (io.ensm.core.model.Segment.serviceOf(cc.segment()) == null || cc.segment().equals(io.ensm.core.model.Segment.MARKER_PREFIX)) {
+            String service = Segment.serviceOf(cc.segment());
+            if (service == null || service.isEmpty()) {
                 throw Failures.rejected(id, "segment id '" + cc.segment() + "' does not start with '"
-                        + io.ensm.core.model.Segment.MARKER_PREFIX + "' and a service's name");
+                        + Segment.MARKER_PREFIX + "' and a service's name");
             }
             try {
                 names = LinkNames.ofSegment(owner, cc.segment(), cc.attachment().kind() + " " + cc.attachment().parameters());
