@@ -8,6 +8,7 @@ import io.ensm.core.testing.Contexts;
 import io.ensm.forwarder.netlink.Link;
 import io.ensm.forwarder.testbed.CrossConnectBed;
 import io.ensm.forwarder.testbed.KernelTestBed;
+import io.ensm.forwarder.testbed.VlanSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A shared segment through ensm's forwarder, with real packets: three client namespaces, standing
@@ -195,6 +197,56 @@ class SegmentTrafficTest {
             assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
             assertThat(CrossConnectBed.links(box)).extracting(Link::name).doesNotContain("lan0");
         }
+    }
+
+    /** ensm's uplink to the box, where the box's side of VLAN 100 holds the gateway; empty when the kernel can make VLAN links, else why not. */
+    private java.util.Optional<String> vlanUplink() {
+        Cmd.run("ip", "-n", ensm, "link", "add", "uplink0", "type", "veth", "peer", "name", "eth0", "netns", box);
+        Cmd.run("ip", "-n", ensm, "link", "set", "uplink0", "up");
+        Cmd.run("ip", "-n", box, "link", "set", "eth0", "up");
+        return VlanSupport.missingIn(ensm, "uplink0");
+    }
+
+    @Test
+    void aVlanAttachmentIsOneSubInterfaceForTheWholeSegment() throws Exception {
+        java.util.Optional<String> missing = vlanUplink();
+        if (missing.isPresent()) {
+            // Said on the console too, not only in the report: this is a gap in coverage, not a pass.
+            System.err.println("SKIPPED aVlanAttachmentIsOneSubInterfaceForTheWholeSegment: " + missing.get());
+        }
+        assumeTrue(missing.isEmpty(), () -> "a segment's VLAN sub-interface not exercised: " + missing.orElseThrow());
+        Cmd.run("ip", "-n", box, "link", "add", "link", "eth0", "name", "eth0.100", "type", "vlan", "id", "100");
+        Cmd.run("ip", "-n", box, "addr", "add", GATEWAY + "/24", "dev", "eth0.100");
+        Cmd.run("ip", "-n", box, "link", "set", "eth0.100", "up");
+        Attachment a = new Attachment.Vlan("uplink0", 100);
+        LinkNames seg = segmentNames(a);
+        try (BridgeForwarder fwd = forwarder()) {
+            for (Client c : clients) {
+                fwd.connect(cc(c, a));
+            }
+            assertThat(CrossConnectBed.links(ensm)).filteredOn(l -> l.isKind("vlan")).extracting(Link::name).containsExactly(seg.vlan());
+            everyoneReachesEveryone(clients);
+            for (Client c : clients) {
+                fwd.disconnect(cc(c, a));
+            }
+            assertThat(fwd.settle(SETTLE)).isTrue();
+            assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
+        }
+    }
+
+    @Test
+    void withoutKernelVlanSupportTheFirstJoinIsRefusedAndTheSegmentsBridgeUndone() throws Exception {
+        assumeTrue(vlanUplink().isPresent(), "this kernel has 802.1Q support: the refusal path cannot be reached here");
+        Attachment a = new Attachment.Vlan("uplink0", 100);
+        LinkNames seg = segmentNames(a);
+        try (BridgeForwarder fwd = forwarder()) {
+            assertThatThrownBy(() -> fwd.connect(cc(clients.getFirst(), a)))
+                    .isInstanceOf(io.ensm.core.spi.BackendException.class)
+                    .hasMessageContaining("this kernel has no 802.1Q VLAN support")
+                    .hasMessageContaining("undone: created bridge " + seg.bridge());
+            assertThat(fwd.verify(cc(clients.getFirst(), a))).isEqualTo(Verification.MISSING);
+        }
+        assertThat(CrossConnectBed.markedLinks(ensm)).isEmpty();
     }
 
     @Test
