@@ -189,6 +189,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 sources.add(new EndpointSync.Source(d.name(), Backends.source(d, "discovery[" + i + "] (" + d.name() + ")", owner), d.interval()));
             }
             pools = allocator(settings, endpoints, vlanPools);
+            refuseSegmentsThroughForwarder(settings.services(), endpoints, settings.forwarderType(), forwarder);
             Ownership.Replica self = new Ownership.Replica(settings.replica(), settings.advertisedUrl());
             opened = storeOpener.open(self, registry, clock);
             if (!opened.ownership().sole()) {
@@ -458,6 +459,28 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         }
         return allocator;
+    }
+
+    /**
+     * A segment's connections through a forwarder that makes one cross-connect each would put the
+     * same attachment under every one of them: refused unless the forwarder serves segments.
+     */
+    static void refuseSegmentsThroughForwarder(List<ServiceSpec> services, List<ExposedEndpoint> endpoints, String forwarderType,
+                                               Forwarder forwarder) {
+        if (forwarder == null || forwarder.servesSegments()) {
+            return;
+        }
+        for (int i = 0; i < services.size(); i++) {
+            ServiceSpec s = services.get(i);
+            for (ExposedEndpoint e : endpoints) {
+                if (s.isSegment() && e.spec().service().equals(s.name())
+                        && e.backend().capabilities().plans().contains(io.ensm.core.model.PlanKind.FORWARDER_VXLAN)) {
+                    throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name() + "' of service "
+                            + s.name() + " offers the forwarder-vxlan plan and the " + forwarderType
+                            + " forwarder does not serve shared segments");
+                }
+            }
+        }
     }
 
     private Server startServer(Transport transport, Clock clock) {

@@ -12,6 +12,15 @@ public interface Forwarder extends AutoCloseable {
     /** The address and UDP port the caller's forwarder sends VXLAN to, and the MTU left for the payload. */
     ForwarderInfo info();
 
+    /**
+     * Whether the forwarder serves shared segments ({@link CrossConnect#segment()}): all the
+     * segment's tunnels bridged to one attachment. Start-up refuses a segment service whose
+     * endpoint offers the forwarder-VXLAN plan when the forwarder does not.
+     */
+    default boolean servesSegments() {
+        return false;
+    }
+
     void connect(CrossConnect crossConnect) throws BackendException;
 
     void disconnect(CrossConnect crossConnect) throws BackendException;

@@ -24,7 +24,8 @@ import java.util.function.Predicate;
  * forwarder bridged to the backend's attachment (an untagged interface, a VLAN sub-interface of
  * the uplink, or a veth into a namespace), all through rtnetlink. Every link it makes is named
  * from the connection id and marked with it, so restarts find their links again and orphans can
- * be told from links ensm never made.
+ * be told from links ensm never made. The connections of a shared segment share one bridge and
+ * one attachment port, and each has only its VXLAN device of its own (point to multipoint).
  */
 public final class BridgeForwarder implements Forwarder {
     private static final Logger log = LoggerFactory.getLogger(BridgeForwarder.class);
@@ -44,6 +45,8 @@ public final class BridgeForwarder implements Forwarder {
     private final NamespaceSockets namespaces = new NamespaceSockets();
     private final LinkDeleter deleter;
     private final Reaper reaper;
+    /** One lock per segment bridge: its first join and last leave decide from what the kernel holds. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Object> segmentLocks = new java.util.concurrent.ConcurrentHashMap<>();
 
     public BridgeForwarder(BridgeSettings settings, io.ensm.core.spi.Owner owner) {
         this.settings = settings;
@@ -90,13 +93,39 @@ public final class BridgeForwarder implements Forwarder {
     }
 
     @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    private interface SegmentWork<T> {
+        T run() throws BackendException;
+    }
+
+    /** Runs a segment connection's work alone on its segment's bridge; a point-to-point connection's at once. */
+    private <T> T serialized(Wiring w, SegmentWork<T> work) throws BackendException {
+        Optional<String> bridge = w.segmentBridge();
+        if (bridge.isEmpty()) {
+            return work.run();
+        }
+        synchronized (segmentLocks.computeIfAbsent(bridge.get(), b -> new Object())) {
+            return work.run();
+        }
+    }
+
+    @Override
     public void connect(CrossConnect crossConnect) throws BackendException {
         long start = System.nanoTime();
         Optional<Wiring> wiring = Wiring.of(nl, settings, owner, namespaces, reaper, crossConnect, info.mtu());
         if (wiring.isEmpty()) {
             return;
         }
-        Wiring w = wiring.get();
+        serialized(wiring.get(), () -> {
+            connect(crossConnect, wiring.get(), start);
+            return null;
+        });
+    }
+
+    private void connect(CrossConnect crossConnect, Wiring w, long start) throws BackendException {
         // A closed connection's links with the same names or VNI may still be on their way out.
         reaper.awaitClear(crossConnect.connectionId(), w.keys(), PENDING_DELETE_WAIT);
         try {
@@ -119,7 +148,7 @@ public final class BridgeForwarder implements Forwarder {
         if (wiring.isEmpty()) {
             return;
         }
-        List<String> removed = wiring.get().remove();
+        List<String> removed = serialized(wiring.get(), wiring.get()::remove);
         if (!removed.isEmpty()) {
             log.info("event=cross-connect-removed connection={} links=\"{}\" deletion=background", crossConnect.connectionId(), String.join(", ", removed));
         }
@@ -133,7 +162,7 @@ public final class BridgeForwarder implements Forwarder {
         }
         // Answers for the kernel as it will be: a deletion of these links still under way counts as done.
         reaper.awaitClear(crossConnect.connectionId(), wiring.get().keys(), PENDING_DELETE_WAIT);
-        return wiring.get().verify();
+        return serialized(wiring.get(), wiring.get()::verify);
     }
 
     /**

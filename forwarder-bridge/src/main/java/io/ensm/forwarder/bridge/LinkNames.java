@@ -33,6 +33,23 @@ public record LinkNames(String bridge, String vxlan, String veth, String vlan, S
     private static final int HASH_DIGITS = 11;
 
     public static LinkNames of(Owner owner, String connectionId) {
+        return of(owner, connectionId, connectionId);
+    }
+
+    /**
+     * The names and mark of a shared segment's links on one attachment: marked with the segment's
+     * id (as a connection's links are with the connection's), named from the id and the
+     * attachment, so that one segment reached through two attachments gets two bridges and never
+     * joins two uplinks into one loop.
+     *
+     * @param segmentId  the segment's marker id ({@code segment.<service>})
+     * @param attachment the attachment's kind and parameters, e.g. "vlan {uplink=eth1, vlan=100}"
+     */
+    public static LinkNames ofSegment(Owner owner, String segmentId, String attachment) {
+        return of(owner, segmentId, segmentId + "|" + attachment);
+    }
+
+    private static LinkNames of(Owner owner, String connectionId, String hashed) {
         if (connectionId == null || connectionId.isEmpty()) {
             throw new IllegalArgumentException("connection id is empty");
         }
@@ -41,7 +58,7 @@ public record LinkNames(String bridge, String vxlan, String veth, String vlan, S
             throw new IllegalArgumentException("connection id of " + connectionId.length() + " characters does not fit a link alias ("
                     + (Links.MAX_ALIAS - MARK.length() - owner.name().length() - 1) + " at most with owner " + owner + ")");
         }
-        String h = hash(connectionId);
+        String h = hash(hashed);
         return new LinkNames(BRIDGE_PREFIX + h, VXLAN_PREFIX + h, VETH_PREFIX + h, VLAN_PREFIX + h, marker, LEGACY_MARK + connectionId);
     }
 

@@ -1,6 +1,7 @@
 package io.ensm.forwarder.bridge;
 
 import io.ensm.core.model.IpLiteral;
+import io.ensm.core.model.Segment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.CrossConnect;
 import io.ensm.core.spi.Verification;
@@ -25,9 +26,18 @@ import java.util.Optional;
  * that order (the tunnel last, so nothing arrives before the path is complete) and undoes its
  * own work on failure; verify compares; remove takes the tunnel out of the bridge at once and
  * leaves the deletion of links carrying this connection's mark to the reaper.
+ *
+ * <p>A connection of a shared segment has only its VXLAN device of its own; the bridge and the
+ * attachment's port are the segment's (named and marked by {@link LinkNames#ofSegment}), made by
+ * whichever of its connections comes first. Its remove deletes them too when no other tunnel is
+ * left on the bridge: membership is read from the kernel, so a crash between the last tunnel's
+ * removal and the bridge's is finished by the release's retry, or by the orphan sweep. The
+ * caller runs a segment's connects and removes one at a time.
  */
 final class Wiring {
     private final WiringContext ctx;
+    /** The connection's own names: its VXLAN device and that device's mark (the bridge's too, unless in a segment). */
+    private final LinkNames own;
     private final CrossConnect cc;
     private final InetAddress remote;
     /** The caller listens on another port than ours: its address and port go into an FDB entry. */
@@ -35,8 +45,9 @@ final class Wiring {
     private final AttachmentLeg leg;
     private String step = "";
 
-    private Wiring(WiringContext ctx, CrossConnect cc, InetAddress remote, AttachmentLeg leg) {
+    private Wiring(WiringContext ctx, LinkNames own, CrossConnect cc, InetAddress remote, AttachmentLeg leg) {
         this.ctx = ctx;
+        this.own = own;
         this.cc = cc;
         this.remote = remote;
         this.viaFdb = cc.remotePort() != 0 && cc.remotePort() != ctx.settings().vxlanPort();
@@ -47,14 +58,27 @@ final class Wiring {
     static Optional<Wiring> of(Rtnetlink nl, BridgeSettings settings, io.ensm.core.spi.Owner owner, NamespaceSockets namespaces, Reaper reaper,
                                CrossConnect cc, int defaultMtu) throws BackendException {
         String id = cc.connectionId();
-        LinkNames names;
+        LinkNames own;
         try {
-            names = LinkNames.of(owner, id);
+            own = LinkNames.of(owner, id);
         } catch (IllegalArgumentException e) {
             throw Failures.rejected(String.valueOf(id), e.getMessage());
         }
         if (cc.attachment() == null) {
             throw Failures.rejected(id, "cross-connect without an attachment");
+        }
+        LinkNames names = own;
+        if (cc.isSegment()) {
+            String service = Segment.serviceOf(cc.segment());
+            if (service == null || service.isEmpty()) {
+                throw Failures.rejected(id, "segment id '" + cc.segment() + "' does not start with '"
+                        + Segment.MARKER_PREFIX + "' and a service's name");
+            }
+            try {
+                names = LinkNames.ofSegment(owner, cc.segment(), cc.attachment().kind() + " " + cc.attachment().parameters());
+            } catch (IllegalArgumentException e) {
+                throw Failures.rejected(id, "segment " + cc.segment() + ": " + e.getMessage());
+            }
         }
         if (cc.vni() < 1 || cc.vni() > 0xFFFFFF) {
             throw Failures.rejected(id, "VNI " + cc.vni() + " outside 1-16777215");
@@ -77,7 +101,7 @@ final class Wiring {
             return Optional.empty();
         }
         leg.get().validate();
-        return Optional.of(new Wiring(ctx, cc, remote, leg.get()));
+        return Optional.of(new Wiring(ctx, own, cc, remote, leg.get()));
     }
 
     private LinkKind.Vxlan vxlanKind() {
@@ -88,7 +112,7 @@ final class Wiring {
 
     /** This connection's links and the leg's, read in one round trip. */
     private Map<String, Optional<Link>> lookup() {
-        List<String> names = new ArrayList<>(List.of(ctx.names().bridge(), ctx.names().vxlan()));
+        List<String> names = new ArrayList<>(List.of(ctx.names().bridge(), own.vxlan()));
         names.addAll(leg.linkNames());
         return ctx.nl().links().get(names);
     }
@@ -100,16 +124,16 @@ final class Wiring {
             step = "read back";
             Map<String, Optional<Link>> found = lookup();
             Optional<Link> bridge = found.get(ctx.names().bridge());
-            Optional<Link> vxlan = found.get(ctx.names().vxlan());
-            refuseForeign(bridge, "bridge");
-            refuseForeign(vxlan, "vxlan");
+            Optional<Link> vxlan = found.get(own.vxlan());
+            refuseForeign(bridge, ctx.names().marker(), "bridge");
+            refuseForeign(vxlan, own.marker(), "vxlan");
             step = "check " + leg.describe();
             leg.precheck(bridge, found);
             step = "bridge " + ctx.names().bridge();
             Link br = ensureBridge(bridge, tx);
             step = leg.describe();
             leg.apply(br.index(), tx);
-            step = "vxlan " + ctx.names().vxlan() + " (VNI " + cc.vni() + ")";
+            step = "vxlan " + own.vxlan() + " (VNI " + cc.vni() + ")";
             ensureVxlan(vxlan, br.index(), tx);
             return tx.changes();
         } catch (NetlinkException e) {
@@ -124,8 +148,8 @@ final class Wiring {
         }
     }
 
-    private void refuseForeign(Optional<Link> link, String kind) throws BackendException {
-        if (Owner.of(link, ctx.names().marker(), kind) == Owner.FOREIGN) {
+    private void refuseForeign(Optional<Link> link, String marker, String kind) throws BackendException {
+        if (Owner.of(link, marker, kind) == Owner.FOREIGN) {
             throw Failures.rejected(ctx.connectionId(), "the name of ensm's " + kind + " is taken in " + ctx.where() + " by "
                     + Owner.describe(link.get()) + "; ensm does not touch links it did not make");
         }
@@ -191,10 +215,10 @@ final class Wiring {
         Link vx;
         if (have.isPresent() && vxlanMatches(have.get())) {
             vx = have.get();
-            LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), ctx.names().marker(), tx);
+            LinkOps.repair(ctx.nl(), vx, bridgeIndex, ctx.mtu(), own.marker(), tx);
         } else {
             have.ifPresent(l -> ctx.nl().links().delete(l.index(), l.name()));
-            vx = LinkOps.createMarkThenUp(ctx.nl(), ctx.names().vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, ctx.names().marker(), tx);
+            vx = LinkOps.createMarkThenUp(ctx.nl(), own.vxlan(), vxlanKind(), ctx.mtu(), bridgeIndex, own.marker(), tx);
         }
         if (viaFdb && !fdbIntact(vx.index())) {
             // Frames would go to every default destination: a stale one (the caller moved) goes.
@@ -219,17 +243,18 @@ final class Wiring {
             step = "read back";
             Map<String, Optional<Link>> found = lookup();
             Optional<Link> bridge = found.get(ctx.names().bridge());
-            Optional<Link> vxlan = found.get(ctx.names().vxlan());
+            Optional<Link> vxlan = found.get(own.vxlan());
             Owner b = Owner.of(bridge, ctx.names().marker(), "bridge");
-            Owner v = Owner.of(vxlan, ctx.names().marker(), "vxlan");
+            Owner v = Owner.of(vxlan, own.marker(), "vxlan");
             AttachmentLeg.State s = leg.verify(b == Owner.OURS ? bridge : Optional.empty(), found);
-            if (b == Owner.ABSENT && v == Owner.ABSENT && !s.exists()) {
+            // A segment's bridge and port are there for its other connections: the tunnel alone says whether this one is.
+            if (v == Owner.ABSENT && (cc.isSegment() || (b == Owner.ABSENT && !s.exists()))) {
                 return Verification.MISSING;
             }
             boolean bridgeOk = b == Owner.OURS && bridge.get().isKind("bridge")
                     && LinkOps.intact(bridge.get(), -1, ctx.mtu(), ctx.names().marker());
             boolean vxlanOk = bridgeOk && v == Owner.OURS && vxlanMatches(vxlan.get())
-                    && LinkOps.intact(vxlan.get(), bridge.get().index(), ctx.mtu(), ctx.names().marker())
+                    && LinkOps.intact(vxlan.get(), bridge.get().index(), ctx.mtu(), own.marker())
                     && (!viaFdb || fdbIntact(vxlan.get().index()));
             return bridgeOk && vxlanOk && s.intact() ? Verification.PRESENT : Verification.DRIFTED;
         } catch (NetlinkException e) {
@@ -244,13 +269,28 @@ final class Wiring {
      * the leg's reservations. A connect waits while a closed connection's deletion holds any.
      */
     List<String> keys() {
+        List<String> keys = new ArrayList<>(ownKeys());
+        keys.addAll(sharedKeys());
+        return keys;
+    }
+
+    /** What the connection's own links occupy: its VXLAN device's name and VNI. */
+    private List<String> ownKeys() {
+        return List.of("link:" + own.vxlan(), "vni:" + cc.vni());
+    }
+
+    /** What the bridge and the attachment's port occupy (the segment's, for a segment connection). */
+    private List<String> sharedKeys() {
         List<String> keys = new ArrayList<>();
         keys.add("link:" + ctx.names().bridge());
-        keys.add("link:" + ctx.names().vxlan());
         leg.linkNames().forEach(n -> keys.add("link:" + n));
-        keys.add("vni:" + cc.vni());
         keys.addAll(leg.reservations());
         return keys;
+    }
+
+    /** The segment's bridge name, which its connects and removes are serialized on; empty for a point-to-point connection. */
+    Optional<String> segmentBridge() {
+        return cc.isSegment() ? Optional.of(ctx.names().bridge()) : Optional.empty();
     }
 
     /**
@@ -261,17 +301,20 @@ final class Wiring {
         try {
             step = "read back";
             Map<String, Optional<Link>> found = lookup();
-            Optional<Link> vxlan = found.get(ctx.names().vxlan());
+            Optional<Link> vxlan = found.get(own.vxlan());
             Optional<Link> bridge = found.get(ctx.names().bridge());
             boolean bridgeOurs = Owner.of(bridge, ctx.names().marker(), "bridge") == Owner.OURS;
             List<Link> doomed = new ArrayList<>();
-            if (Owner.of(vxlan, ctx.names().marker(), "vxlan") == Owner.OURS) {
+            if (Owner.of(vxlan, own.marker(), "vxlan") == Owner.OURS) {
                 doomed.add(vxlan.get());
                 if (vxlan.get().master() != 0) {
-                    step = "detach " + ctx.names().vxlan();
+                    step = "detach " + own.vxlan();
                     ctx.nl().links().change(vxlan.get().index(), new Links.Change().master(0),
-                            "detach " + ctx.names().vxlan() + " from its bridge");
+                            "detach " + own.vxlan() + " from its bridge");
                 }
+            }
+            if (cc.isSegment()) {
+                return removeFromSegment(doomed, bridgeOurs ? bridge : Optional.empty(), found);
             }
             step = "release " + leg.describe();
             doomed.addAll(leg.release(bridgeOurs ? bridge : Optional.empty(), found));
@@ -289,8 +332,38 @@ final class Wiring {
         }
     }
 
+    /**
+     * Hands the connection's tunnel to the reaper, and the segment's bridge and port too when no
+     * other tunnel is left on the bridge (the kernel says who is still a member).
+     */
+    private List<String> removeFromSegment(List<Link> own, Optional<Link> bridge, Map<String, Optional<Link>> found) throws BackendException {
+        List<String> removed = new ArrayList<>(own.stream().map(Link::name).toList());
+        if (!own.isEmpty()) {
+            ctx.reaper().delete(ctx.connectionId(), own, ownKeys());
+        }
+        step = "list the ports of " + ctx.names().bridge();
+        if (bridge.isPresent() && !otherTunnels(bridge.get()).isEmpty()) {
+            return removed;
+        }
+        step = "release " + leg.describe();
+        List<Link> shared = new ArrayList<>(leg.release(bridge, found));
+        bridge.ifPresent(shared::add);
+        if (!shared.isEmpty()) {
+            ctx.reaper().delete(cc.segment(), shared, sharedKeys());
+            removed.addAll(shared.stream().map(Link::name).toList());
+        }
+        return removed;
+    }
+
+    /** The VXLAN ports still on the segment's bridge: its other connections' tunnels. */
+    private List<String> otherTunnels(Link bridge) {
+        return ctx.nl().links().list().stream()
+                .filter(l -> l.master() == bridge.index() && l.isKind("vxlan") && !l.name().equals(own.vxlan()))
+                .map(Link::name).toList();
+    }
+
     String describe() {
         return "VNI " + cc.vni() + " to " + cc.remoteIp() + ":" + (cc.remotePort() == 0 ? ctx.settings().vxlanPort() : cc.remotePort())
-                + " bridged to " + leg.describe();
+                + (cc.isSegment() ? " on " + cc.segment() + "'s bridge " + ctx.names().bridge() + " with " : " bridged to ") + leg.describe();
     }
 }

@@ -53,6 +53,18 @@ class LinkNamesTest {
     }
 
     @Test
+    void aSegmentsLinksAreMarkedWithItsIdAndNamedPerAttachment() {
+        LinkNames onUplink = LinkNames.ofSegment(OWNER, "segment.lan", "untagged {interface=eth1}");
+        assertThat(onUplink.marker()).isEqualTo("ensm@ensm-a:segment.lan");
+        assertThat(onUplink.bridge()).startsWith("ensb").hasSize(15);
+        assertThat(LinkNames.ofSegment(OWNER, "segment.lan", "untagged {interface=eth1}")).isEqualTo(onUplink);
+        assertThat(LinkNames.ofSegment(OWNER, "segment.lan", "untagged {interface=eth2}").bridge())
+                .as("another attachment of the same segment: another bridge").isNotEqualTo(onUplink.bridge());
+        assertThat(LinkNames.of(OWNER, "segment.lan").bridge()).isNotEqualTo(onUplink.bridge());
+        assertThat(LinkNames.connectionIdOf(onUplink.marker())).contains("segment.lan");
+    }
+
+    @Test
     void anIdTooLongForAnAliasIsRefused() {
         assertThatThrownBy(() -> LinkNames.of(OWNER, "x".repeat(244))).hasMessageContaining("does not fit a link alias (243 at most with owner ensm-a)");
         assertThat(LinkNames.of(OWNER, "x".repeat(243)).marker()).hasSize(255);

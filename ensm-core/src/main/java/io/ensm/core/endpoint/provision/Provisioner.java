@@ -195,7 +195,7 @@ public final class Provisioner {
 
     private static CrossConnect crossConnect(ProvisionIntent intent, Attachment attachment) {
         return new CrossConnect(intent.connectionId(), intent.allocation().vni(), intent.peer().ip(), intent.peer().port(),
-                attachment, intent.mtu());
+                attachment, intent.mtu(), intent.segment() == null ? null : intent.segmentMarker());
     }
 
     private static void releaseQuietly(ExposedEndpoint endpoint, ProvisionIntent intent) {
