@@ -61,6 +61,21 @@ public final class OpenStackBackend implements Backend {
         return exposure.verify(intent);
     }
 
+    /** Network endpoints do: every connection is a port on the network; trunk endpoints do not. */
+    @Override
+    public boolean servesSegments() {
+        return exposure.servesSegments();
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        exposure.joinSegment(intent);
+    }
+
+    /** Nothing shared was written: each connection's port goes with its release. */
+    @Override
+    public void leaveSegment(ProvisionIntent intent) {}
+
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
         return exposure.removeOrphans(isKnown);

@@ -21,6 +21,10 @@ import java.util.function.Predicate;
  * connection's addresses as fixed IPs; the network's provider segment is the VLAN on ensm's
  * uplink. Per new connection: one lookup by marker, one create (plus one tag request on a
  * Neutron without tag-creation).
+ *
+ * <p>On a shared segment every connection is such a port too, with the client's address as its
+ * fixed IP, so Neutron never gives that address to anything else; the segment itself is the
+ * network and its subnets, which the operator made and ensm only checks at the first join.
  */
 public final class NetworkExposure implements Exposure {
     private static final Logger log = LoggerFactory.getLogger(NetworkExposure.class);
@@ -129,6 +133,30 @@ public final class NetworkExposure implements Exposure {
             return Verification.DRIFTED;
         }
         return Verification.PRESENT;
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    /**
+     * Checks that the segment is this network: its VLAN is the network's segment, and each of its
+     * subnets is one of the network's with the same gateway. Writes nothing: the network's
+     * subnets and their gateway are the segment's shared part, and they are the operator's.
+     */
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        Network net = network();
+        int vlan = intent.allocation().vlanId();
+        String service = intent.endpoint().service();
+        if (vlan != segment) {
+            throw new BackendException(Kind.REJECTED, "network " + networkRef + " is VLAN " + segment + ", but the segment of service "
+                    + service + " has VLAN " + vlan + "; set the segment's vlan to 0 or " + segment);
+        }
+        SegmentSubnets.check(networkRef, service, neutron.subnets(net.id()), intent.allocation().endpointAddrs());
+        log.info("event=openstack-segment-checked endpoint={} service={} network={} vlan={} gateways={}",
+                ports.marker().endpoint(), service, net.id(), segment, intent.allocation().endpointAddrs());
     }
 
     @Override
