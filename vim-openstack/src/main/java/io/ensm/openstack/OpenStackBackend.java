@@ -35,9 +35,11 @@ public final class OpenStackBackend implements Backend {
         this.cloud = cloud;
     }
 
+    /** With the addresses other ports hold on a segment's network, as the last join or refusal read them. */
     @Override
     public BackendCapabilities capabilities() {
-        return capabilities;
+        var reserved = exposure.reserved();
+        return reserved.isEmpty() ? capabilities : capabilities.withReservedAddresses(reserved);
     }
 
     @Override

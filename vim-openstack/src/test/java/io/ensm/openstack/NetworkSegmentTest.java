@@ -140,6 +140,38 @@ class NetworkSegmentTest {
     }
 
     @Test
+    void addressesOtherPortsHoldAreRefusedOnceAndThenLeftOutOfNewConnections() throws Exception {
+        String operators = raw.port(PREFIX + "operator", networkId, "172.16.67.40");
+        String late = null;
+        try {
+            ProvisionIntent clashing = member(40);
+            assertThatThrownBy(() -> backend.joinSegment(clashing))
+                    .isInstanceOfSatisfying(BackendException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.REJECTED);
+                        assertThat(e.getMessage()).contains("address 172.16.67.40 of connection " + clashing.connectionId()
+                                + " is held by another port on network " + PREFIX + "net");
+                    });
+            assertThat(backend.capabilities().reservedAddresses()).containsExactly("172.16.67.40");
+
+            // a port made after the join: Neutron refuses the address, and it is read with the others
+            late = raw.port(PREFIX + "late", networkId, "172.16.67.41");
+            ProvisionIntent refused = member(41);
+            assertThatThrownBy(() -> backend.provision(refused))
+                    .isInstanceOfSatisfying(BackendException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(Kind.REJECTED);
+                        assertThat(e.getMessage()).contains("172.16.67.41", "another port on network " + PREFIX + "net holds it");
+                    });
+            assertThat(portsOf(refused)).isEmpty();
+            assertThat(backend.capabilities().reservedAddresses()).containsExactlyInAnyOrder("172.16.67.40", "172.16.67.41");
+        } finally {
+            raw.delete("/ports/" + operators);
+            if (late != null) {
+                raw.delete("/ports/" + late);
+            }
+        }
+    }
+
+    @Test
     void aSegmentCidrThatIsNotTheNetworksSubnetIsRejectedNamingTheNetworkAndLeavesNothing() {
         ProvisionIntent i = Intents.onSegment(ENDPOINT, backend.capabilities().vlanPool(), VLAN, List.of("10.67.0.1/24"),
                 List.of("10.67.0.5/24"));

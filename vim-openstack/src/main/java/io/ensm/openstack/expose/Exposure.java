@@ -27,6 +27,9 @@ public sealed interface Exposure permits NetworkExposure, TrunkExposure {
     /** Checks (or makes) what a segment's connections share; called with its first connection and by repairs. */
     void joinSegment(ProvisionIntent intent) throws BackendException;
 
+    /** Addresses new connections must not get (see {@link io.ensm.core.spi.BackendCapabilities#reservedAddresses}). */
+    java.util.List<String> reserved();
+
     /** Removes the marked ports of this endpoint whose connection {@code isKnown} rejects. */
     Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException;
 }

@@ -7,6 +7,7 @@ import io.ensm.core.spi.Verification;
 import io.ensm.openstack.neutron.Models.Network;
 import io.ensm.openstack.neutron.Models.Port;
 import io.ensm.openstack.neutron.Neutron;
+import io.ensm.openstack.neutron.NeutronFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class NetworkExposure implements Exposure {
     private final String networkRef;
     private final String physicalNetwork;
     private final int segment;
+    private final TakenAddresses taken;
     private volatile Network network;
 
     /**
@@ -46,6 +48,7 @@ public final class NetworkExposure implements Exposure {
         this.networkRef = networkRef;
         this.physicalNetwork = physicalNetwork;
         this.segment = segment;
+        this.taken = new TakenAddresses(neutron, ports.marker());
     }
 
     /**
@@ -103,8 +106,18 @@ public final class NetworkExposure implements Exposure {
             if (e.kind() == Kind.NOT_FOUND) {
                 network = null;
             }
+            if (intent.segment() != null && inUse(e)) {
+                throw new BackendException(Kind.REJECTED, e.getMessage() + "; another port on network " + networkRef
+                        + " holds it, and new connections of the segment get none of "
+                        + taken.read(net.id()).size() + " such addresses from now on");
+            }
             throw e;
         }
+    }
+
+    /** Neutron's refusal of a fixed IP that another port holds. */
+    private static boolean inUse(BackendException e) {
+        return e instanceof NeutronFailure f && (f.type().equals("IpAddressAlreadyAllocated") || f.type().equals("IpAddressInUse"));
     }
 
     @Override
@@ -155,8 +168,22 @@ public final class NetworkExposure implements Exposure {
                     + service + " has VLAN " + vlan + "; set the segment's vlan to 0 or " + segment);
         }
         SegmentSubnets.check(networkRef, service, neutron.subnets(net.id()), intent.allocation().endpointAddrs());
-        log.info("event=openstack-segment-checked endpoint={} service={} network={} vlan={} gateways={}",
-                ports.marker().endpoint(), service, net.id(), segment, intent.allocation().endpointAddrs());
+        List<String> held = taken.read(net.id());
+        log.info("event=openstack-segment-checked endpoint={} service={} network={} vlan={} gateways={} taken_by_other_ports={}",
+                ports.marker().endpoint(), service, net.id(), segment, intent.allocation().endpointAddrs(), held.size());
+        List<String> clash = Addresses.of(intent).stream()
+                .filter(a -> held.stream().anyMatch(h -> Addresses.same(List.of(a), List.of(h)))).toList();
+        if (!clash.isEmpty()) {
+            throw new BackendException(Kind.REJECTED, "address " + String.join(", ", clash) + " of connection " + intent.connectionId()
+                    + " is held by another port on network " + networkRef + "; new connections of the segment get none of "
+                    + held.size() + " such addresses from now on");
+        }
+    }
+
+    /** What other ports hold on the network, as last read: new connections of the segment get none of it. */
+    @Override
+    public List<String> reserved() {
+        return taken.now();
     }
 
     @Override

@@ -153,6 +153,11 @@ public final class TrunkExposure implements Exposure {
     }
 
     @Override
+    public List<String> reserved() {
+        return List.of();
+    }
+
+    @Override
     public void joinSegment(ProvisionIntent intent) throws BackendException {
         throw new BackendException(BackendException.Kind.REJECTED, "endpoint " + ports.marker().endpoint()
                 + ": a trunk endpoint does not serve shared segments (a network endpoint does)");
