@@ -85,9 +85,12 @@ class NetworkSegmentTest {
         for (int host = 10; host < 15; host++) {
             members.add(member(host));
         }
+        long before = backend.cloud().calls().total();
         backend.joinSegment(members.getFirst());
+        long join = backend.cloud().calls().total() - before;
 
         List<Attachment> attachments = all(members.stream().<Callable<Attachment>>map(m -> () -> backend.provision(m)).toList());
+        long provisions = backend.cloud().calls().total() - before - join;
 
         assertThat(attachments).containsOnly(new Attachment.Vlan("eth1", VLAN));
         for (ProvisionIntent m : members) {
@@ -100,6 +103,10 @@ class NetworkSegmentTest {
             });
             assertThat(backend.verify(m)).isEqualTo(Verification.PRESENT);
         }
+        // the join reads the network (once per process), its subnets and its ports; each connection costs
+        // what a point-to-point one does: lookup by marker, create, tag (when Neutron cannot tag in the create)
+        assertThat(join).isLessThanOrEqualTo(3);
+        assertThat(provisions).isLessThanOrEqualTo(5 * 3);
         // the gateways are Neutron's and stay so: no port of ensm holds them
         assertThat(raw.get("/ports?network_id=" + networkId).path("ports")).hasSize(5)
                 .noneSatisfy(p -> assertThat(RawOpenStack.fixedIps(p)).contains("172.16.67.1"));
