@@ -107,11 +107,22 @@ public final class NetworkExposure implements Exposure {
                 network = null;
             }
             if (intent.segment() != null && inUse(e)) {
-                throw new BackendException(Kind.REJECTED, e.getMessage() + "; another port on network " + networkRef
-                        + " holds it, and new connections of the segment get none of "
-                        + taken.read(net.id()).size() + " such addresses from now on");
+                throw takenByAnotherPort(e, net);
             }
             throw e;
+        }
+    }
+
+    /** Reads what the network's other ports hold, so that the next connection gets none of it. */
+    private BackendException takenByAnotherPort(BackendException refusal, Network net) {
+        try {
+            int held = taken.read(net.id()).size();
+            return new BackendException(Kind.REJECTED, refusal.getMessage() + "; another port on network " + networkRef
+                    + " holds it, and new connections of the segment get none of " + held + " such addresses from now on");
+        } catch (BackendException e) {
+            log.warn("event=openstack-taken-read-failed endpoint={} network={} reason=\"{}\"", ports.marker().endpoint(), net.id(),
+                    e.getMessage());
+            return refusal;
         }
     }
 
