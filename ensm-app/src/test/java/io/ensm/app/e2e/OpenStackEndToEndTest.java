@@ -52,6 +52,7 @@ class OpenStackEndToEndTest {
     static Connection toNetwork;
     static Connection toVm;
     static String lanNetwork;
+    static String lanOperatorPort;
 
     @BeforeAll
     static void start(TestBed testBed) {
@@ -66,6 +67,8 @@ class OpenStackEndToEndTest {
         // a segment's network: the service's CIDR is its subnet, the segment's gateway Neutron's
         lanNetwork = raw.vlanNetwork(PREFIX + "lan", "physnet1", 192, null, null);
         raw.subnet(lanNetwork, PREFIX + "lan-v4", "172.16.92.0/24", "172.16.92.1");
+        // an operator's port on an address ensm's pool would hand out third: the segment's join reads it
+        lanOperatorPort = raw.port(PREFIX + "lan-operator", lanNetwork, "172.16.92.4");
         // an operator's mistake: the subnet is not the service's CIDR
         String odd = raw.vlanNetwork(PREFIX + "odd", "physnet1", 193, null, null);
         raw.subnet(odd, PREFIX + "odd-v4", "172.16.94.0/24", "172.16.94.1");
@@ -282,14 +285,15 @@ class OpenStackEndToEndTest {
                 assertThat(RawOpenStack.texts(port.path("tags"))).contains("ensm-endpoint=os-lan-1", "ensm-owner=ensm-os-e2e");
             });
         }
-        assertThat(addresses).doesNotHaveDuplicates().doesNotContain("172.16.92.1");
-        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).hasSize(5);
+        assertThat(addresses).doesNotHaveDuplicates().doesNotContain("172.16.92.1", "172.16.92.4");
+        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).hasSize(6);
 
         for (int i = 0; i < 5; i++) {
             Cli.Result closed = ensmctl("close", "--from", dir.resolve("lan-" + i + ".json").toString());
             assertThat(closed.exitCode()).as(closed.err()).isZero();
         }
-        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).isEmpty();
+        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).singleElement()
+                .satisfies(p -> assertThat(p.path("id").asText()).isEqualTo(lanOperatorPort));
         assertThat(ensm.log()).contains("event=segment-left endpoint=os-lan-1 service=os-lan vlan=192");
     }
 
