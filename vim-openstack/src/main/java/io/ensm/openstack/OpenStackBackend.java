@@ -35,9 +35,11 @@ public final class OpenStackBackend implements Backend {
         this.cloud = cloud;
     }
 
+    /** With the addresses other ports hold on a segment's network, as the last join or refusal read them. */
     @Override
     public BackendCapabilities capabilities() {
-        return capabilities;
+        var reserved = exposure.reserved();
+        return reserved.isEmpty() ? capabilities : capabilities.withReservedAddresses(reserved);
     }
 
     @Override
@@ -60,6 +62,21 @@ public final class OpenStackBackend implements Backend {
     public Verification verify(ProvisionIntent intent) throws BackendException {
         return exposure.verify(intent);
     }
+
+    /** Network endpoints do: every connection is a port on the network; trunk endpoints do not. */
+    @Override
+    public boolean servesSegments() {
+        return exposure.servesSegments();
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        exposure.joinSegment(intent);
+    }
+
+    /** Nothing shared was written: each connection's port goes with its release. */
+    @Override
+    public void leaveSegment(ProvisionIntent intent) {}
 
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {

@@ -3,6 +3,7 @@ package io.ensm.openstack;
 import io.ensm.core.model.Allocation;
 import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.Segment;
 import io.ensm.core.model.VxlanPeer;
 import io.ensm.core.spi.ProvisionIntent;
 
@@ -26,6 +27,17 @@ final class Intents {
     static ProvisionIntent intent(String id, String endpoint, String pool, int vlan, String endpointAddr, String clientAddr) {
         Allocation a = new Allocation(List.of(endpointAddr + "/32"), List.of(clientAddr + "/32"), pool, vlan, 5000 + vlan);
         return new ProvisionIntent(id, endpoint(endpoint), PlanKind.FORWARDER_VXLAN, a, new VxlanPeer("192.0.2.1", 4789), 1450);
+    }
+
+    /**
+     * A forwarder-VXLAN connection of service {@code svc} on its segment, as the core makes it:
+     * the client's addresses and the gateways with the subnets' prefix lengths.
+     */
+    static ProvisionIntent onSegment(String endpoint, String pool, int vlan, List<String> gateways, List<String> clientAddrs) {
+        Allocation a = new Allocation(gateways, clientAddrs, pool, vlan, 0);
+        Segment s = new Segment(gateways.stream().map(g -> g.substring(0, g.indexOf('/'))).toList(), List.of("0.0.0.0/0"), 0);
+        return new ProvisionIntent(UUID.randomUUID().toString(), endpoint(endpoint), PlanKind.FORWARDER_VXLAN, a,
+                new VxlanPeer("192.0.2.1", 4789), 1450, s);
     }
 
     /** The same connection with other endpoint addresses. */

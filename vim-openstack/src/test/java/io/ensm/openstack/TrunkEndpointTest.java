@@ -84,6 +84,19 @@ class TrunkEndpointTest {
     }
 
     @Test
+    void aTrunkEndpointDoesNotServeSegmentsAndSaysSo() {
+        ProvisionIntent i = Intents.onSegment(ENDPOINT, backend.capabilities().vlanPool(), 161, List.of("172.16.60.1/24"),
+                List.of("172.16.60.5/24"));
+
+        assertThat(backend.servesSegments()).isFalse();
+        assertThatThrownBy(() -> backend.joinSegment(i))
+                .isInstanceOfSatisfying(BackendException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.REJECTED);
+                    assertThat(e.getMessage()).contains("endpoint " + ENDPOINT + ": a trunk endpoint does not serve shared segments");
+                });
+    }
+
+    @Test
     void provisionAddsAMarkedSubportWithTheVlanFixedIpAndParentMac() throws Exception {
         ProvisionIntent i = intent(161, "172.16.60.11");
 

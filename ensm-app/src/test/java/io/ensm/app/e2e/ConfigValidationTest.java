@@ -3,6 +3,7 @@ package io.ensm.app.e2e;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -151,6 +152,20 @@ class ConfigValidationTest {
     void aSegmentOnABackendThatCannotServeOneIsRefusedNamingTheServiceAndTheEndpoint() {
         Map<String, String> s = valid();
         s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment", "edge-1", "does not serve shared segments");
+    }
+
+    @Test
+    void aSegmentOnAnOpenStackTrunkEndpointIsRefusedNamingTheServiceAndTheEndpoint() throws Exception {
+        Map<String, String> s = valid();
+        s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");
+        Path password = Files.writeString(dir.resolve("os-password"), "unused\n");
+        s.remove("ensm.endpoints[0].backend.settings.file");
+        s.put("ensm.endpoints[0].backend.type", "openstack");
+        // nothing is asked of Keystone or Neutron before the refusal: an address nobody listens on will do
+        Map.of("auth-url", "http://127.0.0.1:9/v3", "username", "ensm", "project", "ensm", "password-file", password.toString(),
+                "trunk", "edge-trunk", "physical-network", "physnet1", "uplink", "eth1", "vlans", "100-101")
+                .forEach((k, v) -> s.put("ensm.endpoints[0].backend.settings." + k, v));
         assertThat(failureOf(s)).contains("ensm.services[0].segment", "edge-1", "does not serve shared segments");
     }
 

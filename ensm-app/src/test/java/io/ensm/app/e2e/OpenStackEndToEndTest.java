@@ -51,6 +51,8 @@ class OpenStackEndToEndTest {
     static EnsmProcess ensm;
     static Connection toNetwork;
     static Connection toVm;
+    static String lanNetwork;
+    static String lanOperatorPort;
 
     @BeforeAll
     static void start(TestBed testBed) {
@@ -62,6 +64,14 @@ class OpenStackEndToEndTest {
         raw.vlanNetwork(PREFIX + "sub-186", "physnet1", 186, "172.16.90.0/24", null, "ensm-subports=e2e");
         String vmNet = raw.vlanNetwork(PREFIX + "vm-net", "physnet1", 191, "10.191.0.0/24", null);
         vm = raw.vmTrunk(PREFIX + "vm", vmNet, UUID.randomUUID().toString());
+        // a segment's network: the service's CIDR is its subnet, the segment's gateway Neutron's
+        lanNetwork = raw.vlanNetwork(PREFIX + "lan", "physnet1", 192, null, null);
+        raw.subnet(lanNetwork, PREFIX + "lan-v4", "172.16.92.0/24", "172.16.92.1");
+        // an operator's port on an address ensm's pool would hand out third: the segment's join reads it
+        lanOperatorPort = raw.port(PREFIX + "lan-operator", lanNetwork, "172.16.92.4");
+        // an operator's mistake: the subnet is not the service's CIDR
+        String odd = raw.vlanNetwork(PREFIX + "odd", "physnet1", 193, null, null);
+        raw.subnet(odd, PREFIX + "odd-v4", "172.16.94.0/24", "172.16.94.1");
         // what an operator made by hand, in the same places: ensm must never touch it
         operatorPort = raw.port(PREFIX + "operator", network, "172.16.90.200");
         operatorSubport = raw.port(PREFIX + "operator-sub", raw.vlanNetwork(PREFIX + "sub-187", "physnet1", 187, null, null));
@@ -88,10 +98,19 @@ class OpenStackEndToEndTest {
         p.put("ensm.services[0].cidrs[0]", "172.16.90.0/25");
         p.put("ensm.services[1].name", "os-vm");
         p.put("ensm.services[1].cidrs[0]", "172.16.90.128/25");
+        p.put("ensm.services[2].name", "os-lan");
+        p.put("ensm.services[2].cidrs[0]", "172.16.92.0/24");
+        p.put("ensm.services[2].segment.gateways[0]", "172.16.92.1");
+        p.put("ensm.services[2].segment.routes[0]", "0.0.0.0/0");
+        p.put("ensm.services[3].name", "os-odd");
+        p.put("ensm.services[3].cidrs[0]", "172.16.93.0/24");
+        p.put("ensm.services[3].segment.gateways[0]", "172.16.93.1");
         Map<String, String> login = bed.adminSettings(dir.resolve("os-password"));
         endpoint(p, 0, "os-net-1", "os-net", login, Map.of("network", PREFIX + "net"));
         endpoint(p, 1, "os-vm-1", "os-vm", login, Map.of("trunk", PREFIX + "vm", "vlans", "185-186",
                 "subport-networks", "ensm-subports=e2e"));
+        endpoint(p, 2, "os-lan-1", "os-lan", login, Map.of("network", PREFIX + "lan"));
+        endpoint(p, 3, "os-odd-1", "os-odd", login, Map.of("network", PREFIX + "odd"));
         return p;
     }
 
@@ -241,5 +260,56 @@ class OpenStackEndToEndTest {
             assertThat(s.path("port_id").asText()).isEqualTo(operatorSubport);
             assertThat(s.path("segmentation_id").asInt()).isEqualTo(187);
         });
+    }
+
+    @Test
+    @Order(7)
+    void fiveConnectionsOfASegmentServiceShareTheNetworkEndpointEachAMarkedPortWithItsAddress() throws Exception {
+        List<Connection> members = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            members.add(request("os-lan", "10m", "lan-" + i + ".json"));
+        }
+
+        List<String> addresses = new ArrayList<>();
+        for (Connection c : members) {
+            assertThat(c.getNetworkServiceEndpointName()).isEqualTo("os-lan-1");
+            assertThat(c.getMechanism().getParametersOrThrow("vlan-id")).isEqualTo("192");
+            assertThat(c.getContext().getIpContext().getDstIpAddrsList()).containsExactly("172.16.92.1/24");
+            assertThat(c.getContext().getIpContext().getSrcIpAddrsList()).singleElement()
+                    .satisfies(a -> assertThat(a).startsWith("172.16.92.").endsWith("/24"));
+            String address = c.getContext().getIpContext().getSrcIpAddrs(0).replace("/24", "");
+            addresses.add(address);
+            assertThat(portsOf(c)).singleElement().satisfies(port -> {
+                assertThat(port.path("network_id").asText()).isEqualTo(lanNetwork);
+                assertThat(RawOpenStack.fixedIps(port)).containsExactly(address);
+                assertThat(RawOpenStack.texts(port.path("tags"))).contains("ensm-endpoint=os-lan-1", "ensm-owner=ensm-os-e2e");
+            });
+        }
+        assertThat(addresses).doesNotHaveDuplicates().doesNotContain("172.16.92.1", "172.16.92.4");
+        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).hasSize(6);
+
+        for (int i = 0; i < 5; i++) {
+            Cli.Result closed = ensmctl("close", "--from", dir.resolve("lan-" + i + ".json").toString());
+            assertThat(closed.exitCode()).as(closed.err()).isZero();
+        }
+        assertThat(raw.get("/ports?network_id=" + lanNetwork).path("ports")).singleElement()
+                .satisfies(p -> assertThat(p.path("id").asText()).isEqualTo(lanOperatorPort));
+        assertThat(ensm.log()).contains("event=segment-left endpoint=os-lan-1 service=os-lan vlan=192");
+    }
+
+    @Test
+    @Order(8)
+    void aSegmentWhoseCidrIsNotTheNetworksSubnetIsRefusedNamingTheNetworkAndLeavesNothing() {
+        Cli.Result r = ensmctl("request", "--service", "os-odd", "--mechanism", "VLAN", "--expires", "10m",
+                "--save", dir.resolve("odd.json").toString());
+
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("FAILED_PRECONDITION", "network " + PREFIX + "odd has no subnet 172.16.93.0/24",
+                "172.16.94.0/24 gateway 172.16.94.1");
+        assertThat(raw.portsTagged("ensm-endpoint=os-odd-1")).isEmpty();
+        // the segment's VLAN (the network's one) was given back: a second try meets the same refusal, not an exhausted pool
+        Cli.Result again = ensmctl("request", "--service", "os-odd", "--mechanism", "VLAN", "--expires", "10m",
+                "--save", dir.resolve("odd.json").toString());
+        assertThat(again.err()).contains("network " + PREFIX + "odd has no subnet").doesNotContain("RESOURCE_EXHAUSTED");
     }
 }

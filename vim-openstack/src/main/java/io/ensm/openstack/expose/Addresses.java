@@ -6,13 +6,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The fixed IPs of a connection's port: the NSE side of its allocated address pairs. */
+/**
+ * The fixed IPs of a connection's port: the NSE side of its allocated address pairs, or on a
+ * segment the client's own addresses (the NSE side is the subnets' gateways, which Neutron keeps).
+ */
 final class Addresses {
     private Addresses() {}
 
     /** "172.16.0.1/32" becomes "172.16.0.1". */
     static List<String> of(ProvisionIntent intent) {
-        return intent.allocation().endpointAddrs().stream().map(a -> {
+        List<String> reserved = intent.segment() == null ? intent.allocation().endpointAddrs() : intent.allocation().clientAddrs();
+        return reserved.stream().map(a -> {
             int slash = a.indexOf('/');
             return slash < 0 ? a : a.substring(0, slash);
         }).toList();

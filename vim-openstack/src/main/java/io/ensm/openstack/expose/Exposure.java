@@ -21,6 +21,15 @@ public sealed interface Exposure permits NetworkExposure, TrunkExposure {
 
     Verification verify(ProvisionIntent intent) throws BackendException;
 
+    /** Whether this endpoint's connections may share a segment (see {@link io.ensm.core.spi.Backend#servesSegments}). */
+    boolean servesSegments();
+
+    /** Checks (or makes) what a segment's connections share; called with its first connection and by repairs. */
+    void joinSegment(ProvisionIntent intent) throws BackendException;
+
+    /** Addresses new connections must not get (see {@link io.ensm.core.spi.BackendCapabilities#reservedAddresses}). */
+    java.util.List<String> reserved();
+
     /** Removes the marked ports of this endpoint whose connection {@code isKnown} rejects. */
     Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException;
 }

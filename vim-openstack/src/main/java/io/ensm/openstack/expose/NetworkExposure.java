@@ -7,6 +7,7 @@ import io.ensm.core.spi.Verification;
 import io.ensm.openstack.neutron.Models.Network;
 import io.ensm.openstack.neutron.Models.Port;
 import io.ensm.openstack.neutron.Neutron;
+import io.ensm.openstack.neutron.NeutronFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,10 @@ import java.util.function.Predicate;
  * connection's addresses as fixed IPs; the network's provider segment is the VLAN on ensm's
  * uplink. Per new connection: one lookup by marker, one create (plus one tag request on a
  * Neutron without tag-creation).
+ *
+ * <p>On a shared segment every connection is such a port too, with the client's address as its
+ * fixed IP, so Neutron never gives that address to anything else; the segment itself is the
+ * network and its subnets, which the operator made and ensm only checks at the first join.
  */
 public final class NetworkExposure implements Exposure {
     private static final Logger log = LoggerFactory.getLogger(NetworkExposure.class);
@@ -30,6 +35,7 @@ public final class NetworkExposure implements Exposure {
     private final String networkRef;
     private final String physicalNetwork;
     private final int segment;
+    private final TakenAddresses taken;
     private volatile Network network;
 
     /**
@@ -42,6 +48,7 @@ public final class NetworkExposure implements Exposure {
         this.networkRef = networkRef;
         this.physicalNetwork = physicalNetwork;
         this.segment = segment;
+        this.taken = new TakenAddresses(neutron, ports.marker());
     }
 
     /**
@@ -99,8 +106,29 @@ public final class NetworkExposure implements Exposure {
             if (e.kind() == Kind.NOT_FOUND) {
                 network = null;
             }
+            if (intent.segment() != null && inUse(e)) {
+                throw takenByAnotherPort(e, net);
+            }
             throw e;
         }
+    }
+
+    /** Reads what the network's other ports hold, so that the next connection gets none of it. */
+    private BackendException takenByAnotherPort(BackendException refusal, Network net) {
+        try {
+            int held = taken.read(net.id()).size();
+            return new BackendException(Kind.REJECTED, refusal.getMessage() + "; another port on network " + networkRef
+                    + " holds it, and new connections of the segment get none of " + held + " such addresses from now on");
+        } catch (BackendException e) {
+            log.warn("event=openstack-taken-read-failed endpoint={} network={} reason=\"{}\"", ports.marker().endpoint(), net.id(),
+                    e.getMessage());
+            return refusal;
+        }
+    }
+
+    /** Neutron's refusal of a fixed IP that another port holds. */
+    private static boolean inUse(BackendException e) {
+        return e instanceof NeutronFailure f && (f.type().equals("IpAddressAlreadyAllocated") || f.type().equals("IpAddressInUse"));
     }
 
     @Override
@@ -129,6 +157,44 @@ public final class NetworkExposure implements Exposure {
             return Verification.DRIFTED;
         }
         return Verification.PRESENT;
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    /**
+     * Checks that the segment is this network: its VLAN is the network's segment, and each of its
+     * subnets is one of the network's with the same gateway. Writes nothing: the network's
+     * subnets and their gateway are the segment's shared part, and they are the operator's.
+     */
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        Network net = network();
+        int vlan = intent.allocation().vlanId();
+        String service = intent.endpoint().service();
+        if (vlan != segment) {
+            throw new BackendException(Kind.REJECTED, "network " + networkRef + " is VLAN " + segment + ", but the segment of service "
+                    + service + " has VLAN " + vlan + "; set the segment's vlan to 0 or " + segment);
+        }
+        SegmentSubnets.check(networkRef, service, neutron.subnets(net.id()), intent.allocation().endpointAddrs());
+        List<String> held = taken.read(net.id());
+        log.info("event=openstack-segment-checked endpoint={} service={} network={} vlan={} gateways={} taken_by_other_ports={}",
+                ports.marker().endpoint(), service, net.id(), segment, intent.allocation().endpointAddrs(), held.size());
+        List<String> clash = Addresses.of(intent).stream()
+                .filter(a -> held.stream().anyMatch(h -> Addresses.same(List.of(a), List.of(h)))).toList();
+        if (!clash.isEmpty()) {
+            throw new BackendException(Kind.REJECTED, "address " + String.join(", ", clash) + " of connection " + intent.connectionId()
+                    + " is held by another port on network " + networkRef + "; new connections of the segment get none of "
+                    + held.size() + " such addresses from now on");
+        }
+    }
+
+    /** What other ports hold on the network, as last read: new connections of the segment get none of it. */
+    @Override
+    public List<String> reserved() {
+        return taken.now();
     }
 
     @Override

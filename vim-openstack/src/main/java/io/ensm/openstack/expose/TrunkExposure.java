@@ -143,6 +143,26 @@ public final class TrunkExposure implements Exposure {
         return sub.isPresent() && sub.get().segmentationId() == vlan ? Verification.PRESENT : Verification.DRIFTED;
     }
 
+    /**
+     * Not yet: a segment on a trunk would be one subport for all its connections, on a network
+     * that holds every client's address, which this endpoint's per-connection subports are not.
+     */
+    @Override
+    public boolean servesSegments() {
+        return false;
+    }
+
+    @Override
+    public List<String> reserved() {
+        return List.of();
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        throw new BackendException(BackendException.Kind.REJECTED, "endpoint " + ports.marker().endpoint()
+                + ": a trunk endpoint does not serve shared segments (a network endpoint does)");
+    }
+
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
         Set<String> removed = new LinkedHashSet<>();

@@ -33,6 +33,13 @@ public final class Models {
 
     public record FixedIp(String subnetId, String ipAddress) {}
 
+    /** A subnet: its CIDR and its gateway ({@code gateway_ip}), null when it has none. */
+    public record Subnet(String id, String networkId, String cidr, String gatewayIp) {
+        static Subnet of(JsonNode s) {
+            return new Subnet(s.path("id").asText(), s.path("network_id").asText(), s.path("cidr").asText(), text(s, "gateway_ip"));
+        }
+    }
+
     public record Port(String id, String name, String description, String networkId, String macAddress,
                        List<FixedIp> fixedIps, List<String> tags, String deviceId, String trunkId) {
         public Port {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ensm.core.spi.BackendException;
 import io.ensm.openstack.neutron.Models.Network;
 import io.ensm.openstack.neutron.Models.Port;
+import io.ensm.openstack.neutron.Models.Subnet;
 import io.ensm.openstack.neutron.Models.Trunk;
 import org.openstack4j.core.transport.HttpMethod;
 
@@ -19,7 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** The Neutron v2.0 requests ensm makes: networks, ports with tags, trunks and their subports. */
+/** The Neutron v2.0 requests ensm makes: networks and their subnets, ports with tags, trunks and their subports. */
 public final class Neutron {
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -49,6 +50,13 @@ public final class Neutron {
     public List<Network> networks(Map<String, List<String>> filters) throws BackendException {
         List<Network> out = new ArrayList<>();
         get("/networks", filters).path("networks").forEach(n -> out.add(Network.of(n)));
+        return out;
+    }
+
+    /** The subnets of a network. */
+    public List<Subnet> subnets(String networkId) throws BackendException {
+        List<Subnet> out = new ArrayList<>();
+        get("/subnets", Map.of("network_id", List.of(networkId))).path("subnets").forEach(s -> out.add(Subnet.of(s)));
         return out;
     }
 
