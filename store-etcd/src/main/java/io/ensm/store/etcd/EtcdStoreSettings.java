@@ -19,9 +19,15 @@ import java.util.function.Function;
  * @param client the client's settings: endpoints, timeouts, TLS, user
  * @param prefix the key prefix, starting with '/'
  * @param leaseTtl the replica lease's TTL
+ * @param openTimeout how long a starting replica waits for an etcd that does not answer (zero: not at all)
  */
-public record EtcdStoreSettings(EtcdSettings client, String prefix, Duration leaseTtl) {
+public record EtcdStoreSettings(EtcdSettings client, String prefix, Duration leaseTtl, Duration openTimeout) {
     static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(5);
+    /**
+     * Long enough to ride out an etcd leader election or a cluster restarted together with ensm,
+     * short of Kubernetes giving up on the start (the manifests' startupProbe allows 5 minutes).
+     */
+    static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofMinutes(2);
 
     public static final String ENDPOINTS = "endpoints";
     public static final String CA_FILE = "ca-file";
@@ -44,6 +50,7 @@ public record EtcdStoreSettings(EtcdSettings client, String prefix, Duration lea
         }
         Duration ttl = s.duration("lease-ttl", DEFAULT_LEASE_TTL, Duration.ofSeconds(2), Duration.ofMinutes(1));
         Duration callTimeout = s.duration("call-timeout", EtcdSettings.DEFAULT_CALL_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(1));
+        Duration openTimeout = s.duration("open-timeout", DEFAULT_OPEN_TIMEOUT, Duration.ZERO, Duration.ofHours(1));
         Optional<Path> ca = s.optional(CA_FILE).map(Path::of);
         Optional<Path> cert = s.optional(CERT_FILE).map(Path::of);
         Optional<Path> key = s.optional(KEY_FILE).map(Path::of);
@@ -86,7 +93,7 @@ public record EtcdStoreSettings(EtcdSettings client, String prefix, Duration lea
             }
             client = client.withAuth(new EtcdAuth(user.get(), password.get()));
         }
-        return new EtcdStoreSettings(client, prefix, ttl);
+        return new EtcdStoreSettings(client, prefix, ttl, openTimeout);
     }
 
     private static String keyOf(EtcdTls.Role role) {
