@@ -1,6 +1,7 @@
 package io.ensm.tf.backend;
 
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.Segment;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
@@ -35,6 +36,13 @@ import static io.ensm.tf.backend.ConnectionObjects.INTERFACE;
  * are created first and looked at only when TF says they exist, so a new connection costs one call
  * per object; a failure half-way deletes what this call created. Close deletes the instance-ips,
  * then the interface (TF refuses to delete an interface an instance-ip still refers to).
+ *
+ * <p>A shared segment's connections have one interface between them on the group, with the
+ * segment's VLAN (one VLAN per network on a group: what an enterprise-style fabric allows), made by
+ * {@link #joinSegment} and deleted by {@link #leaveSegment}; each connection only reserves its
+ * client addresses as instance-ips of the network, made by {@link #provision} and deleted by
+ * {@link #release}. Those refer to the network alone, so the interface can be deleted, or
+ * re-created by a repair, whoever is on the segment.
  */
 public final class TungstenBackend implements Backend {
     public static final String TYPE = "tungsten";
@@ -47,16 +55,22 @@ public final class TungstenBackend implements Backend {
     private final AnchorResolver resolver;
     private final ConnectionObjects objects;
     private final BackendCapabilities baseCapabilities;
+    /** The endpoint's service's segment; null when its connections are point to point. */
+    private final Segment segment;
     private volatile BackendCapabilities capabilities;
     private volatile Anchors anchors;
 
-    /** @param owner the name every mark this backend writes carries; only objects with it are swept */
-    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client, Owner owner) {
+    /**
+     * @param owner   the name every mark this backend writes carries; only objects with it are swept
+     * @param segment the endpoint's service's segment, or null
+     */
+    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client, Owner owner, Segment segment) {
         this.endpoint = endpoint;
         this.owner = owner.name();
         this.settings = settings;
         this.client = client;
-        this.resolver = new AnchorResolver(client, settings);
+        this.segment = segment;
+        this.resolver = new AnchorResolver(client, settings, segment != null);
         this.objects = new ConnectionObjects(endpoint, this.owner);
         this.baseCapabilities = new BackendCapabilities(settings.plans(), settings.vlanPool(), settings.vlans(), null);
         this.capabilities = baseCapabilities;
@@ -84,10 +98,13 @@ public final class TungstenBackend implements Backend {
     @Override
     public Attachment provision(ProvisionIntent intent) throws BackendException {
         Anchors a = anchors();
-        Desired d = objects.desired(intent, a);
+        boolean onSegment = intent.segment() != null;
+        Desired d = onSegment ? objects.client(intent, a) : objects.desired(intent, a);
         Deque<Created> created = new ArrayDeque<>();
         try {
-            ensureInterface(d, a, created);
+            if (!onSegment) {
+                ensureInterface(d, a, created); // a segment's is made by joinSegment
+            }
             for (Ip ip : d.ips()) {
                 ensureIp(ip, d, a, created);
             }
@@ -97,17 +114,26 @@ public final class TungstenBackend implements Backend {
         }
         log.info("event=tf-connection-provisioned endpoint={} connection={} interface={} vlan={} addresses={}",
                 endpoint, d.connectionId(), d.interfaceUuid(), d.vlan(), d.ips().stream().map(Ip::address).toList());
-        int vlan = d.vlan();
+        return attachment(intent, d.vlan());
+    }
+
+    private Attachment attachment(ProvisionIntent intent, int vlan) {
         return intent.plan() == PlanKind.FABRIC_VLAN ? new Attachment.FabricVlan(vlan) : new Attachment.Vlan(settings.uplink(), vlan);
     }
 
     @Override
     public void release(ProvisionIntent intent) throws BackendException {
         String id = intent.connectionId();
-        List<String> ips = intent.allocation().endpointAddrs().stream()
+        boolean onSegment = intent.segment() != null;
+        List<String> addresses = onSegment ? intent.allocation().clientAddrs() : intent.allocation().endpointAddrs();
+        List<String> ips = addresses.stream()
                 .map(a -> ObjectIds.instanceIpUuid(endpoint, id, a.indexOf(':') >= 0 ? ObjectIds.V6 : ObjectIds.V4)).toList();
         for (String uuid : ips.reversed()) {
             delete(INSTANCE_IP, uuid, "delete instance-ip " + uuid + " of connection " + id);
+        }
+        if (onSegment) {
+            log.info("event=tf-connection-released endpoint={} connection={} segment={}", endpoint, id, intent.segmentMarker());
+            return; // the segment's interface goes with leaveSegment, after its last connection
         }
         String vmi = ObjectIds.interfaceUuid(endpoint, id);
         String step = "delete virtual-machine-interface " + vmi + " of connection " + id;
@@ -130,6 +156,9 @@ public final class TungstenBackend implements Backend {
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
         Anchors a = anchors();
+        if (intent.segment() != null) {
+            return verifyOnSegment(intent, a);
+        }
         Desired d = objects.desired(intent, a);
         String step = "read back connection " + d.connectionId();
         Optional<ObjectNode> vmi = read(INTERFACE, d.interfaceUuid(), step);
@@ -141,17 +170,85 @@ public final class TungstenBackend implements Backend {
             Set<String> stale = staleIps(vmi.get(), d);
             diff = stale.isEmpty() ? Optional.empty() : Optional.of("it has instance-ips of an earlier allocation " + stale);
         }
-        for (int i = 0; diff.isEmpty() && i < d.ips().size(); i++) {
-            Ip ip = d.ips().get(i);
-            Optional<ObjectNode> iip = read(INSTANCE_IP, ip.uuid(), step);
-            diff = iip.isEmpty() ? Optional.of("instance-ip " + ip.address() + " is missing")
-                    : objects.ipDifference(iip.get(), ip, d, a).map(s -> "instance-ip " + ip.address() + ": " + s);
-        }
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, step);
         if (diff.isPresent()) {
             log.info("event=tf-connection-drifted endpoint={} connection={} difference=\"{}\"", endpoint, d.connectionId(), diff.get());
             return Verification.DRIFTED;
         }
         return Verification.PRESENT;
+    }
+
+    /** How the connection's instance-ips differ from the wanted ones; empty when they do not. */
+    private Optional<String> ipsDifference(Desired d, Anchors a, String step) throws BackendException {
+        for (Ip ip : d.ips()) {
+            Optional<ObjectNode> iip = read(INSTANCE_IP, ip.uuid(), step);
+            Optional<String> diff = iip.isEmpty() ? Optional.of("instance-ip " + ip.address() + " is missing")
+                    : objects.ipDifference(iip.get(), ip, d, a).map(s -> "instance-ip " + ip.address() + ": " + s);
+            if (diff.isPresent()) {
+                return diff;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The segment's interface as joinSegment makes it, and the connection's own instance-ips. */
+    private Verification verifyOnSegment(ProvisionIntent intent, Anchors a) throws BackendException {
+        Desired s = objects.segment(intent, a);
+        Desired d = objects.client(intent, a);
+        String step = "read back connection " + d.connectionId() + " on " + s.connectionId();
+        Optional<ObjectNode> vmi = read(INTERFACE, s.interfaceUuid(), step);
+        Optional<String> diff = vmi.isEmpty() ? Optional.of("the segment's interface " + s.interfaceUuid() + " is missing")
+                : objects.interfaceDifference(vmi.get(), s, a).map(x -> "the segment's interface: " + x);
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, step);
+        if (diff.isPresent()) {
+            log.info("event=tf-connection-drifted endpoint={} connection={} segment={} difference=\"{}\"", endpoint, d.connectionId(),
+                    s.connectionId(), diff.get());
+            return Verification.DRIFTED;
+        }
+        return Verification.PRESENT;
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    /**
+     * Creates the segment's interface, or keeps it when TF holds it as wanted (a repair of many of
+     * the segment's connections finds it there and writes nothing). TF refuses a second interface of
+     * the network on the group on an enterprise-style fabric; its message is passed on.
+     */
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        Anchors a = anchors();
+        Desired s = objects.segment(intent, a);
+        Deque<Created> created = new ArrayDeque<>();
+        try {
+            ensureInterface(s, a, created);
+        } catch (BackendException e) {
+            undo(created, s.connectionId());
+            throw e;
+        }
+        log.info("event=tf-segment-joined endpoint={} segment={} interface={} vlan={} connection={}", endpoint, s.connectionId(),
+                s.interfaceUuid(), s.vlan(), intent.connectionId());
+    }
+
+    /** Deletes the segment's interface; an absent one is fine. */
+    @Override
+    public void leaveSegment(ProvisionIntent intent) throws BackendException {
+        String marker = intent.segmentMarker();
+        String vmi = ObjectIds.interfaceUuid(endpoint, marker);
+        String step = "delete virtual-machine-interface " + vmi + " of " + marker;
+        Optional<ObjectNode> found = read(INTERFACE, vmi, step);
+        if (found.isEmpty()) {
+            return;
+        }
+        if (!Marker.marks(found.get(), endpoint, owner, marker)) {
+            throw new BackendException(BackendException.Kind.REJECTED, step + ": " + found.get().path("fq_name")
+                    + " exists in TF without ensm's mark for this segment; ensm leaves it alone");
+        }
+        delete(INTERFACE, vmi, step);
+        log.info("event=tf-segment-left endpoint={} segment={} interface={} connection={}", endpoint, marker, vmi, intent.connectionId());
     }
 
     @Override
@@ -180,6 +277,39 @@ public final class TungstenBackend implements Backend {
                 }
                 removed.add(id.get());
                 log.info("event=tf-orphan-removed endpoint={} connection={} interface={}", endpoint, id.get(), uuid);
+            } catch (BackendException e) {
+                log.warn("event=tf-orphan-not-removed endpoint={} connection={} reason=\"{}\"", endpoint, id.get(), e.getMessage());
+            }
+        }
+        if (segment != null) {
+            removed.addAll(removeOrphanedAddresses(a, isKnown));
+        }
+        return removed;
+    }
+
+    /**
+     * A segment connection's instance-ips refer to the network alone, so no interface leads to
+     * them: list the network's instance-ips (their marks only) and delete ensm's whose connection
+     * is not known. Only segment endpoints pay for this listing.
+     */
+    private Set<String> removeOrphanedAddresses(Anchors a, Predicate<String> isKnown) throws BackendException {
+        List<ObjectNode> ips;
+        try {
+            ips = client.listReferring(INSTANCE_IP, a.networkUuid(), List.of("annotations"));
+        } catch (VncException e) {
+            throw Faults.of("list instance-ips of virtual network " + a.network(), e);
+        }
+        Set<String> removed = new LinkedHashSet<>();
+        for (ObjectNode iip : ips) {
+            Optional<String> id = Marker.connectionOf(iip, endpoint, owner);
+            if (id.isEmpty() || isKnown.test(id.get())) {
+                continue;
+            }
+            String uuid = iip.path("uuid").asString("");
+            try {
+                delete(INSTANCE_IP, uuid, "remove orphaned instance-ip " + uuid + " of connection " + id.get());
+                removed.add(id.get());
+                log.info("event=tf-orphan-removed endpoint={} connection={} instance_ip={}", endpoint, id.get(), uuid);
             } catch (BackendException e) {
                 log.warn("event=tf-orphan-not-removed endpoint={} connection={} reason=\"{}\"", endpoint, id.get(), e.getMessage());
             }
