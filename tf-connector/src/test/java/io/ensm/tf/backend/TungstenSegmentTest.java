@@ -229,6 +229,23 @@ class TungstenSegmentTest {
     }
 
     @Test
+    void aRepairOfOneMembersAddressLeavesTheInterfaceAsItIs() throws Exception {
+        request(intent(1));
+        request(intent(2));
+        bed.rest.remove(IIP, ipOf(1, ObjectIds.V4));
+        assertThat(backend.verify(intent(1))).isEqualTo(Verification.DRIFTED);
+        assertThat(backend.verify(intent(2))).isEqualTo(Verification.PRESENT);
+        bed.clearCalls();
+
+        provisioner.repair(endpoint, intent(1));
+
+        assertThat(backend.verify(intent(1))).isEqualTo(Verification.PRESENT);
+        assertThat(bed.calls()).as("the join finds the interface as wanted; only the address is written")
+                .filteredOn(c -> !c.startsWith("GET ")).containsExactly("POST /virtual-machine-interfaces", "POST /instance-ips",
+                        "POST /instance-ips");
+    }
+
+    @Test
     void theSweepRemovesAForgottenMembersAddressesAndKeepsTheInterfaceWhileTheSegmentIsKnown() throws Exception {
         request(intent(1));
         request(intent(2));
