@@ -63,8 +63,8 @@ final class ConnectionObjects {
     Desired segment(ProvisionIntent intent, Anchors a) throws BackendException {
         String marker = intent.segmentMarker();
         int vlan = vlan(intent);
-        String vmiUuid = ObjectIds.interfaceUuid(endpoint, marker);
-        FqName vmiName = ObjectIds.interfaceName(a.network().parent(), marker);
+        String vmiUuid = ObjectIds.segmentInterfaceUuid(owner, endpoint, marker);
+        FqName vmiName = ObjectIds.segmentInterfaceName(a.network().parent(), owner, endpoint, marker);
         return new Desired(marker, vmiUuid, vmiName, vlan, interfaceBody(marker, vmiUuid, vmiName, vlan, a), List.of());
     }
 

@@ -237,7 +237,7 @@ public final class TungstenBackend implements Backend {
     @Override
     public void leaveSegment(ProvisionIntent intent) throws BackendException {
         String marker = intent.segmentMarker();
-        String vmi = ObjectIds.interfaceUuid(endpoint, marker);
+        String vmi = ObjectIds.segmentInterfaceUuid(owner, endpoint, marker);
         String step = "delete virtual-machine-interface " + vmi + " of " + marker;
         Optional<ObjectNode> found = read(INTERFACE, vmi, step);
         if (found.isEmpty()) {

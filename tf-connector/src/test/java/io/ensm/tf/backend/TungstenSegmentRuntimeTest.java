@@ -48,7 +48,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @RealOpenSdn
 class TungstenSegmentRuntimeTest {
-    static final String NAME = "ensm-tf-segments";
     static final String SERVICE = "lan";
     static final String ENDPOINT = "lan-nse";
 
@@ -56,6 +55,8 @@ class TungstenSegmentRuntimeTest {
     Path dir;
     TfRest rest;
     TfWorld world;
+    /** ensm's name, its owner too: the segment's interface is one per owner, endpoint and segment in the whole TF. */
+    String name;
     String group;
     /** A fixed VLAN of this test's own: on an enterprise fabric a VLAN id belongs to one network fabric-wide. */
     final int vlan = 3000 + ThreadLocalRandom.current().nextInt(900);
@@ -66,6 +67,7 @@ class TungstenSegmentRuntimeTest {
     void start(OpenSdn server) {
         rest = new TfRest(server.url());
         world = TfWorld.create(rest);
+        name = "ensm-seg-" + world.tag();
         group = "campus-" + world.tag();
         TfWorld.portGroup(rest, "default-fabric", group, world.port(2));
         Map<String, String> tf = new LinkedHashMap<>();
@@ -79,7 +81,7 @@ class TungstenSegmentRuntimeTest {
         List<ServiceSpec> services = List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.60.0.0/24", "fd00:60::/64"),
                 List.of(), segment));
         List<EndpointDefinition> endpoints = List.of(new EndpointDefinition(new EndpointSpec(ENDPOINT, SERVICE, Map.of()), "tungsten", tf));
-        EnsmSettings settings = new EnsmSettings(NAME, new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:1", null,
+        EnsmSettings settings = new EnsmSettings(name, new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:1", null,
                 dir.resolve("data"), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(2), Duration.ofSeconds(1), 1500, 1,
                 1000, services, endpoints, null, Map.of(), List.of(), null, OrphanPolicy.SWEEP, null);
         runtime = EnsmRuntime.start(settings, SqliteConnectionStore::new, EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC());
@@ -107,7 +109,7 @@ class TungstenSegmentRuntimeTest {
     }
 
     String segmentInterface() {
-        return ObjectIds.interfaceUuid(ENDPOINT, Segment.markerId(SERVICE));
+        return ObjectIds.segmentInterfaceUuid(name, ENDPOINT, Segment.markerId(SERVICE));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.ensm.core.model.EndpointSpec;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.Segment;
 import io.ensm.core.spi.BackendException;
+import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.Verification;
 import io.ensm.core.testing.Contexts;
@@ -57,6 +58,8 @@ class TungstenSegmentTest {
 
     final int vlan = NEXT_VLAN.getAndAdd(2);
     TfBed bed;
+    /** An owner of this test's own: the segment's interface is one per owner, endpoint and segment in the whole TF. */
+    Owner owner;
     String group;
     TungstenBackend backend;
     ExposedEndpoint endpoint;
@@ -67,6 +70,7 @@ class TungstenSegmentTest {
     @BeforeEach
     void start(OpenSdn server) {
         bed = TfBed.on(server);
+        owner = new Owner("ensm-test-" + bed.world.tag());
         group = "campus-" + bed.world.tag();
         TfWorld.portGroup(bed.rest, "default-fabric", group, bed.world.port(2));
         backend = segmentBackend(enterpriseSettings());
@@ -103,8 +107,8 @@ class TungstenSegmentTest {
         return s;
     }
 
-    static TungstenBackend segmentBackend(Map<String, String> settings) {
-        return (TungstenBackend) new TungstenBackendProvider().create(Contexts.backend(SPEC, settings).withSegment(SEGMENT));
+    TungstenBackend segmentBackend(Map<String, String> settings) {
+        return (TungstenBackend) new TungstenBackendProvider().create(Contexts.backend(SPEC, settings, owner).withSegment(SEGMENT));
     }
 
     /** Connection {@code n}'s intent on the segment: the test's VLAN, the gateways, client addresses .10+n and ::10+n. */
@@ -126,8 +130,13 @@ class TungstenSegmentTest {
         members.remove(intent.connectionId());
     }
 
+    /** {@code call} twice (both families) for each of n connections. */
+    static List<String> calls(int n, String call) {
+        return java.util.Collections.nCopies(2 * n, call);
+    }
+
     String segmentInterface() {
-        return ObjectIds.interfaceUuid(TfBed.ENDPOINT, MARKER);
+        return ObjectIds.segmentInterfaceUuid(owner.name(), TfBed.ENDPOINT, MARKER);
     }
 
     String ipOf(int n, String family) {
@@ -152,7 +161,9 @@ class TungstenSegmentTest {
             request(c);
         }
 
-        assertThat(bed.calls()).filteredOn(c -> c.equals("POST /virtual-machine-interfaces")).hasSize(1);
+        assertThat(bed.calls()).as("every call of the four requests")
+                .containsExactly(List.of(List.of("POST /virtual-machine-interfaces"), calls(4, "POST /instance-ips")).stream()
+                        .flatMap(List::stream).toArray(String[]::new));
         assertThat(bed.interfaces()).containsExactly(segmentInterface());
         JsonNode vmi = bed.rest.read(VMI, segmentInterface()).orElseThrow();
         assertThat(vmi.path("virtual_machine_interface_properties").path("sub_interface_vlan_tag").asInt()).isEqualTo(vlan);
@@ -172,6 +183,7 @@ class TungstenSegmentTest {
             assertThat(backend.verify(four.get(n - 1))).isEqualTo(Verification.PRESENT);
         }
 
+        bed.clearCalls();
         for (int n = 1; n <= 3; n++) {
             close(four.get(n - 1));
             assertThat(bed.instanceIps()).as("after close %d", n).hasSize(8 - 2 * n).doesNotContain(ipOf(n, ObjectIds.V4), ipOf(n, ObjectIds.V6));
@@ -180,9 +192,37 @@ class TungstenSegmentTest {
         }
         close(four.get(3));
 
+        assertThat(bed.calls()).as("the writes of the four closes").filteredOn(c -> !c.startsWith("GET "))
+                .hasSize(9).containsOnlyOnce("DELETE /virtual-machine-interface/" + segmentInterface())
+                .endsWith("DELETE /virtual-machine-interface/" + segmentInterface());
         assertThat(bed.interfaces()).isEmpty();
         assertThat(bed.instanceIps()).isEmpty();
         assertThat(bed.portGroup().path("virtual_machine_interface_refs")).isEmpty();
+    }
+
+    @Test
+    void twoEndpointsServingTheSegmentOverTwoGroupsOfTheFabricHaveAnInterfaceEach() throws Exception {
+        String second = "campus-b-" + bed.world.tag();
+        TfWorld.portGroup(bed.rest, "default-fabric", second, bed.world.port(1));
+        Map<String, String> settings = enterpriseSettings();
+        settings.put("port-group", second);
+        EndpointSpec otherSpec = new EndpointSpec("blue-nse-2", "blue", Map.of());
+        ProvisionIntent onOther = new ProvisionIntent(bed.id("d1"), otherSpec, PlanKind.FABRIC_VLAN, intent(5).allocation(), null,
+                1450, SEGMENT);
+        try (TungstenBackend other = (TungstenBackend) new TungstenBackendProvider().create(
+                Contexts.backend(otherSpec, settings, owner).withSegment(SEGMENT))) {
+            request(intent(1));
+            other.joinSegment(onOther);
+            other.provision(onOther);
+
+            assertThat(bed.interfaces()).containsExactlyInAnyOrder(segmentInterface(),
+                    ObjectIds.segmentInterfaceUuid(owner.name(), "blue-nse-2", MARKER));
+            assertThat(backend.verify(intent(1))).isEqualTo(Verification.PRESENT);
+            assertThat(other.verify(onOther)).isEqualTo(Verification.PRESENT);
+            other.release(onOther);
+            other.leaveSegment(onOther);
+        }
+        assertThat(bed.interfaces()).containsExactly(segmentInterface());
     }
 
     @Test
