@@ -8,6 +8,7 @@ import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.backend.ConnectionObjects.Desired;
 import io.ensm.tf.backend.ConnectionObjects.Ip;
@@ -20,10 +21,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import static io.ensm.tf.backend.ConnectionObjects.INSTANCE_IP;
@@ -157,7 +161,8 @@ public final class TungstenBackend implements Backend {
     public Verification verify(ProvisionIntent intent) throws BackendException {
         Anchors a = anchors();
         if (intent.segment() != null) {
-            return verifyOnSegment(intent, a);
+            String step = "read back connection " + intent.connectionId();
+            return verifyOnSegment(intent, a, uuid -> read(INTERFACE, uuid, step), uuid -> read(INSTANCE_IP, uuid, step));
         }
         Desired d = objects.desired(intent, a);
         String step = "read back connection " + d.connectionId();
@@ -170,7 +175,7 @@ public final class TungstenBackend implements Backend {
             Set<String> stale = staleIps(vmi.get(), d);
             diff = stale.isEmpty() ? Optional.empty() : Optional.of("it has instance-ips of an earlier allocation " + stale);
         }
-        diff = diff.isPresent() ? diff : ipsDifference(d, a, step);
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, uuid -> read(INSTANCE_IP, uuid, step));
         if (diff.isPresent()) {
             log.info("event=tf-connection-drifted endpoint={} connection={} difference=\"{}\"", endpoint, d.connectionId(), diff.get());
             return Verification.DRIFTED;
@@ -179,9 +184,9 @@ public final class TungstenBackend implements Backend {
     }
 
     /** How the connection's instance-ips differ from the wanted ones; empty when they do not. */
-    private Optional<String> ipsDifference(Desired d, Anchors a, String step) throws BackendException {
+    private Optional<String> ipsDifference(Desired d, Anchors a, Lookup ips) throws BackendException {
         for (Ip ip : d.ips()) {
-            Optional<ObjectNode> iip = read(INSTANCE_IP, ip.uuid(), step);
+            Optional<ObjectNode> iip = ips.find(ip.uuid());
             Optional<String> diff = iip.isEmpty() ? Optional.of("instance-ip " + ip.address() + " is missing")
                     : objects.ipDifference(iip.get(), ip, d, a).map(s -> "instance-ip " + ip.address() + ": " + s);
             if (diff.isPresent()) {
@@ -191,21 +196,60 @@ public final class TungstenBackend implements Backend {
         return Optional.empty();
     }
 
+    /** Finds an object by uuid: read now, or in what a pass read up front. */
+    @FunctionalInterface
+    private interface Lookup {
+        Optional<ObjectNode> find(String uuid) throws BackendException;
+    }
+
     /** The segment's interface as joinSegment makes it, and the connection's own instance-ips. */
-    private Verification verifyOnSegment(ProvisionIntent intent, Anchors a) throws BackendException {
+    private Verification verifyOnSegment(ProvisionIntent intent, Anchors a, Lookup interfaces, Lookup ips) throws BackendException {
         Desired s = objects.segment(intent, a);
         Desired d = objects.client(intent, a);
-        String step = "read back connection " + d.connectionId() + " on " + s.connectionId();
-        Optional<ObjectNode> vmi = read(INTERFACE, s.interfaceUuid(), step);
+        Optional<ObjectNode> vmi = interfaces.find(s.interfaceUuid());
         Optional<String> diff = vmi.isEmpty() ? Optional.of("the segment's interface " + s.interfaceUuid() + " is missing")
                 : objects.interfaceDifference(vmi.get(), s, a).map(x -> "the segment's interface: " + x);
-        diff = diff.isPresent() ? diff : ipsDifference(d, a, step);
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, ips);
         if (diff.isPresent()) {
             log.info("event=tf-connection-drifted endpoint={} connection={} segment={} difference=\"{}\"", endpoint, d.connectionId(),
                     s.connectionId(), diff.get());
             return Verification.DRIFTED;
         }
         return Verification.PRESENT;
+    }
+
+    /**
+     * For a segment endpoint, a pass reads the network's instance-ips in one listing and the
+     * segment's interface once, instead of three reads for each connection. A point-to-point
+     * endpoint reads each connection back as before.
+     */
+    @Override
+    public ReadBack readBack() throws BackendException {
+        if (segment == null) {
+            return this::verify;
+        }
+        Anchors a = anchors();
+        String step = "read back the segment of endpoint " + endpoint;
+        Map<String, ObjectNode> ips = new HashMap<>();
+        try {
+            for (ObjectNode iip : client.listReferring(INSTANCE_IP, a.networkUuid(),
+                    List.of("annotations", "instance_ip_address", "virtual_network_refs", "virtual_machine_interface_refs"))) {
+                ips.put(iip.path("uuid").asString(""), iip);
+            }
+        } catch (VncException e) {
+            throw Faults.of(step + ": list instance-ips of virtual network " + a.network(), e);
+        }
+        Map<String, Optional<ObjectNode>> interfaces = new ConcurrentHashMap<>();
+        Lookup once = uuid -> {
+            Optional<ObjectNode> known = interfaces.get(uuid);
+            if (known == null) {
+                known = read(INTERFACE, uuid, step);
+                interfaces.put(uuid, known);
+            }
+            return known;
+        };
+        return intent -> intent.segment() == null ? verify(intent)
+                : verifyOnSegment(intent, a, once, uuid -> Optional.ofNullable(ips.get(uuid)));
     }
 
     @Override

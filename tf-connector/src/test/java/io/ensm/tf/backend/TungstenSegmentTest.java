@@ -11,6 +11,7 @@ import io.ensm.core.model.Segment;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.ensm.core.testing.Contexts;
 import io.ensm.tf.testbed.OpenSdn;
@@ -266,6 +267,29 @@ class TungstenSegmentTest {
         assertThat(backend.verify(intent(2))).isEqualTo(Verification.PRESENT);
         assertThat(bed.rest.read(VMI, segmentInterface()).orElseThrow().path("virtual_machine_interface_properties")
                 .path("sub_interface_vlan_tag").asInt()).isEqualTo(vlan);
+    }
+
+    @Test
+    void aPassReadsTheSegmentInOneListingAndOneInterfaceReadAndFindsADriftedMember() throws Exception {
+        List<ProvisionIntent> four = List.of(intent(1), intent(2), intent(3), intent(4));
+        for (ProvisionIntent c : four) {
+            request(c);
+        }
+        bed.rest.update(IIP, ipOf(3, ObjectIds.V4), "{\"virtual_machine_interface_refs\":[{\"to\":"
+                + bed.rest.read(VMI, segmentInterface()).orElseThrow().path("fq_name") + "}]}");
+        bed.clearCalls();
+
+        ReadBack pass = backend.readBack();
+        List<Verification> found = new ArrayList<>();
+        for (ProvisionIntent c : four) {
+            found.add(pass.verify(c));
+        }
+
+        assertThat(found).containsExactly(Verification.PRESENT, Verification.PRESENT, Verification.DRIFTED, Verification.PRESENT);
+        assertThat(bed.calls()).containsExactly("GET /instance-ips", "GET /virtual-machine-interface/" + segmentInterface());
+        assertThat(backend.verify(intent(3))).as("read on its own").isEqualTo(Verification.DRIFTED);
+        provisioner.repair(endpoint, intent(3));
+        assertThat(backend.readBack().verify(intent(3))).isEqualTo(Verification.PRESENT);
     }
 
     @Test
