@@ -212,7 +212,8 @@ final class ConnectionObjects {
         return null;
     }
 
-    private static boolean sameAddress(String a, String b) {
+    /** Whether two address literals name the same address, whatever their form. */
+    static boolean sameAddress(String a, String b) {
         try {
             return InetAddress.ofLiteral(a).equals(InetAddress.ofLiteral(b));
         } catch (IllegalArgumentException e) {

@@ -86,6 +86,24 @@ public final class TungstenBackend implements Backend {
         use(a);
         log.info("event=tf-endpoint-ready endpoint={} api={} network={} network_uuid={} port_group={} ports={} tf_reserved={}",
                 endpoint, client.base(), a.network(), a.networkUuid(), a.portGroup(), a.links().size(), a.reserved());
+        if (segment != null) {
+            checkGateways(a);
+        }
+    }
+
+    /**
+     * A segment's gateway that TF does not keep for itself (its subnet's gateway, service address,
+     * network or broadcast) may be handed by TF to a workload of the network. Not refused: the
+     * gateway may be a router TF does not manage, with the address kept out of TF's allocation.
+     */
+    private void checkGateways(Anchors a) {
+        for (String gateway : segment.gateways()) {
+            if (a.reserved().stream().noneMatch(r -> ConnectionObjects.sameAddress(r, gateway))) {
+                log.warn("event=tf-segment-gateway-not-reserved endpoint={} network={} gateway={} tf_reserved={} reason=\"TF may give"
+                        + " this address to another interface of the network; the subnet's gateway in TF is the usual choice\"",
+                        endpoint, a.network(), gateway, a.reserved());
+            }
+        }
     }
 
     /** New connections get no address TF keeps in the network's subnets as they are now. */

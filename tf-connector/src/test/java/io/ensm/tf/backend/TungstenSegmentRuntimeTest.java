@@ -77,7 +77,7 @@ class TungstenSegmentRuntimeTest {
         tf.put("uplink", "eth1");
         tf.put("vlans", vlan + "-" + vlan);
         tf.put("timeout", "5s");
-        Segment segment = new Segment(List.of("10.60.0.254", "fd00:60::fffe"), List.of("0.0.0.0/0"), vlan);
+        Segment segment = new Segment(List.of("10.60.0.254", "fd00:60::ffff:ffff:ffff:fffe"), List.of("0.0.0.0/0"), vlan);
         List<ServiceSpec> services = List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.60.0.0/24", "fd00:60::/64"),
                 List.of(), segment));
         List<EndpointDefinition> endpoints = List.of(new EndpointDefinition(new EndpointSpec(ENDPOINT, SERVICE, Map.of()), "tungsten", tf));
@@ -123,7 +123,7 @@ class TungstenSegmentRuntimeTest {
         assertThat(world.instanceIps()).hasSize(8);
         assertThat(clients).allSatisfy(c -> {
             assertThat(c.getMechanism().getParametersOrThrow("vlan-id")).isEqualTo(Integer.toString(vlan));
-            assertThat(c.getContext().getIpContext().getDstIpAddrsList()).containsExactly("10.60.0.254/24", "fd00:60::fffe/64");
+            assertThat(c.getContext().getIpContext().getDstIpAddrsList()).containsExactly("10.60.0.254/24", "fd00:60::ffff:ffff:ffff:fffe/64");
         });
         assertThat(clients).extracting(c -> c.getContext().getIpContext().getSrcIpAddrs(0)).doesNotHaveDuplicates()
                 .allSatisfy(a -> assertThat(a).endsWith("/24").isNotIn("10.60.0.253/24", "10.60.0.254/24"));

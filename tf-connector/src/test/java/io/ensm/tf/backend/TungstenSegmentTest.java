@@ -14,6 +14,7 @@ import io.ensm.core.spi.ProvisionIntent;
 import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.ensm.core.testing.Contexts;
+import io.ensm.core.testing.OutputCapture;
 import io.ensm.tf.testbed.OpenSdn;
 import io.ensm.tf.testbed.RealOpenSdn;
 import io.ensm.tf.testbed.TfRest;
@@ -48,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TungstenSegmentTest {
     static final String VMI = "virtual-machine-interface";
     static final String IIP = "instance-ip";
-    static final Segment SEGMENT = new Segment(List.of("10.60.0.254", "fd00:60::fffe"), List.of("0.0.0.0/0"), 0);
+    static final Segment SEGMENT = new Segment(List.of("10.60.0.254", "fd00:60::ffff:ffff:ffff:fffe"), List.of("0.0.0.0/0"), 0);
     static final EndpointSpec SPEC = new EndpointSpec(TfBed.ENDPOINT, "blue", Map.of());
     static final String MARKER = Segment.markerId("blue");
     /**
@@ -114,7 +115,7 @@ class TungstenSegmentTest {
 
     /** Connection {@code n}'s intent on the segment: the test's VLAN, the gateways, client addresses .10+n and ::10+n. */
     ProvisionIntent intent(int n) {
-        Allocation a = new Allocation(List.of("10.60.0.254/24", "fd00:60::fffe/64"),
+        Allocation a = new Allocation(List.of("10.60.0.254/24", "fd00:60::ffff:ffff:ffff:fffe/64"),
                 List.of("10.60.0." + (10 + n) + "/24", "fd00:60::" + (10 + n) + "/64"), "uplink:" + TfBed.UPLINK, vlan, 5000 + n);
         return new ProvisionIntent(bed.id("c" + n), SPEC, PlanKind.FABRIC_VLAN, a, null, 1450, SEGMENT);
     }
@@ -224,6 +225,20 @@ class TungstenSegmentTest {
             other.leaveSegment(onOther);
         }
         assertThat(bed.interfaces()).containsExactly(segmentInterface());
+    }
+
+    @Test
+    void aGatewayTfDoesNotKeepIsWarnedAboutAtStartAndTfsOwnGatewayIsNot() {
+        Segment elsewhere = new Segment(List.of("10.60.0.1", "fd00:60::ffff:ffff:ffff:fffe"), List.of(), 0);
+        String log;
+        try (OutputCapture out = OutputCapture.start()) {
+            new TungstenBackendProvider().create(Contexts.backend(SPEC, enterpriseSettings(), owner).withSegment(SEGMENT)).close();
+            new TungstenBackendProvider().create(Contexts.backend(SPEC, enterpriseSettings(), owner).withSegment(elsewhere)).close();
+            log = out.text();
+        }
+
+        assertThat(log.lines().filter(l -> l.contains("event=tf-segment-gateway-not-reserved")))
+                .singleElement().asString().contains("gateway=10.60.0.1 ", "network=" + bed.world.networkName());
     }
 
     @Test
