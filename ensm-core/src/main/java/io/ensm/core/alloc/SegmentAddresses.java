@@ -99,7 +99,9 @@ public final class SegmentAddresses {
                 throw new IllegalArgumentException("no gateway inside subnet " + cidr + " (gateways " + gateways + ")");
             }
             Subnet s = new Subnet(p, in.getFirst());
-            if (s.slotOf(s.gateway) < 0) {
+            // Slots reach 2^63 hosts at most; a gateway above that in a large IPv6 subnet (TF's own is
+            // the last but one of a /64) is valid, and no client is ever handed it.
+            if (s.gateway.equals(p.network()) || (!p.isV6() && s.gateway.equals(p.last()))) {
                 throw new IllegalArgumentException("gateway " + s.gateway + " is the network or broadcast address of " + cidr);
             }
             out.add(s);

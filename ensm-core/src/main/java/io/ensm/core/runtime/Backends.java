@@ -1,6 +1,7 @@
 package io.ensm.core.runtime;
 
 import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.model.Segment;
 import io.ensm.core.observe.EnsmMeters;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendContext;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Finds backend, forwarder and endpoint-source implementations by type name and makes them from
@@ -35,13 +37,14 @@ final class Backends {
         return providers;
     }
 
+    /** @param segmentOf a service's segment, or null for a point-to-point service */
     static List<ExposedEndpoint> create(Map<String, BackendProvider> providers, List<EndpointDefinition> definitions, Owner owner,
-                                        EnsmMeters meters) {
+                                        EnsmMeters meters, Function<String, Segment> segmentOf) {
         List<ExposedEndpoint> made = new ArrayList<>();
         for (int i = 0; i < definitions.size(); i++) {
             EndpointDefinition d = definitions.get(i);
             try {
-                made.add(createOne(providers, d, "endpoints[" + i + "] (" + d.spec().name() + ")", owner, meters));
+                made.add(createOne(providers, d, "endpoints[" + i + "] (" + d.spec().name() + ")", owner, meters, segmentOf));
             } catch (IllegalArgumentException e) {
                 made.forEach(x -> x.backend().close());
                 throw e;
@@ -52,7 +55,7 @@ final class Backends {
 
     /** One endpoint; IllegalArgumentException prefixed with {@code key} for an unknown type or a bad setting. */
     static ExposedEndpoint createOne(Map<String, BackendProvider> providers, EndpointDefinition d, String key, Owner owner,
-                                     EnsmMeters meters) {
+                                     EnsmMeters meters, Function<String, Segment> segmentOf) {
         BackendProvider p = providers.get(d.backendType());
         if (p == null) {
             throw new IllegalArgumentException(key + ": backend type '" + d.backendType() + "' is not available; known: "
@@ -60,7 +63,8 @@ final class Backends {
         }
         SettingsReader settings = new SettingsReader("endpoint '" + d.spec().name() + "'", d.backendSettings());
         try {
-            Backend b = p.create(new BackendContext(d.spec(), settings, owner, meters.registry()));
+            Backend b = p.create(new BackendContext(d.spec(), settings, owner, meters.registry(),
+                    segmentOf.apply(d.spec().service())));
             try {
                 settings.done();
             } catch (IllegalArgumentException e) {

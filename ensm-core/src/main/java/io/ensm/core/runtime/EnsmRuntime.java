@@ -175,7 +175,9 @@ public final class EnsmRuntime implements AutoCloseable {
         this.minter = security == null ? null : minter(security, clock);
         Map<String, io.ensm.core.spi.BackendProvider> providers = Backends.providers();
         io.ensm.core.spi.Owner owner = settings.owner();
-        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), owner, meters);
+        java.util.function.Function<String, io.ensm.core.model.Segment> segmentOf = service -> settings.services().stream()
+                .filter(s -> s.name().equals(service)).findFirst().map(ServiceSpec::segment).orElse(null);
+        List<ExposedEndpoint> endpoints = Backends.create(providers, settings.endpoints(), owner, meters, segmentOf);
         Forwarder forwarder = Backends.forwarder(settings.forwarderType(), settings.forwarderSettings(), owner);
         List<EndpointSync.Source> sources = new ArrayList<>();
         VlanPools vlanPools = new VlanPools();
@@ -229,7 +231,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 OrphanFilter.decide(settings.orphans(), store.hasHeldConnections()));
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
-                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters),
+                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters, segmentOf),
                 e -> {
                     registerPool(vlanPools, e);
                     meters.refreshPools();

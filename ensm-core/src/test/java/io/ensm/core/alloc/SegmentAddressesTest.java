@@ -32,6 +32,20 @@ class SegmentAddressesTest {
     }
 
     @Test
+    void aGatewayHighInALargeIpv6SubnetIsAcceptedAsTfsOwnIs() {
+        // Tungsten Fabric's default gateway of a /64 is the address before the last one
+        SegmentAddresses s = new SegmentAddresses("lan", List.of("10.50.0.0/24", "fd00:50::/64"),
+                List.of("10.50.0.254", "fd00:50::ffff:ffff:ffff:fffe"));
+
+        AddressPair a = s.allocate("c1", List.of());
+
+        assertThat(a.endpointAddrs()).containsExactly("10.50.0.254/24", "fd00:50::ffff:ffff:ffff:fffe/64");
+        assertThat(a.clientAddrs()).containsExactly("10.50.0.1/24", "fd00:50::1/64");
+        assertThatThrownBy(() -> new SegmentAddresses("lan", List.of("fd00:50::/64"), List.of("fd00:50::")))
+                .hasMessageContaining("network or broadcast address");
+    }
+
+    @Test
     void networkBroadcastAndGatewayAreNeverHandedOutAndAFullSubnetNamesItself() {
         // a /29: .0 network, .7 broadcast, gateway .6: five clients fit
         SegmentAddresses s = new SegmentAddresses("small", List.of("192.0.2.0/29"), List.of("192.0.2.6"));

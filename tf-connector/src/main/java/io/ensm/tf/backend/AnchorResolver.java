@@ -22,11 +22,14 @@ final class AnchorResolver {
 
     private final VncClient client;
     private final TungstenSettings settings;
+    private final boolean segment;
     private volatile String lastFabric;
 
-    AnchorResolver(VncClient client, TungstenSettings settings) {
+    /** @param segment whether the endpoint's connections share one segment (one VLAN, which any fabric allows) */
+    AnchorResolver(VncClient client, TungstenSettings settings, boolean segment) {
         this.client = client;
         this.settings = settings;
+        this.segment = segment;
         this.lastFabric = settings.fabric();
     }
 
@@ -142,8 +145,9 @@ final class AnchorResolver {
 
     /**
      * An enterprise-style fabric lets a virtual network use one VLAN only on a virtual-port-group,
-     * so a second connection to the same network would always be refused: say so at start, with
-     * what the operator can do (a fabric's style is fixed when it is created).
+     * so a second point-to-point connection to the same network would always be refused: say so at
+     * start, with what the operator can do (a fabric's style is fixed when it is created). A
+     * segment's connections share one interface and one VLAN, which such a fabric allows.
      */
     private void checkFabric(String name, String uuid) throws VncException, Missing {
         ObjectNode fabric = uuid.isEmpty() ? null : client.read("fabric", uuid).orElse(null);
@@ -151,7 +155,7 @@ final class AnchorResolver {
             throw new Missing(TungstenSettings.FABRIC, "fabric '" + name + "' of virtual-port-group '" + settings.portGroup()
                     + "' disappeared while it was being read");
         }
-        if (fabric.path("fabric_enterprise_style").asBoolean(false)
+        if (!segment && fabric.path("fabric_enterprise_style").asBoolean(false)
                 && !fabric.path("disable_vlan_vn_uniqueness_check").asBoolean(false)) {
             throw new Missing(TungstenSettings.FABRIC, "fabric '" + name + "' (holding virtual-port-group '" + settings.portGroup()
                     + "') is enterprise style: TF then allows one VLAN per virtual network on a virtual-port-group, but ensm gives"
@@ -160,7 +164,8 @@ final class AnchorResolver {
                     + " fabric_enterprise_style=false, move virtual-port-group '" + settings.portGroup() + "' there and set "
                     + TungstenSettings.FABRIC + " to it (or leave " + TungstenSettings.FABRIC + " unset: the fabric holding the group"
                     + " is used), or set disable_vlan_vn_uniqueness_check=true on fabric '" + name + "' (TF then checks no VLAN"
-                    + " of any network on that fabric)");
+                    + " of any network on that fabric), or make the endpoint's service a shared segment (ensm.services[i].segment:"
+                    + " all its connections on one VLAN)");
         }
     }
 }

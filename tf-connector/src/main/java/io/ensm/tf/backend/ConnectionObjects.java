@@ -24,6 +24,10 @@ import java.util.Optional;
  * <li>one instance-ip per address family with ensm's address for the endpoint side
  * ({@code instance_ip_address}), referring to the network and the interface.</li>
  * </ul>
+ * A connection of a shared segment has no interface of its own: the segment has one, marked with
+ * the segment's id ({@link #segment}), and each connection one instance-ip per family with its
+ * client address, referring to the network alone ({@link #client}): a reservation that keeps TF from
+ * handing the address to anyone else, and that lives and dies independently of the interface.
  * It also says how an object found in TF differs from that, for verification and repair.
  */
 final class ConnectionObjects {
@@ -42,25 +46,57 @@ final class ConnectionObjects {
     record Desired(String connectionId, String interfaceUuid, FqName interfaceName, int vlan, ObjectNode interfaceBody,
                    List<Ip> ips) {}
 
-    record Ip(String uuid, FqName name, String address, String family, ObjectNode body) {}
+    /** @param interfaceUuid the interface the instance-ip refers to; null for a segment's client address (the network alone) */
+    record Ip(String uuid, FqName name, String address, String family, String interfaceUuid, ObjectNode body) {}
 
+    /** A point-to-point connection's interface and its endpoint-side addresses. */
     Desired desired(ProvisionIntent intent, Anchors a) throws BackendException {
         String id = intent.connectionId();
-        int vlan = intent.allocation().vlanId();
-        if (vlan < 1 || vlan > 4094) {
-            throw new BackendException(BackendException.Kind.REJECTED, "connection " + id + " has no VLAN id allocated");
-        }
+        int vlan = vlan(intent);
         String vmiUuid = ObjectIds.interfaceUuid(endpoint, id);
         FqName vmiName = ObjectIds.interfaceName(a.network().parent(), id);
+        List<Ip> ips = ips(id, intent.allocation().endpointAddrs(), a, vmiUuid, vmiName);
+        return new Desired(id, vmiUuid, vmiName, vlan, interfaceBody(id, vmiUuid, vmiName, vlan, a), ips);
+    }
+
+    /** The segment's interface, marked with the segment's id; it carries no instance-ip. */
+    Desired segment(ProvisionIntent intent, Anchors a) throws BackendException {
+        String marker = intent.segmentMarker();
+        int vlan = vlan(intent);
+        String vmiUuid = ObjectIds.segmentInterfaceUuid(owner, endpoint, marker);
+        FqName vmiName = ObjectIds.segmentInterfaceName(a.network().parent(), owner, endpoint, marker);
+        return new Desired(marker, vmiUuid, vmiName, vlan, interfaceBody(marker, vmiUuid, vmiName, vlan, a), List.of());
+    }
+
+    /**
+     * A segment connection's own objects: its client addresses as instance-ips of the network. The
+     * interface named is the segment's (not created here: {@link #segment}).
+     */
+    Desired client(ProvisionIntent intent, Anchors a) throws BackendException {
+        Desired s = segment(intent, a);
+        String id = intent.connectionId();
+        return new Desired(id, s.interfaceUuid(), s.interfaceName(), s.vlan(), s.interfaceBody(),
+                ips(id, intent.allocation().clientAddrs(), a, null, null));
+    }
+
+    private static int vlan(ProvisionIntent intent) throws BackendException {
+        int vlan = intent.allocation().vlanId();
+        if (vlan < 1 || vlan > 4094) {
+            throw new BackendException(BackendException.Kind.REJECTED, "connection " + intent.connectionId() + " has no VLAN id allocated");
+        }
+        return vlan;
+    }
+
+    private List<Ip> ips(String id, List<String> cidrs, Anchors a, String vmiUuid, FqName vmiName) {
         List<Ip> ips = new ArrayList<>();
-        for (String cidr : intent.allocation().endpointAddrs()) {
+        for (String cidr : cidrs) {
             String address = cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr;
             String family = address.indexOf(':') >= 0 ? ObjectIds.V6 : ObjectIds.V4;
             String uuid = ObjectIds.instanceIpUuid(endpoint, id, family);
             FqName name = ObjectIds.instanceIpName(id, family);
-            ips.add(new Ip(uuid, name, address, family, ipBody(id, uuid, name, address, family, a, vmiUuid, vmiName)));
+            ips.add(new Ip(uuid, name, address, family, vmiUuid, ipBody(id, uuid, name, address, family, a, vmiUuid, vmiName)));
         }
-        return new Desired(id, vmiUuid, vmiName, vlan, interfaceBody(id, vmiUuid, vmiName, vlan, a), List.copyOf(ips));
+        return List.copyOf(ips);
     }
 
     private ObjectNode interfaceBody(String id, String uuid, FqName name, int vlan, Anchors a) {
@@ -98,7 +134,9 @@ final class ConnectionObjects {
         iip.put("instance_ip_address", address);
         iip.put("instance_ip_family", family);
         iip.set("virtual_network_refs", refs(a.network(), a.networkUuid()));
-        iip.set("virtual_machine_interface_refs", refs(vmiName, vmiUuid));
+        if (vmiUuid != null) {
+            iip.set("virtual_machine_interface_refs", refs(vmiName, vmiUuid));
+        }
         iip.set("annotations", Marker.annotations(endpoint, owner, id));
         return iip;
     }
@@ -149,8 +187,12 @@ final class ConnectionObjects {
         if (!refUuids(iip, "virtual_network_refs").equals(List.of(a.networkUuid()))) {
             return Optional.of("it does not refer to virtual network " + a.network() + " alone");
         }
-        if (!refUuids(iip, "virtual_machine_interface_refs").equals(List.of(d.interfaceUuid()))) {
-            return Optional.of("it does not refer to interface " + d.interfaceUuid() + " alone");
+        List<String> interfaces = refUuids(iip, "virtual_machine_interface_refs");
+        if (ip.interfaceUuid() == null && !interfaces.isEmpty()) {
+            return Optional.of("it refers to interfaces " + interfaces + ", want none (a segment's address is the network's alone)");
+        }
+        if (ip.interfaceUuid() != null && !interfaces.equals(List.of(ip.interfaceUuid()))) {
+            return Optional.of("it does not refer to interface " + ip.interfaceUuid() + " alone");
         }
         return Optional.empty();
     }
@@ -170,7 +212,8 @@ final class ConnectionObjects {
         return null;
     }
 
-    private static boolean sameAddress(String a, String b) {
+    /** Whether two address literals name the same address, whatever their form. */
+    static boolean sameAddress(String a, String b) {
         try {
             return InetAddress.ofLiteral(a).equals(InetAddress.ofLiteral(b));
         } catch (IllegalArgumentException e) {

@@ -26,6 +26,19 @@ final class ObjectIds {
         return uuid(endpoint, connectionId, "virtual-machine-interface");
     }
 
+    /**
+     * A segment's interface: one per owner, endpoint and segment. Unlike a connection id, a
+     * segment's id ({@code segment.<service>}) is not unique across endpoints (two uplinks of one
+     * ensm may serve the same segment) or ensm clusters, so both go into the uuid and the name.
+     */
+    static String segmentInterfaceUuid(String owner, String endpoint, String marker) {
+        return uuid(owner + "/" + endpoint, marker, "virtual-machine-interface");
+    }
+
+    static FqName segmentInterfaceName(FqName project, String owner, String endpoint, String marker) {
+        return project.child("ensm-" + token(owner + "." + endpoint + "." + marker));
+    }
+
     static String instanceIpUuid(String endpoint, String connectionId, String family) {
         return uuid(endpoint, connectionId, "instance-ip/" + family);
     }

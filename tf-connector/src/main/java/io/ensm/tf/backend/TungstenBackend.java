@@ -1,12 +1,14 @@
 package io.ensm.tf.backend;
 
 import io.ensm.core.model.PlanKind;
+import io.ensm.core.model.Segment;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.Backend;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.BackendException;
 import io.ensm.core.spi.Owner;
 import io.ensm.core.spi.ProvisionIntent;
+import io.ensm.core.spi.ReadBack;
 import io.ensm.core.spi.Verification;
 import io.ensm.tf.backend.ConnectionObjects.Desired;
 import io.ensm.tf.backend.ConnectionObjects.Ip;
@@ -19,10 +21,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 import static io.ensm.tf.backend.ConnectionObjects.INSTANCE_IP;
@@ -35,6 +40,13 @@ import static io.ensm.tf.backend.ConnectionObjects.INTERFACE;
  * are created first and looked at only when TF says they exist, so a new connection costs one call
  * per object; a failure half-way deletes what this call created. Close deletes the instance-ips,
  * then the interface (TF refuses to delete an interface an instance-ip still refers to).
+ *
+ * <p>A shared segment's connections have one interface between them on the group, with the
+ * segment's VLAN (one VLAN per network on a group: what an enterprise-style fabric allows), made by
+ * {@link #joinSegment} and deleted by {@link #leaveSegment}; each connection only reserves its
+ * client addresses as instance-ips of the network, made by {@link #provision} and deleted by
+ * {@link #release}. Those refer to the network alone, so the interface can be deleted, or
+ * re-created by a repair, whoever is on the segment.
  */
 public final class TungstenBackend implements Backend {
     public static final String TYPE = "tungsten";
@@ -47,16 +59,22 @@ public final class TungstenBackend implements Backend {
     private final AnchorResolver resolver;
     private final ConnectionObjects objects;
     private final BackendCapabilities baseCapabilities;
+    /** The endpoint's service's segment; null when its connections are point to point. */
+    private final Segment segment;
     private volatile BackendCapabilities capabilities;
     private volatile Anchors anchors;
 
-    /** @param owner the name every mark this backend writes carries; only objects with it are swept */
-    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client, Owner owner) {
+    /**
+     * @param owner   the name every mark this backend writes carries; only objects with it are swept
+     * @param segment the endpoint's service's segment, or null
+     */
+    TungstenBackend(String endpoint, TungstenSettings settings, VncClient client, Owner owner, Segment segment) {
         this.endpoint = endpoint;
         this.owner = owner.name();
         this.settings = settings;
         this.client = client;
-        this.resolver = new AnchorResolver(client, settings);
+        this.segment = segment;
+        this.resolver = new AnchorResolver(client, settings, segment != null);
         this.objects = new ConnectionObjects(endpoint, this.owner);
         this.baseCapabilities = new BackendCapabilities(settings.plans(), settings.vlanPool(), settings.vlans(), null);
         this.capabilities = baseCapabilities;
@@ -68,6 +86,24 @@ public final class TungstenBackend implements Backend {
         use(a);
         log.info("event=tf-endpoint-ready endpoint={} api={} network={} network_uuid={} port_group={} ports={} tf_reserved={}",
                 endpoint, client.base(), a.network(), a.networkUuid(), a.portGroup(), a.links().size(), a.reserved());
+        if (segment != null) {
+            checkGateways(a);
+        }
+    }
+
+    /**
+     * A segment's gateway that TF does not keep for itself (its subnet's gateway, service address,
+     * network or broadcast) may be handed by TF to a workload of the network. Not refused: the
+     * gateway may be a router TF does not manage, with the address kept out of TF's allocation.
+     */
+    private void checkGateways(Anchors a) {
+        for (String gateway : segment.gateways()) {
+            if (a.reserved().stream().noneMatch(r -> ConnectionObjects.sameAddress(r, gateway))) {
+                log.warn("event=tf-segment-gateway-not-reserved endpoint={} network={} gateway={} tf_reserved={} reason=\"TF may give"
+                        + " this address to another interface of the network; the subnet's gateway in TF is the usual choice\"",
+                        endpoint, a.network(), gateway, a.reserved());
+            }
+        }
     }
 
     /** New connections get no address TF keeps in the network's subnets as they are now. */
@@ -84,10 +120,13 @@ public final class TungstenBackend implements Backend {
     @Override
     public Attachment provision(ProvisionIntent intent) throws BackendException {
         Anchors a = anchors();
-        Desired d = objects.desired(intent, a);
+        boolean onSegment = intent.segment() != null;
+        Desired d = onSegment ? objects.client(intent, a) : objects.desired(intent, a);
         Deque<Created> created = new ArrayDeque<>();
         try {
-            ensureInterface(d, a, created);
+            if (!onSegment) {
+                ensureInterface(d, a, created); // a segment's is made by joinSegment
+            }
             for (Ip ip : d.ips()) {
                 ensureIp(ip, d, a, created);
             }
@@ -97,17 +136,26 @@ public final class TungstenBackend implements Backend {
         }
         log.info("event=tf-connection-provisioned endpoint={} connection={} interface={} vlan={} addresses={}",
                 endpoint, d.connectionId(), d.interfaceUuid(), d.vlan(), d.ips().stream().map(Ip::address).toList());
-        int vlan = d.vlan();
+        return attachment(intent, d.vlan());
+    }
+
+    private Attachment attachment(ProvisionIntent intent, int vlan) {
         return intent.plan() == PlanKind.FABRIC_VLAN ? new Attachment.FabricVlan(vlan) : new Attachment.Vlan(settings.uplink(), vlan);
     }
 
     @Override
     public void release(ProvisionIntent intent) throws BackendException {
         String id = intent.connectionId();
-        List<String> ips = intent.allocation().endpointAddrs().stream()
+        boolean onSegment = intent.segment() != null;
+        List<String> addresses = onSegment ? intent.allocation().clientAddrs() : intent.allocation().endpointAddrs();
+        List<String> ips = addresses.stream()
                 .map(a -> ObjectIds.instanceIpUuid(endpoint, id, a.indexOf(':') >= 0 ? ObjectIds.V6 : ObjectIds.V4)).toList();
         for (String uuid : ips.reversed()) {
             delete(INSTANCE_IP, uuid, "delete instance-ip " + uuid + " of connection " + id);
+        }
+        if (onSegment) {
+            log.info("event=tf-connection-released endpoint={} connection={} segment={}", endpoint, id, intent.segmentMarker());
+            return; // the segment's interface goes with leaveSegment, after its last connection
         }
         String vmi = ObjectIds.interfaceUuid(endpoint, id);
         String step = "delete virtual-machine-interface " + vmi + " of connection " + id;
@@ -130,6 +178,10 @@ public final class TungstenBackend implements Backend {
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
         Anchors a = anchors();
+        if (intent.segment() != null) {
+            String step = "read back connection " + intent.connectionId();
+            return verifyOnSegment(intent, a, uuid -> read(INTERFACE, uuid, step), uuid -> read(INSTANCE_IP, uuid, step));
+        }
         Desired d = objects.desired(intent, a);
         String step = "read back connection " + d.connectionId();
         Optional<ObjectNode> vmi = read(INTERFACE, d.interfaceUuid(), step);
@@ -141,17 +193,124 @@ public final class TungstenBackend implements Backend {
             Set<String> stale = staleIps(vmi.get(), d);
             diff = stale.isEmpty() ? Optional.empty() : Optional.of("it has instance-ips of an earlier allocation " + stale);
         }
-        for (int i = 0; diff.isEmpty() && i < d.ips().size(); i++) {
-            Ip ip = d.ips().get(i);
-            Optional<ObjectNode> iip = read(INSTANCE_IP, ip.uuid(), step);
-            diff = iip.isEmpty() ? Optional.of("instance-ip " + ip.address() + " is missing")
-                    : objects.ipDifference(iip.get(), ip, d, a).map(s -> "instance-ip " + ip.address() + ": " + s);
-        }
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, uuid -> read(INSTANCE_IP, uuid, step));
         if (diff.isPresent()) {
             log.info("event=tf-connection-drifted endpoint={} connection={} difference=\"{}\"", endpoint, d.connectionId(), diff.get());
             return Verification.DRIFTED;
         }
         return Verification.PRESENT;
+    }
+
+    /** How the connection's instance-ips differ from the wanted ones; empty when they do not. */
+    private Optional<String> ipsDifference(Desired d, Anchors a, Lookup ips) throws BackendException {
+        for (Ip ip : d.ips()) {
+            Optional<ObjectNode> iip = ips.find(ip.uuid());
+            Optional<String> diff = iip.isEmpty() ? Optional.of("instance-ip " + ip.address() + " is missing")
+                    : objects.ipDifference(iip.get(), ip, d, a).map(s -> "instance-ip " + ip.address() + ": " + s);
+            if (diff.isPresent()) {
+                return diff;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Finds an object by uuid: read now, or in what a pass read up front. */
+    @FunctionalInterface
+    private interface Lookup {
+        Optional<ObjectNode> find(String uuid) throws BackendException;
+    }
+
+    /** The segment's interface as joinSegment makes it, and the connection's own instance-ips. */
+    private Verification verifyOnSegment(ProvisionIntent intent, Anchors a, Lookup interfaces, Lookup ips) throws BackendException {
+        Desired s = objects.segment(intent, a);
+        Desired d = objects.client(intent, a);
+        Optional<ObjectNode> vmi = interfaces.find(s.interfaceUuid());
+        Optional<String> diff = vmi.isEmpty() ? Optional.of("the segment's interface " + s.interfaceUuid() + " is missing")
+                : objects.interfaceDifference(vmi.get(), s, a).map(x -> "the segment's interface: " + x);
+        diff = diff.isPresent() ? diff : ipsDifference(d, a, ips);
+        if (diff.isPresent()) {
+            log.info("event=tf-connection-drifted endpoint={} connection={} segment={} difference=\"{}\"", endpoint, d.connectionId(),
+                    s.connectionId(), diff.get());
+            return Verification.DRIFTED;
+        }
+        return Verification.PRESENT;
+    }
+
+    /**
+     * For a segment endpoint, a pass reads the network's instance-ips in one listing and the
+     * segment's interface once, instead of three reads for each connection. A point-to-point
+     * endpoint reads each connection back as before.
+     */
+    @Override
+    public ReadBack readBack() throws BackendException {
+        if (segment == null) {
+            return this::verify;
+        }
+        Anchors a = anchors();
+        String step = "read back the segment of endpoint " + endpoint;
+        Map<String, ObjectNode> ips = new HashMap<>();
+        try {
+            for (ObjectNode iip : client.listReferring(INSTANCE_IP, a.networkUuid(),
+                    List.of("annotations", "instance_ip_address", "virtual_network_refs", "virtual_machine_interface_refs"))) {
+                ips.put(iip.path("uuid").asString(""), iip);
+            }
+        } catch (VncException e) {
+            throw Faults.of(step + ": list instance-ips of virtual network " + a.network(), e);
+        }
+        Map<String, Optional<ObjectNode>> interfaces = new ConcurrentHashMap<>();
+        Lookup once = uuid -> {
+            Optional<ObjectNode> known = interfaces.get(uuid);
+            if (known == null) {
+                known = read(INTERFACE, uuid, step);
+                interfaces.put(uuid, known);
+            }
+            return known;
+        };
+        return intent -> intent.segment() == null ? verify(intent)
+                : verifyOnSegment(intent, a, once, uuid -> Optional.ofNullable(ips.get(uuid)));
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    /**
+     * Creates the segment's interface, or keeps it when TF holds it as wanted (a repair of many of
+     * the segment's connections finds it there and writes nothing). TF refuses a second interface of
+     * the network on the group on an enterprise-style fabric; its message is passed on.
+     */
+    @Override
+    public void joinSegment(ProvisionIntent intent) throws BackendException {
+        Anchors a = anchors();
+        Desired s = objects.segment(intent, a);
+        Deque<Created> created = new ArrayDeque<>();
+        try {
+            ensureInterface(s, a, created);
+        } catch (BackendException e) {
+            undo(created, s.connectionId());
+            throw e;
+        }
+        log.info("event=tf-segment-joined endpoint={} segment={} interface={} vlan={} connection={}", endpoint, s.connectionId(),
+                s.interfaceUuid(), s.vlan(), intent.connectionId());
+    }
+
+    /** Deletes the segment's interface; an absent one is fine. */
+    @Override
+    public void leaveSegment(ProvisionIntent intent) throws BackendException {
+        String marker = intent.segmentMarker();
+        String vmi = ObjectIds.segmentInterfaceUuid(owner, endpoint, marker);
+        String step = "delete virtual-machine-interface " + vmi + " of " + marker;
+        Optional<ObjectNode> found = read(INTERFACE, vmi, step);
+        if (found.isEmpty()) {
+            return;
+        }
+        if (!Marker.marks(found.get(), endpoint, owner, marker)) {
+            throw new BackendException(BackendException.Kind.REJECTED, step + ": " + found.get().path("fq_name")
+                    + " exists in TF without ensm's mark for this segment; ensm leaves it alone");
+        }
+        delete(INTERFACE, vmi, step);
+        log.info("event=tf-segment-left endpoint={} segment={} interface={} connection={}", endpoint, marker, vmi, intent.connectionId());
     }
 
     @Override
@@ -180,6 +339,39 @@ public final class TungstenBackend implements Backend {
                 }
                 removed.add(id.get());
                 log.info("event=tf-orphan-removed endpoint={} connection={} interface={}", endpoint, id.get(), uuid);
+            } catch (BackendException e) {
+                log.warn("event=tf-orphan-not-removed endpoint={} connection={} reason=\"{}\"", endpoint, id.get(), e.getMessage());
+            }
+        }
+        if (segment != null) {
+            removed.addAll(removeOrphanedAddresses(a, isKnown));
+        }
+        return removed;
+    }
+
+    /**
+     * A segment connection's instance-ips refer to the network alone, so no interface leads to
+     * them: list the network's instance-ips (their marks only) and delete ensm's whose connection
+     * is not known. Only segment endpoints pay for this listing.
+     */
+    private Set<String> removeOrphanedAddresses(Anchors a, Predicate<String> isKnown) throws BackendException {
+        List<ObjectNode> ips;
+        try {
+            ips = client.listReferring(INSTANCE_IP, a.networkUuid(), List.of("annotations"));
+        } catch (VncException e) {
+            throw Faults.of("list instance-ips of virtual network " + a.network(), e);
+        }
+        Set<String> removed = new LinkedHashSet<>();
+        for (ObjectNode iip : ips) {
+            Optional<String> id = Marker.connectionOf(iip, endpoint, owner);
+            if (id.isEmpty() || isKnown.test(id.get())) {
+                continue;
+            }
+            String uuid = iip.path("uuid").asString("");
+            try {
+                delete(INSTANCE_IP, uuid, "remove orphaned instance-ip " + uuid + " of connection " + id.get());
+                removed.add(id.get());
+                log.info("event=tf-orphan-removed endpoint={} connection={} instance_ip={}", endpoint, id.get(), uuid);
             } catch (BackendException e) {
                 log.warn("event=tf-orphan-not-removed endpoint={} connection={} reason=\"{}\"", endpoint, id.get(), e.getMessage());
             }

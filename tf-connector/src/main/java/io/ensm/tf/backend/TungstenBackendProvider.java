@@ -36,7 +36,7 @@ public final class TungstenBackendProvider implements BackendProvider {
         EndpointSpec endpoint = context.endpoint();
         TungstenSettings settings = TungstenSettings.parse(context.settings());
         VncClient client = new VncClient(settings.apiUrl(), settings.timeout(), settings.retries(), tokens(settings));
-        TungstenBackend backend = new TungstenBackend(endpoint.name(), settings, client, context.owner());
+        TungstenBackend backend = new TungstenBackend(endpoint.name(), settings, client, context.owner(), context.segment());
         try {
             backend.start();
         } catch (AnchorResolver.Missing e) {

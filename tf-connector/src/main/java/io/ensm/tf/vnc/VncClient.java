@@ -162,9 +162,21 @@ public final class VncClient implements AutoCloseable {
      * asked for (e.g. {@code annotations}), which keeps a listing of a large project small.
      */
     public List<ObjectNode> list(String type, String parentUuid, List<String> fields, boolean detail) throws VncException {
+        return listWhere(type, parentUuid == null ? null : "parent_id=" + encode(parentUuid), fields, detail);
+    }
+
+    /**
+     * The objects of a type that refer to an object ({@code GET /<type>s?back_ref_id=..}), e.g. the
+     * instance-ips of a network; each entry holds its uuid, fq_name and href plus the {@code fields}.
+     */
+    public List<ObjectNode> listReferring(String type, String referredUuid, List<String> fields) throws VncException {
+        return listWhere(type, "back_ref_id=" + encode(referredUuid), fields, false);
+    }
+
+    private List<ObjectNode> listWhere(String type, String filter, List<String> fields, boolean detail) throws VncException {
         List<String> query = new ArrayList<>();
-        if (parentUuid != null) {
-            query.add("parent_id=" + encode(parentUuid));
+        if (filter != null) {
+            query.add(filter);
         }
         if (detail) {
             query.add("detail=true");
