@@ -15,6 +15,8 @@ import io.ensm.netconf.session.DeviceSettings;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 
 /**
@@ -28,16 +30,32 @@ import java.util.Set;
 public final class NetconfBackendProvider implements BackendProvider {
     static final int DEFAULT_MTU = 1500;
 
+    private final String type;
+    private final Function<String, Optional<Driver>> drivers;
+
+    public NetconfBackendProvider() {
+        this(NetconfBackend.TYPE, Drivers::byName);
+    }
+
+    /**
+     * A provider of another type name whose drivers come from {@code drivers}: for a server that
+     * takes a driver's statements in a namespace of its own (the test bed's modules).
+     */
+    public NetconfBackendProvider(String type, Function<String, Optional<Driver>> drivers) {
+        this.type = type;
+        this.drivers = drivers;
+    }
+
     @Override
     public String type() {
-        return NetconfBackend.TYPE;
+        return type;
     }
 
     @Override
     public Backend create(BackendContext context) {
         SettingsReader s = context.settings();
         String driverName = s.required("driver", "one of " + String.join(", ", Drivers.names()));
-        Driver driver = Drivers.byName(driverName).orElseThrow(() -> s.invalid("driver",
+        Driver driver = drivers.apply(driverName).orElseThrow(() -> s.invalid("driver",
                 "unknown driver '" + driverName + "'; known: " + String.join(", ", Drivers.names())));
         String port = s.required("port-name", "the box's port the sub-interfaces sit on");
         try {
