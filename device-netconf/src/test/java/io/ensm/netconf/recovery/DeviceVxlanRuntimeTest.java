@@ -172,4 +172,63 @@ class DeviceVxlanRuntimeTest {
         assertThat(forwarder.connectCalls()).as("links ensm's forwarder was asked for").isZero();
         assertThat(runtime.connections().all()).isEmpty();
     }
+
+    /** scripts/device-vxlan-path with these arguments; its output, or an AssertionError with it when it fails. */
+    private static String path(String... args) throws Exception {
+        Path script = Path.of("").toAbsolutePath();
+        while (!java.nio.file.Files.isExecutable(script.resolve("scripts/device-vxlan-path"))) {
+            script = script.getParent();
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(script.resolve("scripts/device-vxlan-path").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError("device-vxlan-path " + String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    /** Links of the host (where ensm runs) whose alias carries this ensm's mark. */
+    private static List<String> ensmMarkedLinks() throws Exception {
+        Process p = new ProcessBuilder("ip", "-o", "link", "show").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return out.lines().filter(l -> l.contains("alias ensm@" + NAME)).toList();
+    }
+
+    @Test
+    void aPodBehindItsNodeReachesTheBoxAddressThroughTheTunnelAsTheReplyAndTheBoxConfigurationDescribeIt() throws Exception {
+        io.ensm.core.testing.Prerequisites.here().requireRoot("network namespaces standing for the box, the node and the pod");
+        io.ensm.core.testing.Prerequisites.here().requireCommand("ip", "iproute2");
+        start();
+        Connection reply = stub().request(requestFrom("nsc-p", NODE));
+        var m = reply.getMechanism().getParametersMap();
+        int vlan = runtime.connections().get(idOf(reply)).orElseThrow().allocation().vlanId();
+        // The box's side from what the box holds (read with OpenSSH), the node's from the reply alone.
+        BoxVxlanView v = box();
+        BoxVxlanView.Vlan onBox = v.vlans().get("ensm-vni-" + m.get("vni"));
+        BoxVxlanView.Unit irb = v.irbUnits().get(Integer.toString(vlan));
+        String boxAddr = irb.addresses().getFirst();
+        String length = boxAddr.substring(boxAddr.indexOf('/') + 1);
+        String podAddr = reply.getContext().getIpContext().getSrcIpAddrs(0).replaceAll("/.*", "/" + length);
+        String prefix = "dvx" + ProcessHandle.current().pid() % 100000;
+        try {
+            path("up", "--prefix", prefix, "--vni", onBox.vni(), "--vtep", VTEP, "--node", onBox.staticRemoteVteps().getFirst(),
+                    "--port", m.get("dst_port"), "--box-addr", boxAddr, "--mtu", irb.mtu(), "--pod-addr", podAddr,
+                    "--node-vni", m.get("vni"), "--node-remote", m.get("dst_ip"));
+            assertThat(m.get("src_ip")).isEqualTo(NODE);
+
+            path("ping", "--prefix", prefix, "--to", boxAddr.replaceAll("/.*", ""));
+
+            assertThat(Long.parseLong(path("rx", "--prefix", prefix).strip())).as("packets the box's VXLAN device took in")
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(ensmMarkedLinks()).as("links ensm made on its host").isEmpty();
+            assertThat(RecordingForwarderProvider.last().connectCalls()).isZero();
+        } finally {
+            path("down", "--prefix", prefix);
+            stub().close(reply);
+        }
+        assertThat(box()).isEqualTo(new BoxVxlanView(Map.of(), Map.of(), List.of()));
+    }
 }
