@@ -66,6 +66,10 @@ import java.util.function.Predicate;
  * of a connection id; provision and release of such a connection touch nothing on the box. Every
  * driver serves segments: a segment's sub-interface differs from a connection's only in its
  * addresses' prefix lengths and its mark.
+ *
+ * <p>With the DEVICE_VXLAN plan (a driver that terminates VXLAN) the box ends the caller's tunnel
+ * itself: a connection is a VLAN mapped to its VNI with the caller's node as remote VTEP
+ * ({@link VxlanOnBox}), and nothing of it is on the parent port or ensm's forwarder.
  */
 public final class NetconfBackend implements Backend {
     public static final String TYPE = "netconf";
