@@ -16,6 +16,7 @@ import io.ensm.netconf.driver.Change;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.VxlanState;
 import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.NetconfSessions;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -65,6 +66,10 @@ import java.util.function.Predicate;
  * of a connection id; provision and release of such a connection touch nothing on the box. Every
  * driver serves segments: a segment's sub-interface differs from a connection's only in its
  * addresses' prefix lengths and its mark.
+ *
+ * <p>With the DEVICE_VXLAN plan (a driver that terminates VXLAN) the box ends the caller's tunnel
+ * itself: a connection is a VLAN mapped to its VNI with the caller's node as remote VTEP
+ * ({@link VxlanOnBox}), and nothing of it is on the parent port or ensm's forwarder.
  */
 public final class NetconfBackend implements Backend {
     public static final String TYPE = "netconf";
@@ -99,6 +104,8 @@ public final class NetconfBackend implements Backend {
     private volatile EndpointFence fence = EndpointFence.NONE;
     /** The newest token a transaction of this replica went through under: on the box since. */
     private final AtomicLong onBox = new AtomicLong();
+    /** The box's own VXLAN networks; null unless the endpoint offers the DEVICE_VXLAN plan. */
+    private final VxlanOnBox vxlan;
 
     /**
      * @param config     the device's connection settings; its name names the device in every message
@@ -124,7 +131,7 @@ public final class NetconfBackend implements Backend {
         this.codec = new ChangeCodec(driver);
         this.portFence = new PortFence(driver, parentPort, owner.name());
         this.staleLocks = new StaleLocks(config.username(), id -> LocalSessions.isOwn(config.host(), config.port(), id));
-        this.writer = new GroupCommitter<>(pool, runner, codec, 256, new GroupCommitter.Guard() {
+        GroupCommitter.Guard guard = new GroupCommitter.Guard() {
             @Override
             public GroupCommitter.Guard.Terms terms() throws NetconfException {
                 return NetconfBackend.this.terms();
@@ -136,7 +143,10 @@ public final class NetconfBackend implements Backend {
                     onBox.accumulateAndGet(terms.fencing().token(), Math::max);
                 }
             }
-        });
+        };
+        this.writer = new GroupCommitter<>(pool, runner, codec, 256, guard);
+        this.vxlan = capabilities.plans().contains(PlanKind.DEVICE_VXLAN)
+                ? new VxlanOnBox(device, driver, pool, runner, guard, owner, capabilities.deviceVxlanIp(), reads) : null;
         // Queueing behind a running batch plus lock, edit, commit, read-back and confirm.
         this.writeTimeout = config.timeouts().rpc().multipliedBy(4);
     }
@@ -184,6 +194,9 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public Attachment provision(ProvisionIntent intent) throws BackendException {
+        if (intent.plan() == PlanKind.DEVICE_VXLAN) {
+            return vxlan(intent).provision(intent);
+        }
         if (intent.segment() != null) {
             // The segment's sub-interface, written by joinSegment, carries this connection too.
             segmentOnBox(intent);
@@ -203,13 +216,29 @@ public final class NetconfBackend implements Backend {
                 case ACCESS -> new Attachment.Untagged(uplink);
             };
             case FABRIC_VLAN -> new Attachment.FabricVlan(vlan);
-            case DEVICE_VXLAN -> throw new BackendException(BackendException.Kind.REJECTED,
-                    "device " + device + ": provision: the " + driver.name() + " driver does not terminate VXLAN");
+            case DEVICE_VXLAN -> throw new IllegalStateException("a DEVICE_VXLAN connection has no sub-interface");
         };
+    }
+
+    /** The box's VXLAN networks for a DEVICE_VXLAN intent; refused when this endpoint does not offer the plan. */
+    private VxlanOnBox vxlan(ProvisionIntent intent) throws BackendException {
+        if (vxlan == null) {
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": connection "
+                    + intent.connectionId() + ": plan device-vxlan is not among this endpoint's plans");
+        }
+        if (intent.segment() != null) {
+            throw new BackendException(BackendException.Kind.REJECTED, "device " + device + ": connection "
+                    + intent.connectionId() + ": a shared segment is not carried by device-vxlan");
+        }
+        return vxlan;
     }
 
     @Override
     public void release(ProvisionIntent intent) throws BackendException {
+        if (intent.plan() == PlanKind.DEVICE_VXLAN) {
+            vxlan(intent).release(intent);
+            return;
+        }
         if (intent.segment() != null) {
             return; // the segment's sub-interface goes with leaveSegment, after its last connection
         }
@@ -264,6 +293,15 @@ public final class NetconfBackend implements Backend {
     /** One get-config of the port for this connection; what it did not find as written is logged. */
     @Override
     public Verification verify(ProvisionIntent intent) throws BackendException {
+        if (intent.plan() == PlanKind.DEVICE_VXLAN) {
+            VxlanOnBox box = vxlan(intent);
+            VxlanState state = box.read();
+            Verification v = box.verify(intent, state);
+            if (v != Verification.PRESENT) {
+                box.logVerify(intent, state, v);
+            }
+            return v;
+        }
         PortReadBack read = new PortReadBack(read());
         Verification v = read.verify(intent);
         if (v != Verification.PRESENT) {
@@ -279,15 +317,25 @@ public final class NetconfBackend implements Backend {
     /** One get-config of the parent port, answering for every connection on it and for the orphan sweep. */
     @Override
     public ReadBack readBack() throws BackendException {
-        return new PortReadBack(read());
+        return new PortReadBack(read(), vxlan == null ? null : vxlan.read());
     }
 
     /** What one read of the parent port found, by sub-interface name. */
     private final class PortReadBack implements ReadBack {
         private final Map<String, FoundSubInterface> byName = new HashMap<>();
         private final Set<String> sweepable = new HashSet<>();
+        private final VxlanState vxlanState;
 
         PortReadBack(List<FoundSubInterface> found) {
+            this(found, null);
+        }
+
+        /** @param vxlanState the box's VXLAN networks, read in the same pass; null when the endpoint has none */
+        PortReadBack(List<FoundSubInterface> found, VxlanState vxlanState) {
+            this.vxlanState = vxlanState;
+            if (vxlanState != null) {
+                sweepable.addAll(vxlan.sweepable(vxlanState));
+            }
             for (FoundSubInterface f : found) {
                 byName.putIfAbsent(f.name(), f);
                 // only this owner's marks: another's never call for a sweep of ours
@@ -300,6 +348,10 @@ public final class NetconfBackend implements Backend {
         /** Not logged: a pass reads again on its own what this answer did not find as written. */
         @Override
         public Verification verify(ProvisionIntent intent) throws BackendException {
+            if (intent.plan() == PlanKind.DEVICE_VXLAN) {
+                VxlanOnBox box = vxlan(intent);
+                return box.verify(intent, vxlanState != null ? vxlanState : box.read());
+            }
             SubInterface wanted = onBox(intent);
             Optional<FoundSubInterface> found = found(driver.subInterfaceName(parentPort, wanted.vlan()));
             return found.isEmpty() ? Verification.MISSING
@@ -323,6 +375,23 @@ public final class NetconfBackend implements Backend {
 
     @Override
     public Set<String> removeOrphans(Predicate<String> isKnown) throws BackendException {
+        Set<String> removed = new LinkedHashSet<>();
+        BackendException failed = null;
+        if (vxlan != null) {
+            try {
+                removed.addAll(vxlan.removeOrphans(isKnown));
+            } catch (BackendException e) {
+                failed = e; // the sub-interfaces are still swept
+            }
+        }
+        removed.addAll(removeOrphanSubInterfaces(isKnown));
+        if (failed != null) {
+            throw failed;
+        }
+        return removed;
+    }
+
+    private Set<String> removeOrphanSubInterfaces(Predicate<String> isKnown) throws BackendException {
         List<FoundSubInterface> orphans = new ArrayList<>();
         for (FoundSubInterface f : read()) {
             if (f.marker().isEmpty() || isKnown.test(f.marker().get()) || !ownMark(f)) {

@@ -14,28 +14,48 @@ import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.DeviceSettings;
 
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 
 /**
  * Settings: the device settings of {@link DeviceSettings} plus {@code driver} (ietf, openconfig,
  * junos), {@code port-name} (the box's parent port), {@code uplink} (ensm's interface towards the
  * box), {@code uplink-mode} ({@code tagged}, the default, or {@code access}), {@code vlans}
- * ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan") and {@code mtu} (default
- * 1500). The device is named after the endpoint; the sub-interfaces' marker names the owner.
+ * ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan"; {@code device-vxlan} only
+ * with a driver that terminates VXLAN), {@code vtep-address} (the box's VTEP, required with
+ * device-vxlan), {@code vtep-port} (default 4789) and {@code mtu} (default 1500). The device is named after the endpoint; the sub-interfaces' marker names the owner.
  */
 public final class NetconfBackendProvider implements BackendProvider {
     static final int DEFAULT_MTU = 1500;
 
+    private final String type;
+    private final Function<String, Optional<Driver>> drivers;
+
+    public NetconfBackendProvider() {
+        this(NetconfBackend.TYPE, Drivers::byName);
+    }
+
+    /**
+     * A provider of another type name whose drivers come from {@code drivers}: for a server that
+     * takes a driver's statements in a namespace of its own (the test bed's modules).
+     */
+    public NetconfBackendProvider(String type, Function<String, Optional<Driver>> drivers) {
+        this.type = type;
+        this.drivers = drivers;
+    }
+
     @Override
     public String type() {
-        return NetconfBackend.TYPE;
+        return type;
     }
 
     @Override
     public Backend create(BackendContext context) {
         SettingsReader s = context.settings();
         String driverName = s.required("driver", "one of " + String.join(", ", Drivers.names()));
-        Driver driver = Drivers.byName(driverName).orElseThrow(() -> s.invalid("driver",
+        Driver driver = drivers.apply(driverName).orElseThrow(() -> s.invalid("driver",
                 "unknown driver '" + driverName + "'; known: " + String.join(", ", Drivers.names())));
         String port = s.required("port-name", "the box's port the sub-interfaces sit on");
         try {
@@ -54,10 +74,22 @@ public final class NetconfBackendProvider implements BackendProvider {
         if (plans.contains(PlanKind.DEVICE_VXLAN) && !driver.terminatesVxlan()) {
             throw s.invalid("plans", "device-vxlan needs a box that terminates VXLAN; the " + driver.name() + " driver does not");
         }
+        String vtepAddress = null;
+        if (plans.contains(PlanKind.DEVICE_VXLAN)) {
+            vtepAddress = s.required("vtep-address", "the box's VTEP address (its vtep-source-interface's), for plans: device-vxlan");
+            try {
+                IntentRules.checkVtep("vtep-address", vtepAddress);
+            } catch (IllegalArgumentException e) {
+                throw s.invalid("vtep-address", "'" + vtepAddress + "' is not an IPv4 address (the box's VTEP is one)", e);
+            }
+        } else if (s.has("vtep-address") || s.has("vtep-port")) {
+            throw s.invalid(s.has("vtep-address") ? "vtep-address" : "vtep-port", "only for plans: device-vxlan, which this endpoint does not offer");
+        }
+        int vtepPort = s.integer("vtep-port", 1, 65535, BackendCapabilities.VXLAN_PORT);
         int mtu = s.integer("mtu", IntentRules.MIN_MTU, IntentRules.MAX_MTU, DEFAULT_MTU);
         DeviceConfig config = DeviceSettings.parse(context.endpoint().name(), s);
         s.done();
-        BackendCapabilities caps = new BackendCapabilities(plans, "uplink:" + uplink, range, null);
+        BackendCapabilities caps = new BackendCapabilities(plans, "uplink:" + uplink, range, vtepAddress, List.of(), vtepPort);
         NetconfBackend backend = new NetconfBackend(config, driver, port, uplink, mode, mtu, caps, context.owner());
         backend.bindMeters(context.meters(), context.endpoint().name());
         return backend;

@@ -80,6 +80,30 @@ public interface Driver {
     /** The children of {@code <config>} setting the port's description (merged: nothing else of the port changes). */
     String renderPortDescription(String port, String description);
 
+    /**
+     * The children of {@code <config>} for one edit-config applying the VXLAN changes: a Put
+     * replaces the VLAN and its layer-3 unit and merges its remote VTEPs into the global list; a
+     * Remove deletes both and the listed global entries. Only for a driver that
+     * {@link #terminatesVxlan}; it refuses bad values with an IllegalArgumentException naming the field.
+     */
+    default String renderVxlan(List<VxlanChange> changes) {
+        throw noVxlan();
+    }
+
+    /** The children of {@code <filter type="subtree">} reading every VXLAN network and the global remote VTEPs. */
+    default String vxlanReadFilter() {
+        throw noVxlan();
+    }
+
+    /** The VXLAN networks and global remote VTEPs in a reply to {@link #vxlanReadFilter}. */
+    default VxlanState parseVxlan(String dataXml) {
+        throw noVxlan();
+    }
+
+    private UnsupportedOperationException noVxlan() {
+        return new UnsupportedOperationException("the " + name() + " driver does not terminate VXLAN");
+    }
+
     /** Refuses a change this driver would not write; {@link #render} applies it to every change. */
     default void check(Change change) {
         switch (change) {

@@ -56,14 +56,53 @@ public final class IntentRules {
         }
     }
 
+    /** Junos's range for vlans/vlan/vxlan/vni, without 0 (no network). */
+    public static final int MIN_VNI = 1;
+    public static final int MAX_VNI = 16_777_214;
+
+    /** Everything a VXLAN Put writes: VNI, VLAN, remote VTEPs, MTU, marker and addresses. */
+    public static void checkVxlanPut(VxlanNetwork n) {
+        checkVxlanKey(n);
+        if (n.remoteVteps().isEmpty()) {
+            throw new IllegalArgumentException("remoteVteps: none (the caller's node is the VLAN's static remote VTEP)");
+        }
+        for (int i = 0; i < n.remoteVteps().size(); i++) {
+            checkVtep("remoteVteps[" + i + "]", n.remoteVteps().get(i));
+        }
+        checkMtu(n.mtu(), n.addresses().stream().anyMatch(a -> a.ipAddress().isIp6()));
+        checkConnectionId(n.connectionId());
+        checkAddresses(n.addresses());
+    }
+
+    /** What a VXLAN Remove needs: the VNI and VLAN that name the VLAN and its layer-3 unit. */
+    public static void checkVxlanKey(VxlanNetwork n) {
+        if (n.vni() < MIN_VNI || n.vni() > MAX_VNI) {
+            throw new IllegalArgumentException("vni: " + n.vni() + " is outside " + MIN_VNI + "-" + MAX_VNI);
+        }
+        checkVlan(n.vlan());
+    }
+
+    /** A static remote VTEP: an IPv4 address (the list ensm writes holds IPv4 VTEPs only). */
+    public static void checkVtep(String field, String vtep) {
+        if (vtep == null || !IPV4.matcher(vtep).matches()) {
+            throw new IllegalArgumentException(field + ": '" + vtep + "' is not an IPv4 address; a static remote VTEP is one");
+        }
+    }
+
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+
     static void checkMtu(SubInterface s) {
-        int mtu = s.mtu();
+        checkMtu(s.mtu(), s.writesIpv6());
+    }
+
+    static void checkMtu(int mtu, boolean ipv6) {
         if (mtu < MIN_MTU || mtu > MAX_MTU) {
             throw new IllegalArgumentException("mtu: " + mtu + " is outside " + MIN_MTU + "-" + MAX_MTU);
         }
-        if (mtu < MIN_IPV6_MTU && s.writesIpv6()) {
+        if (mtu < MIN_IPV6_MTU && ipv6) {
             throw new IllegalArgumentException("mtu: " + mtu + " is below " + MIN_IPV6_MTU
-                    + ", the IPv6 minimum, and the sub-interface has IPv6 addresses");
+                    + ", the IPv6 minimum, and the interface has IPv6 addresses");
         }
     }
 

@@ -101,4 +101,57 @@ class NetconfBackendProviderTest {
         s.put("port-name", "ge-0/0/1");
         new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)).close();
     }
+
+    @Test
+    void deviceVxlanIsRefusedNamingThePlansKeyWithEveryDriverThatDoesNotTerminateVxlan() {
+        for (String driver : new String[] {"ietf", "openconfig"}) {
+            Map<String, String> s = good();
+            s.put("driver", driver);
+            s.put("plans", "device-vxlan");
+            s.put("vtep-address", "192.0.2.9");
+            assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("plans: device-vxlan needs a box that terminates VXLAN; the " + driver + " driver does not");
+        }
+    }
+
+    private static Map<String, String> junosVxlan() {
+        Map<String, String> s = good();
+        s.put("driver", "junos");
+        s.put("port-name", "ge-0/0/1");
+        s.put("plans", "device-vxlan,forwarder-vxlan");
+        s.put("vtep-address", "192.0.2.9");
+        return s;
+    }
+
+    @Test
+    void junosServesDeviceVxlanWithTheBoxVtepAndItsPort() {
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, junosVxlan()))) {
+            assertThat(b.capabilities().plans()).containsExactlyInAnyOrder(PlanKind.DEVICE_VXLAN, PlanKind.FORWARDER_VXLAN);
+            assertThat(b.capabilities().deviceVxlanIp()).isEqualTo("192.0.2.9");
+            assertThat(b.capabilities().deviceVxlanPort()).isEqualTo(4789);
+        }
+        Map<String, String> s = junosVxlan();
+        s.put("vtep-port", "8472");
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s))) {
+            assertThat(b.capabilities().deviceVxlanPort()).isEqualTo(8472);
+        }
+    }
+
+    @Test
+    void badVtepSettingsNameTheKey() {
+        Map<String, String> s = junosVxlan();
+        s.remove("vtep-address");
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("vtep-address: missing");
+        s.put("vtep-address", "box.example");
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("vtep-address: 'box.example' is not an IPv4 address");
+        s.put("vtep-address", "192.0.2.9");
+        s.put("vtep-port", "70000");
+        assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("vtep-port: ");
+        refused("vtep-address", "192.0.2.9", "vtep-address: only for plans: device-vxlan");
+        refused("vtep-port", "4789", "vtep-port: only for plans: device-vxlan");
+    }
 }

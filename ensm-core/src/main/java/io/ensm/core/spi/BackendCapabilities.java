@@ -15,21 +15,32 @@ import java.util.Set;
  *                    endpoints behind the same uplink); empty when the backend needs no VLAN id
  * @param vlans       the VLAN ids usable in that pool
  * @param deviceVxlanIp the address the box terminates VXLAN on, for {@link PlanKind#DEVICE_VXLAN}
+ * @param deviceVxlanPort the UDP port the box takes VXLAN on, for {@link PlanKind#DEVICE_VXLAN}
  * @param reservedAddresses addresses (or CIDRs) the far side's network keeps for itself, e.g. a
  *                    TF subnet's gateway and service address: a new connection's address pair
  *                    never contains one
  */
 public record BackendCapabilities(Set<PlanKind> plans, String vlanPool, VlanRange vlans, String deviceVxlanIp,
-                                  List<String> reservedAddresses) {
+                                  List<String> reservedAddresses, int deviceVxlanPort) {
+    /** IANA's VXLAN port (RFC 7348), what a box takes VXLAN on unless told otherwise. */
+    public static final int VXLAN_PORT = 4789;
+
     public BackendCapabilities {
         plans = Set.copyOf(plans);
         vlanPool = vlanPool == null ? "" : vlanPool;
         reservedAddresses = reservedAddresses == null ? List.of() : List.copyOf(reservedAddresses);
+        deviceVxlanPort = deviceVxlanPort == 0 ? VXLAN_PORT : deviceVxlanPort;
+    }
+
+    /** Capabilities whose box, if it terminates VXLAN, takes it on {@link #VXLAN_PORT}. */
+    public BackendCapabilities(Set<PlanKind> plans, String vlanPool, VlanRange vlans, String deviceVxlanIp,
+                               List<String> reservedAddresses) {
+        this(plans, vlanPool, vlans, deviceVxlanIp, reservedAddresses, VXLAN_PORT);
     }
 
     /** Capabilities of a backend whose far side reserves no addresses. */
     public BackendCapabilities(Set<PlanKind> plans, String vlanPool, VlanRange vlans, String deviceVxlanIp) {
-        this(plans, vlanPool, vlans, deviceVxlanIp, List.of());
+        this(plans, vlanPool, vlans, deviceVxlanIp, List.of(), VXLAN_PORT);
     }
 
     public boolean needsVlan() {
@@ -38,6 +49,6 @@ public record BackendCapabilities(Set<PlanKind> plans, String vlanPool, VlanRang
 
     /** The same capabilities with other reserved addresses. */
     public BackendCapabilities withReservedAddresses(List<String> reserved) {
-        return new BackendCapabilities(plans, vlanPool, vlans, deviceVxlanIp, reserved);
+        return new BackendCapabilities(plans, vlanPool, vlans, deviceVxlanIp, reserved, deviceVxlanPort);
     }
 }

@@ -48,13 +48,16 @@ public final class RecordingBackend implements Backend {
     }
 
     /** Serves the given plans with VLAN pool "uplink:uplink0" (ids 100-199) and device VXLAN at 198.51.100.1. */
+    /** Not IANA's 4789, so a reply that ignores the box's port shows. */
+    public static final int DEVICE_VXLAN_PORT = 8472;
+
     public static RecordingBackend serving(PlanKind... plans) {
         return new RecordingBackend(capabilities(plans));
     }
 
     public static BackendCapabilities capabilities(PlanKind... plans) {
         Set<PlanKind> set = plans.length == 0 ? EnumSet.noneOf(PlanKind.class) : EnumSet.copyOf(List.of(plans));
-        return new BackendCapabilities(set, "uplink:" + UPLINK, new VlanRange(100, 199), "198.51.100.1");
+        return new BackendCapabilities(set, "uplink:" + UPLINK, new VlanRange(100, 199), "198.51.100.1", List.of(), DEVICE_VXLAN_PORT);
     }
 
     @Override

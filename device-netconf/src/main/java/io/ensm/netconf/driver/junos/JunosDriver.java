@@ -5,6 +5,8 @@ import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.DriverInputs;
 import io.ensm.netconf.driver.FoundSubInterface;
 import io.ensm.netconf.driver.SubInterface;
+import io.ensm.netconf.driver.VxlanChange;
+import io.ensm.netconf.driver.VxlanState;
 import io.ensm.netconf.driver.xml.XmlReader;
 import io.ensm.netconf.driver.xml.XmlWriter;
 import org.onosproject.net.host.InterfaceIpAddress;
@@ -38,13 +40,50 @@ public final class JunosDriver implements Driver {
         return NAME;
     }
 
+    /** The namespace of {@code configuration}, or null for unqualified elements as a Junos box takes them. */
+    private final String namespace;
+
+    /** The driver for Junos boxes: unqualified elements, unqualified operation attribute. */
+    public JunosDriver() {
+        this(null);
+    }
+
     /**
-     * Junos boxes (MX, QFX) can be VTEPs, but that is configured under vlans/bridge-domains and
-     * switch-options, which this driver does not render; so no.
+     * A driver writing the same statements with {@code configuration} in {@code namespace} and the
+     * operation attribute in the NETCONF namespace: for a server that validates them against a
+     * module of that namespace (the test bed's ensm-junos-vxlan), not for Junos.
      */
+    public JunosDriver(String namespace) {
+        this.namespace = namespace;
+    }
+
+    private XmlWriter root(XmlWriter x) {
+        return namespace == null ? x.open("configuration") : x.open(namespace, "configuration");
+    }
+
+    private XmlWriter operation(XmlWriter x, String operation) {
+        return namespace == null ? x.attribute("operation", operation) : x.operation(operation);
+    }
+
+    /** Junos static VXLAN (vlans/vlan/vxlan with static remote VTEPs, {@link JunosVxlan}). */
     @Override
     public boolean terminatesVxlan() {
-        return false;
+        return true;
+    }
+
+    @Override
+    public String renderVxlan(List<VxlanChange> changes) {
+        return JunosVxlan.render(changes, this::root, this::operation);
+    }
+
+    @Override
+    public String vxlanReadFilter() {
+        return JunosVxlan.readFilter(this::root);
+    }
+
+    @Override
+    public VxlanState parseVxlan(String dataXml) {
+        return JunosVxlan.parse(dataXml);
     }
 
     @Override
@@ -58,13 +97,13 @@ public final class JunosDriver implements Driver {
     @Override
     public String render(List<Change> changes) {
         Map<String, List<Change>> byParent = DriverInputs.byParent(DriverInputs.changes(this, changes));
-        XmlWriter x = new XmlWriter().open("configuration").open("interfaces");
+        XmlWriter x = root(new XmlWriter()).open("interfaces");
         for (Map.Entry<String, List<Change>> port : byParent.entrySet()) {
             x.open("interface").leaf("name", port.getKey());
             for (Change change : port.getValue()) {
                 switch (change) {
                     case Change.Put p -> put(x, p.wanted());
-                    case Change.Remove r -> x.open("unit").attribute("operation", "delete")
+                    case Change.Remove r -> operation(x.open("unit"), "delete")
                             .leaf("name", unit(r.existing()))
                             .close();
                 }
@@ -78,8 +117,8 @@ public final class JunosDriver implements Driver {
         return Short.toString(s.vlan().toShort());
     }
 
-    private static void put(XmlWriter x, SubInterface s) {
-        x.open("unit").attribute("operation", "replace")
+    private void put(XmlWriter x, SubInterface s) {
+        operation(x.open("unit"), "replace")
                 .leaf("name", unit(s))
                 .leaf("description", s.marker())
                 .leaf("vlan-id", unit(s))
@@ -105,7 +144,7 @@ public final class JunosDriver implements Driver {
     @Override
     public String readFilter(Collection<String> parentPorts) {
         Set<String> ports = DriverInputs.ports(this, parentPorts);
-        XmlWriter x = new XmlWriter().open("configuration").open("interfaces");
+        XmlWriter x = root(new XmlWriter()).open("interfaces");
         for (String port : ports) {
             x.open("interface").leaf("name", port).close();
         }
@@ -120,7 +159,7 @@ public final class JunosDriver implements Driver {
     @Override
     public String portDescriptionFilter(String port) {
         checkPortName(port);
-        return new XmlWriter().open("configuration").open("interfaces").open("interface").leaf("name", port).empty("description")
+        return root(new XmlWriter()).open("interfaces").open("interface").leaf("name", port).empty("description")
                 .close().close().close().toXml();
     }
 
@@ -134,7 +173,7 @@ public final class JunosDriver implements Driver {
     @Override
     public String renderPortDescription(String port, String description) {
         checkPortName(port);
-        return new XmlWriter().open("configuration").open("interfaces").open("interface").leaf("name", port)
+        return root(new XmlWriter()).open("interfaces").open("interface").leaf("name", port)
                 .leaf("description", description).close().close().close().toXml();
     }
 }

@@ -39,8 +39,8 @@ public final class OpenconfigDriver implements Driver {
     }
 
     /**
-     * Some OpenConfig boxes terminate VXLAN (openconfig-vxlan, EVPN network instances), but this
-     * driver renders no VXLAN, so it does not claim the capability.
+     * OpenConfig has VXLAN only under EVPN (openconfig-evpn), where remote VTEPs are state learned
+     * through BGP (endpoint-peers is config false): no standard leaf takes a static remote VTEP, so no.
      */
     @Override
     public boolean terminatesVxlan() {

@@ -104,4 +104,52 @@ class JunosDriverTest {
             throw new AssertionError(e);
         }
     }
+
+    private static io.ensm.netconf.driver.VxlanNetwork network(String id, int vni, int vlan, String node) {
+        org.onlab.packet.IpAddress box = org.onlab.packet.IpAddress.valueOf("10.80.0.0");
+        return new io.ensm.netconf.driver.VxlanNetwork(vni, org.onlab.packet.VlanId.vlanId((short) vlan), List.of(node), true,
+                List.of(new org.onosproject.net.host.InterfaceIpAddress(box, org.onlab.packet.IpPrefix.valueOf(box, 31))), 1450, id, "ensm-a");
+    }
+
+    @Test
+    void vxlanPutIsTheJunosStaticVxlanStatementsUnqualifiedWithTheNodeInTheGlobalList() {
+        XmlAssert x = XmlAssert.config(driver.renderVxlan(List.of(
+                new io.ensm.netconf.driver.VxlanChange.Put(network("conn-1", 5001, 101, "198.51.100.7")))));
+        String vlan = "/nc:config/configuration/vlans/vlan";
+        x.one(vlan + "[name='ensm-vni-5001'][@operation='replace'][description='ensm@ensm-a:conn-1'][vlan-id='101'][l3-interface='irb.101']")
+                .one(vlan + "/vxlan[vni='5001'][ingress-node-replication][static-remote-vtep-list='198.51.100.7']")
+                .one("/nc:config/configuration/interfaces/interface[name='irb']/unit[name='101'][@operation='replace']"
+                        + "[description='ensm@ensm-a:conn-1']/family/inet[mtu='1450']/address[name='10.80.0.0/31']")
+                .one("/nc:config/configuration/switch-options[count(*)=1]/remote-vtep-list[.='198.51.100.7'][not(@*)]")
+                .none("//*[namespace-uri() != '' and local-name() != 'config']")
+                .none("//switch-options/vtep-source-interface");
+        assertThat(x.childNames(vlan)).containsExactly("name", "description", "vlan-id", "l3-interface", "vxlan");
+    }
+
+    @Test
+    void vxlanRemoveDeletesTheVlanAndUnitAndOnlyTheGlobalEntriesItIsTold() {
+        var key = network("conn-1", 5001, 101, "198.51.100.7");
+        XmlAssert keep = XmlAssert.config(driver.renderVxlan(List.of(new io.ensm.netconf.driver.VxlanChange.Remove(key, List.of()))));
+        keep.one("/nc:config/configuration/vlans/vlan[@operation='delete'][name='ensm-vni-5001'][count(*)=1]")
+                .one("/nc:config/configuration/interfaces/interface[name='irb']/unit[@operation='delete'][name='101'][count(*)=1]")
+                .none("//switch-options");
+        XmlAssert drop = XmlAssert.config(driver.renderVxlan(List.of(
+                new io.ensm.netconf.driver.VxlanChange.Remove(key, List.of("198.51.100.7")))));
+        drop.one("/nc:config/configuration/switch-options/remote-vtep-list[@operation='delete'][.='198.51.100.7']");
+    }
+
+    @Test
+    void vxlanReadsBackEqualToWhatItWroteAndRefusesBadValuesNamingTheField() {
+        var n = network("conn-1", 5001, 101, "198.51.100.7");
+        String data = driver.renderVxlan(List.of(new io.ensm.netconf.driver.VxlanChange.Put(n))).replaceAll(" operation=\"[a-z]+\"", "");
+        var state = driver.parseVxlan(data);
+        assertThat(state.find("ensm-vni-5001")).get().extracting(io.ensm.netconf.driver.FoundVxlan::state).isEqualTo(n);
+        assertThat(state.remoteVteps()).containsExactly("198.51.100.7");
+        assertThatThrownBy(() -> driver.renderVxlan(List.of(new io.ensm.netconf.driver.VxlanChange.Put(network("c", 16777215, 101, "198.51.100.7")))))
+                .hasMessage("changes[0]: vni: 16777215 is outside 1-16777214");
+        assertThatThrownBy(() -> driver.renderVxlan(List.of(new io.ensm.netconf.driver.VxlanChange.Put(network("c", 5, 101, "node-a")))))
+                .hasMessage("changes[0]: remoteVteps[0]: 'node-a' is not an IPv4 address; a static remote VTEP is one");
+        assertThatThrownBy(() -> new io.ensm.netconf.driver.ietf.IetfDriver().vxlanReadFilter())
+                .isInstanceOf(UnsupportedOperationException.class).hasMessage("the ietf driver does not terminate VXLAN");
+    }
 }

@@ -38,6 +38,8 @@ public final class Allocate implements Element {
     public static final CallContext.Key<Allocation> ALLOCATION = CallContext.Key.of("allocation", Allocation.class);
     public static final CallContext.Key<Integer> MTU = CallContext.Key.of("mtu", Integer.class);
     public static final String VLAN_ID = "vlan-id";
+    /** Outer IPv4 (20), UDP (8) and VXLAN (8) headers and the inner Ethernet header (14). */
+    public static final int VXLAN_OVERHEAD = 50;
 
     private final Allocator allocator;
     private final Forwarder.ForwarderInfo forwarder;
@@ -69,7 +71,12 @@ public final class Allocate implements Element {
         Allocation allocation = reuse ? known.allocation()
                 : allocator.allocate(connection.getId(), service, caps, plan,
                         connection.getContext().getIpContext().getExcludedPrefixesList());
-        int mtu = plan == PlanKind.FORWARDER_VXLAN && forwarder != null ? forwarder.mtu() : defaultMtu;
+        int mtu = switch (plan) {
+            case FORWARDER_VXLAN -> forwarder != null ? forwarder.mtu() : defaultMtu;
+            // The caller's tunnel ends on the box: its frames lose what VXLAN over IPv4 adds.
+            case DEVICE_VXLAN -> defaultMtu - VXLAN_OVERHEAD;
+            case FABRIC_VLAN -> defaultMtu;
+        };
         chain.context().put(ALLOCATION, allocation);
         chain.context().put(MTU, mtu);
         Connection filled = connection.toBuilder()
@@ -127,7 +134,7 @@ public final class Allocate implements Element {
                     .putParameters(VxlanParameters.VNI, Integer.toString(a.vni()))
                     .putParameters(VxlanParameters.MTU, Integer.toString(mtu));
             case DEVICE_VXLAN -> m.putParameters(VxlanParameters.DST_IP, caps.deviceVxlanIp())
-                    .putParameters(VxlanParameters.DST_PORT, Integer.toString(Negotiate.DEFAULT_VXLAN_PORT))
+                    .putParameters(VxlanParameters.DST_PORT, Integer.toString(caps.deviceVxlanPort()))
                     .putParameters(VxlanParameters.VNI, Integer.toString(a.vni()))
                     .putParameters(VxlanParameters.MTU, Integer.toString(mtu));
             case FABRIC_VLAN -> m.putParameters(VLAN_ID, Integer.toString(a.vlanId()));

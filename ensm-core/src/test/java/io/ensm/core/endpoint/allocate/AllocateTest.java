@@ -75,11 +75,14 @@ class AllocateTest {
     }
 
     @Test
-    void deviceVxlanGetsTheDeviceAddressAndDefaultMtu() {
+    void deviceVxlanGetsTheDeviceAddressItsPortAndTheMtuLessVxlanOverhead() {
         Connection c = below(PlanKind.DEVICE_VXLAN);
         assertThat(c.getMechanism().getParametersMap()).containsEntry("dst_ip", "198.51.100.1")
-                .containsEntry("dst_port", "4789").containsEntry("MTU", Integer.toString(DEFAULT_MTU));
-        assertThat(c.getContext().getMTU()).isEqualTo(DEFAULT_MTU);
+                .containsEntry("dst_port", Integer.toString(RecordingBackend.DEVICE_VXLAN_PORT))
+                .containsEntry("vni", Integer.toString(SimpleAllocator.FIRST_VNI))
+                .containsEntry("MTU", Integer.toString(DEFAULT_MTU - 50));
+        assertThat(c.getContext().getMTU()).isEqualTo(DEFAULT_MTU - 50);
+        assertThat(tail.lastContext().get(Allocate.MTU)).isEqualTo(DEFAULT_MTU - 50);
     }
 
     @Test
