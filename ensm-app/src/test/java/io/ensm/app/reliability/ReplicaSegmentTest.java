@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One shared segment served by three replicas on the real etcd cluster, through two netconfd boxes
+ * One shared segment served by three replicas on the real etcd cluster, through three netconfd boxes
  * behind one uplink (so one VLAN pool): the segment has one VLAN id whichever replica its members
  * came through, every client its own address; killing the replica that holds a box keeps the
  * box's segment as it was (the new holder neither joins it again nor leaves it), and the last
@@ -112,15 +112,15 @@ class ReplicaSegmentTest {
             p.put("ensm.services[0].name", "lan");
             p.put("ensm.services[0].cidrs[0]", "10.77.0.0/24");
             p.put("ensm.services[0].segment.gateways[0]", "10.77.0.1");
-            for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 3; i++) {
                 p.put("ensm.endpoints[" + i + "].service", "lan");
-                // one uplink pool for both boxes: the replicas must agree on the segment's id in it
+                // one uplink pool for the boxes: the replicas must agree on the segment's id in it
                 p.put("ensm.endpoints[" + i + "].backend.settings.uplink", "ens-up-seg");
             }
         });
         bed.settle();
         List<Joined> members = new ArrayList<>();
-        for (String box : List.of("box-1", "box-2", "box-1", "box-2")) {
+        for (String box : List.of("box-1", "box-2", "box-3", "box-1")) {
             members.add(joinThrough(box, ReplicaBed.REPLICAS, Duration.ofSeconds(30)));
         }
         Map<String, ReplicaBed.Stored> stored = bed.stored();
@@ -133,6 +133,9 @@ class ReplicaSegmentTest {
         assertThat(box1).containsOnlyKeys(SEGMENT);
         assertThat(box1.get(SEGMENT).vlan()).isEqualTo(Integer.toString(vlan));
         assertThat(bed.box(1).marked()).containsOnlyKeys(SEGMENT);
+        assertThat(bed.box(2).marked()).containsOnlyKeys(SEGMENT);
+        assertThat(members.stream().map(Joined::replica).distinct().count()).as("members came through two replicas at least")
+                .isGreaterThanOrEqualTo(2);
         assertThat(bed.keys("claims/vlan/")).as("the id claimed once, by the segment").containsExactly("claims/vlan/uplink:ens-up-seg/" + vlan);
         assertThat(logged("event=segment-joined endpoint=box-1")).isEqualTo(1);
 
@@ -157,6 +160,7 @@ class ReplicaSegmentTest {
         closeAnywhere(late.id(), others);
         assertThat(bed.box(0).marked()).as("the last leave on box-1").isEmpty();
         assertThat(bed.box(1).marked()).isEmpty();
+        assertThat(bed.box(2).marked()).isEmpty();
         assertThat(bed.storedIds()).isEmpty();
         assertThat(bed.keys("claims/")).as("every claim given back, the segment's with its last member").isEmpty();
     }
