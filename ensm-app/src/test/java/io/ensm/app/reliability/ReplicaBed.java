@@ -71,6 +71,11 @@ final class ReplicaBed implements AutoCloseable {
 
     /** The etcd cluster, three boxes from {@code boxBasePort} (five ports each) and three replicas on them. */
     static ReplicaBed start(Path dir, String role, int boxBasePort) {
+        return start(dir, role, boxBasePort, p -> {});
+    }
+
+    /** As {@link #start(Path, String, int)}, with the replicas' settings changed by {@code adjust} first. */
+    static ReplicaBed start(Path dir, String role, int boxBasePort, java.util.function.Consumer<Map<String, String>> adjust) {
         ReplicaBed bed = new ReplicaBed(dir);
         try {
             bed.etcd = EtcdClusterExtension.startOrSkip();
@@ -80,7 +85,9 @@ final class ReplicaBed implements AutoCloseable {
             bed.prefix = "/test/" + role + "/" + System.nanoTime();
             EnsmRuntime registry = bed.registry();
             bed.registryChannel = NettyChannelBuilder.forTarget("127.0.0.1:" + registry.port()).usePlaintext().build();
-            bed.startReplicas(bed.settings(registry.port()));
+            Map<String, String> settings = bed.settings(registry.port());
+            adjust.accept(settings);
+            bed.startReplicas(settings);
             return bed;
         } catch (RuntimeException | Error e) {
             bed.close();
@@ -229,6 +236,14 @@ final class ReplicaBed implements AutoCloseable {
 
     void forgetAborts() {
         lastAbort.clear();
+    }
+
+    /** The keys under the cluster's {@code under} (e.g. {@code claims/}), read with a client of the test's own. */
+    List<String> keys(String under) {
+        String base = prefix + "/ensm-reliability/";
+        try (EtcdClient client = EtcdClient.connect(EtcdSettings.of(etcd.endpoints()))) {
+            return client.keys(base + under).stream().map(k -> k.substring(base.length())).toList();
+        }
     }
 
     /** What the etcd store holds of one connection. */

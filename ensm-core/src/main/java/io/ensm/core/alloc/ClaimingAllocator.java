@@ -25,6 +25,9 @@ public final class ClaimingAllocator implements Allocator {
     /** Stand-in connection ids of values other replicas hold start with this. */
     static final String FOREIGN = "claimed-elsewhere:";
     private static final int ATTEMPTS = 32;
+    /** Pools of the shared claims saying which VLAN id a segment holds behind a pool, and their holders' prefix. */
+    static final String SEGMENT_VLANS = "segment-vlans/";
+    static final String VLAN_HOLDER = "vlan:";
 
     private final PoolAllocator pools;
     private final Claims claims;
@@ -45,7 +48,7 @@ public final class ClaimingAllocator implements Allocator {
             Allocation a = pools.allocate(connectionId, service, caps, plan, excludedPrefixes);
             Set<Claims.Claim> refused;
             try {
-                refused = claims.claim(connectionId, claimsOf(service.name(), a));
+                refused = claims.claim(connectionId, claimsOf(service.name(), a, pools.isSegment(service.name())));
             } catch (RuntimeException e) {
                 pools.release(connectionId, service.name(), a);
                 throw e;
@@ -64,7 +67,7 @@ public final class ClaimingAllocator implements Allocator {
     @Override
     public void release(String connectionId, String service, Allocation allocation) {
         pools.release(connectionId, service, allocation);
-        claims.release(connectionId, claimsOf(service, allocation));
+        claims.release(connectionId, claimsOf(service, allocation, pools.isSegment(service)));
     }
 
     /** Local pools only: the claims name the connection, which the next holder serves with the same values. */
@@ -98,12 +101,25 @@ public final class ClaimingAllocator implements Allocator {
 
     /** The claims an allocation stands for: each address pair by its endpoint address, the VLAN id, the VNI. */
     static List<Claims.Claim> claimsOf(String service, Allocation a) {
+        return claimsOf(service, a, false);
+    }
+
+    /**
+     * As {@link #claimsOf(String, Allocation)}; on a segment, whose members share the gateways and
+     * the VLAN, each member claims its own address, and the VLAN is two shared claims: which id the
+     * segment has behind the pool (so replicas joining it through one uplink agree), and the id
+     * itself (so no other connection or segment takes it).
+     */
+    static List<Claims.Claim> claimsOf(String service, Allocation a, boolean segment) {
         List<Claims.Claim> out = new ArrayList<>();
-        for (String address : a.endpointAddrs()) {
-            out.add(new Claims.Claim("addresses/" + service, address.substring(0, address.indexOf('/') < 0 ? address.length()
-                    : address.indexOf('/'))));
+        for (String address : segment ? a.clientAddrs() : a.endpointAddrs()) {
+            out.add(new Claims.Claim("addresses/" + service, bare(address)));
         }
-        if (a.vlanId() != 0) {
+        if (a.vlanId() != 0 && segment) {
+            out.add(new Claims.Claim(SEGMENT_VLANS + a.vlanPool(), service, VLAN_HOLDER + a.vlanId()));
+            out.add(new Claims.Claim("vlan/" + a.vlanPool(), Integer.toString(a.vlanId()),
+                    PoolAllocator.segmentOwner(service)));
+        } else if (a.vlanId() != 0) {
             out.add(new Claims.Claim("vlan/" + a.vlanPool(), Integer.toString(a.vlanId())));
         }
         if (a.vni() != 0) {
@@ -112,13 +128,26 @@ public final class ClaimingAllocator implements Allocator {
         return out;
     }
 
+    private static String bare(String address) {
+        return address.substring(0, address.indexOf('/') < 0 ? address.length() : address.indexOf('/'));
+    }
+
     private void markForeign(String service, Allocation a, Set<Claims.Claim> refused) {
+        boolean segment = pools.isSegment(service);
         for (Claims.Claim c : refused) {
+            if (c.pool().startsWith(SEGMENT_VLANS) && c.holder() != null && c.holder().startsWith(VLAN_HOLDER)) {
+                // The segment holds another id behind this pool: join it, marking nothing.
+                pools.agreeSegmentVlan(service, c.pool().substring(SEGMENT_VLANS.length()),
+                        Integer.parseInt(c.holder().substring(VLAN_HOLDER.length())));
+                continue;
+            }
             String id = FOREIGN + c.pool() + "/" + c.value();
-            Allocation part = partOf(service, a, c);
-            if (part != null && foreign.putIfAbsent(id, new Marked(service, part)) == null) {
+            Allocation part = partOf(service, a, c, segment);
+            // A VLAN id or VNI is marked outside any service: on a segment's pools it would join the segment.
+            String markedAs = part != null && part.endpointAddrs().isEmpty() && part.clientAddrs().isEmpty() ? "" : service;
+            if (part != null && foreign.putIfAbsent(id, new Marked(markedAs, part)) == null) {
                 try {
-                    pools.restore(id, service, part);
+                    pools.restore(id, markedAs, part);
                 } catch (RuntimeException e) {
                     foreign.remove(id);
                     throw e;
@@ -128,15 +157,16 @@ public final class ClaimingAllocator implements Allocator {
     }
 
     /** The piece of {@code a} a refused claim names, as an allocation of its own. */
-    private static Allocation partOf(String service, Allocation a, Claims.Claim c) {
+    private static Allocation partOf(String service, Allocation a, Claims.Claim c, boolean segment) {
         if (c.pool().equals("vni")) {
             return Allocation.NONE.withVni(a.vni());
         }
         if (c.pool().startsWith("vlan/")) {
             return Allocation.NONE.withVlan(a.vlanPool(), a.vlanId());
         }
-        for (int i = 0; i < a.endpointAddrs().size(); i++) {
-            if (a.endpointAddrs().get(i).startsWith(c.value() + "/")) {
+        for (int i = 0; i < a.endpointAddrs().size() && i < a.clientAddrs().size(); i++) {
+            String claimed = segment ? a.clientAddrs().get(i) : a.endpointAddrs().get(i);
+            if (bare(claimed).equals(c.value())) {
                 return Allocation.NONE.withAddresses(List.of(a.endpointAddrs().get(i)), List.of(a.clientAddrs().get(i)));
             }
         }

@@ -10,24 +10,42 @@ import java.util.Set;
  */
 public interface Claims {
 
-    /** A value of a pool: {@code vlan/<pool>} and {@code 100}, {@code addresses/<service>} and an address. */
-    record Claim(String pool, String value) {}
+    /**
+     * A value of a pool: {@code vlan/<pool>} and {@code 100}, {@code addresses/<service>} and an address.
+     * {@code holder} is null for a value the connection holds alone; a shared claim names the holder
+     * all its connections hold it as (a segment's VLAN id: {@code segment:<service>}), is granted
+     * while it is absent or held by that holder, and goes with its last connection.
+     */
+    record Claim(String pool, String value, String holder) {
+        public Claim(String pool, String value) {
+            this(pool, value, null);
+        }
+
+        public boolean shared() {
+            return holder != null;
+        }
+    }
 
     /**
      * Claims every value for the connection, all or none. Returns the values another connection
      * holds (then nothing was claimed); empty when the connection holds them all now, also when it
-     * held some or all of them already.
+     * held some or all of them already. A refused shared claim comes back naming the holder that
+     * has it, so the caller can join that holder's value instead.
      */
     Set<Claim> claim(String connectionId, List<Claim> claims);
 
-    /** Gives back the connection's claims on these values; values it does not hold are left alone. */
+    /**
+     * Gives back the connection's claims on these values; values it does not hold are left alone. A
+     * shared claim goes only when no other connection holds it any more, whichever replica made it.
+     */
     void release(String connectionId, List<Claim> claims);
 
     /**
      * Deletes claims that no stored connection explains (a replica that died between its claim
      * and its record, a release that failed). A claim goes only when two sweeps at least
      * {@code grace} apart found it unchanged and unexplained, so a Request between its claim and
-     * its record is never robbed. Returns how many claims were deleted.
+     * its record is never robbed; a shared claim stays while any connection holds it. Returns how
+     * many claims were deleted.
      */
     default int sweep(java.time.Duration grace) {
         return 0;

@@ -26,6 +26,11 @@ public final class PoolAllocator implements Allocator {
     private final Map<String, Integer> segmentVlans;
     /** Connections on each segment's VLAN, by VLAN pool and service: the VLAN goes with the last. */
     private final Map<String, Set<String>> segmentMembers = new HashMap<>();
+    /**
+     * VLAN ids other replicas' members already hold for a segment, by VLAN pool and service: this
+     * replica's first member joins that id instead of picking one of its own.
+     */
+    private final Map<String, Integer> agreedVlans = new HashMap<>();
 
     /** @param addressPools by service name; a service without CIDRs has none */
     public PoolAllocator(Map<String, AddressPool> addressPools, VlanPools vlanPools, VniPool vniPool) {
@@ -138,7 +143,16 @@ public final class PoolAllocator implements Allocator {
             vlanPools.restore(pool, owner, stored);
             id = stored;
         } else {
-            id = vlanPools.allocate(pool, owner);
+            Integer agreed;
+            synchronized (segmentMembers) {
+                agreed = agreedVlans.get(pool + "|" + service);
+            }
+            if (agreed != null) {
+                vlanPools.restore(pool, owner, agreed);
+                id = agreed;
+            } else {
+                id = vlanPools.allocate(pool, owner);
+            }
         }
         synchronized (segmentMembers) {
             segmentMembers.computeIfAbsent(pool + "|" + service, k -> new HashSet<>()).add(connectionId);
@@ -156,10 +170,23 @@ public final class PoolAllocator implements Allocator {
             last = members.isEmpty();
             if (last) {
                 segmentMembers.remove(pool + "|" + service);
+                agreedVlans.remove(pool + "|" + service);
             }
         }
         if (last && !pool.isEmpty()) {
             vlanPools.release(pool, segmentOwner(service));
+        }
+    }
+
+    /**
+     * Makes the segment's next first member in the pool join {@code vlanId}, the id the segment
+     * holds there across replicas; ignored while members here hold one already.
+     */
+    public void agreeSegmentVlan(String service, String pool, int vlanId) {
+        synchronized (segmentMembers) {
+            if (!segmentMembers.containsKey(pool + "|" + service)) {
+                agreedVlans.put(pool + "|" + service, vlanId);
+            }
         }
     }
 

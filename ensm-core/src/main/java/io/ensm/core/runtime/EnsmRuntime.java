@@ -354,10 +354,6 @@ public final class EnsmRuntime implements AutoCloseable {
                     + " endpoints under ensm.endpoints, or use ensm.store.type=sqlite";
         } else if (settings.advertisedUrl() == null || settings.advertisedUrl().isBlank()) {
             problem = "ensm.advertised-url: each replica registers its endpoints with its own URL; set it";
-        } else if (settings.services().stream().anyMatch(ServiceSpec::isSegment)) {
-            int i = settings.services().indexOf(settings.services().stream().filter(ServiceSpec::isSegment).findFirst().orElseThrow());
-            problem = "ensm.services[" + i + "].segment: shared segments are served by a single ensm for now (their VLAN is"
-                    + " held per segment, not per connection, and is not claimed across replicas yet); use ensm.store.type=sqlite";
         }
         if (problem != null) {
             throw new IllegalArgumentException(problem);

@@ -3,6 +3,7 @@ package io.ensm.core.testing;
 import io.ensm.core.alloc.Claims;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,28 +11,55 @@ import java.util.Set;
 
 /** {@link Claims} several allocators in one test share, as replicas share a store's claim keys. */
 public final class SharedClaims implements Claims {
+    /** By the value alone: who holds it (a connection, or a shared claim's holder). */
     private final Map<Claim, String> holders = new HashMap<>();
+    /** Connections holding each shared claim. */
+    private final Map<Claim, Set<String>> members = new HashMap<>();
+
+    private static Claim value(Claim c) {
+        return new Claim(c.pool(), c.value());
+    }
+
+    private static String holderOf(String connectionId, Claim c) {
+        return c.shared() ? c.holder() : connectionId;
+    }
 
     @Override
     public synchronized Set<Claim> claim(String connectionId, List<Claim> claims) {
         Set<Claim> refused = new LinkedHashSet<>();
         for (Claim c : claims) {
-            String holder = holders.get(c);
-            if (holder != null && !holder.equals(connectionId)) {
-                refused.add(c);
+            String holder = holders.get(value(c));
+            if (holder != null && !holder.equals(holderOf(connectionId, c))) {
+                refused.add(c.shared() ? new Claim(c.pool(), c.value(), holder) : c);
             }
         }
         if (refused.isEmpty()) {
-            claims.forEach(c -> holders.put(c, connectionId));
+            for (Claim c : claims) {
+                holders.put(value(c), holderOf(connectionId, c));
+                if (c.shared()) {
+                    members.computeIfAbsent(value(c), k -> new HashSet<>()).add(connectionId);
+                }
+            }
         }
         return refused;
     }
 
     @Override
     public synchronized void release(String connectionId, List<Claim> claims) {
-        claims.forEach(c -> holders.remove(c, connectionId));
+        for (Claim c : claims) {
+            if (!c.shared()) {
+                holders.remove(value(c), connectionId);
+                continue;
+            }
+            Set<String> m = members.get(value(c));
+            if (m != null && m.remove(connectionId) && m.isEmpty()) {
+                members.remove(value(c));
+                holders.remove(value(c), c.holder());
+            }
+        }
     }
 
+    /** Who holds each value, keyed by pool and value. */
     public synchronized Map<Claim, String> holders() {
         return Map.copyOf(holders);
     }

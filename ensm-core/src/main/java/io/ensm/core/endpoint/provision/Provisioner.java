@@ -59,6 +59,12 @@ public final class Provisioner {
             return;
         }
         synchronized (segmentLocks.computeIfAbsent(key, k -> new Object())) {
+            if (!always && !joined.contains(key) && segments.appliedOn(endpoint.name(), intent.endpoint().service(),
+                    intent.allocation().vlanId(), intent.connectionId())) {
+                // Joined before this process held the endpoint (a restart, or another replica's hold).
+                joined.add(key);
+                return;
+            }
             if (always || !joined.contains(key)) {
                 endpoint.backend().joinSegment(intent);
                 joined.add(key);

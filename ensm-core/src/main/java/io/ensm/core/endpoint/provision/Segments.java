@@ -24,6 +24,15 @@ public interface Segments {
     /** Whether any connection of the service is stored: its segment's marked objects are not orphans. */
     boolean anyOn(String service);
 
+    /**
+     * Whether a connection other than {@code connectionId} on the endpoint's segment of the service
+     * with that VLAN is APPLIED: the segment was joined then, by this process or by the endpoint's
+     * earlier holder (another replica, or this one before a restart), so a new member writes nothing.
+     */
+    default boolean appliedOn(String endpoint, String service, int vlanId, String connectionId) {
+        return false;
+    }
+
     /** No segments at all. */
     Segments NONE = new Segments() {
         @Override
@@ -64,6 +73,17 @@ public interface Segments {
             @Override
             public boolean anyOn(String service) {
                 return table.all().stream().anyMatch(c -> c.service().equals(service));
+            }
+
+            @Override
+            public boolean appliedOn(String endpoint, String service, int vlanId, String connectionId) {
+                for (StoredConnection c : table.all()) {
+                    if (c.phase() == io.ensm.core.store.Phase.APPLIED && !c.id().equals(connectionId)
+                            && c.endpoint().equals(endpoint) && c.service().equals(service) && c.allocation().vlanId() == vlanId) {
+                        return true;
+                    }
+                }
+                return false;
             }
         };
     }

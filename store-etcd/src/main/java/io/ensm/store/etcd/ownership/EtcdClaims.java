@@ -22,6 +22,8 @@ public final class EtcdClaims implements Claims {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EtcdClaims.class);
     /** Rounds when keys this connection held are released while it claims them again. */
     private static final int ROUNDS = 3;
+    /** Pool prefix of the keys each connection of a shared claim holds under it. */
+    static final String MEMBERS = "members/";
 
     private final EtcdClient client;
     private final String prefix;
@@ -46,6 +48,84 @@ public final class EtcdClaims implements Claims {
      */
     @Override
     public Set<Claim> claim(String connectionId, List<Claim> claims) {
+        List<Claim> own = new java.util.ArrayList<>();
+        List<Claim> shared = new java.util.ArrayList<>();
+        for (Claim c : claims) {
+            if (c.shared()) {
+                shared.add(c);
+                own.add(member(c, connectionId)); // made first: the shared key is never without it
+            } else {
+                own.add(c);
+            }
+        }
+        Set<Claim> refused = claimOwn(connectionId, own);
+        if (!refused.isEmpty()) {
+            return refused;
+        }
+        List<Claim> granted = new java.util.ArrayList<>(own.stream().filter(c -> !isMember(c)).toList());
+        for (Claim c : shared) {
+            String other;
+            try {
+                other = claimShared(c);
+            } catch (RuntimeException e) {
+                release(connectionId, granted);
+                releaseMembers(connectionId, shared);
+                throw e;
+            }
+            if (other != null) {
+                release(connectionId, granted);
+                releaseMembers(connectionId, shared);
+                return Set.of(new Claim(c.pool(), c.value(), other));
+            }
+            granted.add(c);
+        }
+        return Set.of();
+    }
+
+    /**
+     * Creates the shared key, or re-writes it where it names the holder already: a release that
+     * read it before and found no members then fails, so the member made just before is never
+     * left without it. Returns null when held, else the holder that has it.
+     */
+    private String claimShared(Claim c) {
+        String key = key(c);
+        byte[] holder = c.holder().getBytes(StandardCharsets.UTF_8);
+        try {
+            for (int round = 0; round < ROUNDS; round++) {
+                java.util.Optional<Entry> now = client.get(key);
+                if (now.isEmpty()) {
+                    if (client.createIfAbsent(key, holder, 0) instanceof io.ensm.store.etcd.client.TxnOutcome.Done) {
+                        return null;
+                    }
+                } else if (!now.get().sameValue(holder)) {
+                    return now.get().valueUtf8();
+                } else if (client.ifModRevision(key, now.get().modRevision(),
+                        List.of(new io.ensm.store.etcd.client.Write.Put(key, holder, 0)))
+                        instanceof io.ensm.store.etcd.client.TxnOutcome.Done) {
+                    return null;
+                }
+            }
+        } catch (EtcdException e) {
+            throw new StoreException("cannot claim " + c + " in etcd: " + e.getMessage(), e);
+        }
+        throw new StoreException("cannot claim " + c + " in etcd: the key changed under each of " + ROUNDS
+                + " attempts", null);
+    }
+
+    /** The connection's own key under a shared claim: it explains the shared key while it exists. */
+    private static Claim member(Claim shared, String connectionId) {
+        return new Claim(MEMBERS + shared.pool() + "/" + shared.value(), connectionId);
+    }
+
+    private static boolean isMember(Claim c) {
+        return c.pool().startsWith(MEMBERS);
+    }
+
+    private void releaseMembers(String connectionId, List<Claim> shared) {
+        releaseOwn(connectionId, shared.stream().map(c -> member(c, connectionId)).toList());
+    }
+
+    private Set<Claim> claimOwn(String connectionId, List<Claim> claims) {
         byte[] id = connectionId.getBytes(StandardCharsets.UTF_8);
         Map<String, Claim> pending = new LinkedHashMap<>();
         claims.forEach(c -> pending.put(key(c), c));
@@ -76,9 +156,47 @@ public final class EtcdClaims implements Claims {
                 + " attempts; nothing was claimed", null);
     }
 
-    /** Deletes each key only while it still names the connection. */
+    /**
+     * Deletes each key only while it still names the connection; of a shared claim the
+     * connection's member key, then the shared key if no member is left and nobody re-wrote it
+     * since it was read (read before the members, so a member made in between is seen).
+     */
     @Override
     public void release(String connectionId, List<Claim> claims) {
+        releaseOwn(connectionId, claims.stream().filter(c -> !c.shared()).toList());
+        for (Claim c : claims) {
+            if (c.shared()) {
+                releaseOwn(connectionId, List.of(member(c, connectionId)));
+                releaseIfUnheld(c);
+            }
+        }
+    }
+
+    private void releaseIfUnheld(Claim c) {
+        String key = key(c);
+        try {
+            java.util.Optional<Entry> now = client.get(key);
+            if (now.isEmpty() || !now.get().sameValue(c.holder().getBytes(StandardCharsets.UTF_8))) {
+                return;
+            }
+            if (!client.keys(membersOf(key)).isEmpty()) {
+                return;
+            }
+            if (client.ifModRevision(key, now.get().modRevision(), List.of(new io.ensm.store.etcd.client.Write.Delete(key)))
+                    instanceof io.ensm.store.etcd.client.TxnOutcome.Done) {
+                log.info("event=shared-claim-released claim={} holder={}", key.substring(prefix.length()), c.holder());
+            }
+        } catch (EtcdException e) {
+            log.warn("event=claim-release-failed claim={} holder={} reason=\"{}\"", key, c.holder(), e.getMessage());
+        }
+    }
+
+    /** Where the member keys of the shared key are. */
+    private String membersOf(String sharedKey) {
+        return prefix + MEMBERS + sharedKey.substring(prefix.length()) + "/";
+    }
+
+    private void releaseOwn(String connectionId, List<Claim> claims) {
         byte[] id = connectionId.getBytes(StandardCharsets.UTF_8);
         for (Claim c : claims) {
             try {
@@ -110,8 +228,16 @@ public final class EtcdClaims implements Claims {
         long now = System.nanoTime();
         java.util.Set<String> seen = new java.util.HashSet<>();
         int deleted = 0;
+        // A shared key is explained while a member key is under it; members by their connection.
+        java.util.Set<String> sharedWithMembers = new java.util.HashSet<>();
         for (Entry e : held) {
-            if (stored.contains(e.valueUtf8())) {
+            if (e.key().startsWith(prefix + MEMBERS)) {
+                String under = e.key().substring((prefix + MEMBERS).length());
+                sharedWithMembers.add(prefix + under.substring(0, under.lastIndexOf('/')));
+            }
+        }
+        for (Entry e : held) {
+            if (stored.contains(e.valueUtf8()) || sharedWithMembers.contains(e.key())) {
                 continue;
             }
             seen.add(e.key());

@@ -125,4 +125,68 @@ class EtcdClaimsTest {
         assertThat(claims.sweep(Duration.ofMinutes(5))).as("seen twice, but within the grace").isZero();
         assertThat(holder(ADDR_1)).contains("conn-in-flight");
     }
+
+    private static final Claim SEGMENT_VLAN_7 = new Claim("vlan/uplink-0", "7", "segment:lan");
+    private static final Claim LAN_ON_UPLINK = new Claim("segment-vlans/uplink-0", "lan", "vlan:7");
+
+    @Test
+    void aSharedClaimIsGrantedToEveryConnectionOfItsHolderAndRefusedToOthersNamingTheHolder() {
+        EtcdClaims other = new EtcdClaims(client, base); // a second replica on the same keys
+        assertThat(claims.claim("conn-a", List.of(ADDR_1, LAN_ON_UPLINK, SEGMENT_VLAN_7))).isEmpty();
+        assertThat(other.claim("conn-b", List.of(ADDR_2, LAN_ON_UPLINK, SEGMENT_VLAN_7))).isEmpty();
+        assertThat(holder(SEGMENT_VLAN_7)).contains("segment:lan");
+        assertThat(holder(LAN_ON_UPLINK)).contains("vlan:7");
+
+        assertThat(other.claim("conn-p2p", List.of(VLAN_7))).as("the segment's VLAN id to a point-to-point connection")
+                .containsExactly(VLAN_7);
+        Claim lanOnEight = new Claim("segment-vlans/uplink-0", "lan", "vlan:8");
+        Claim segmentVlan8 = new Claim("vlan/uplink-0", "8", "segment:lan");
+        Claim addr3 = new Claim("addr/svc", "10.0.0.3");
+        assertThat(other.claim("conn-c", List.of(addr3, lanOnEight, segmentVlan8)))
+                .as("another id for the segment behind the same uplink: refused, naming the one it has")
+                .containsExactly(new Claim("segment-vlans/uplink-0", "lan", "vlan:7"));
+        assertThat(holder(addr3)).as("nothing of the refused claim is kept").isEmpty();
+        assertThat(holder(segmentVlan8)).isEmpty();
+        assertThat(client.keys(base + "claims/members/")).hasSize(4);
+    }
+
+    @Test
+    void aSharedClaimGoesWithItsLastConnectionWhicheverReplicaReleasesIt() {
+        EtcdClaims other = new EtcdClaims(client, base);
+        claims.claim("conn-a", List.of(LAN_ON_UPLINK, SEGMENT_VLAN_7));
+        other.claim("conn-b", List.of(LAN_ON_UPLINK, SEGMENT_VLAN_7));
+
+        claims.release("conn-a", List.of(LAN_ON_UPLINK, SEGMENT_VLAN_7));
+        assertThat(holder(SEGMENT_VLAN_7)).as("conn-b, at the other replica, is still on the segment").contains("segment:lan");
+        assertThat(holder(LAN_ON_UPLINK)).contains("vlan:7");
+        claims.release("conn-b", List.of(LAN_ON_UPLINK, SEGMENT_VLAN_7));
+        assertThat(holder(SEGMENT_VLAN_7)).as("not conn-b's to give back at this replica: its member key names it, though")
+                .isEmpty();
+        assertThat(holder(LAN_ON_UPLINK)).isEmpty();
+        assertThat(client.keys(base + "claims/")).isEmpty();
+        assertThat(other.claim("conn-p2p", List.of(VLAN_7))).as("the id is free again").isEmpty();
+    }
+
+    @Test
+    void theSweepKeepsASharedClaimWhileAMemberIsStoredAndDropsItAfterTheLast() {
+        claims.claim("conn-a", List.of(SEGMENT_VLAN_7));
+        claims.claim("conn-b", List.of(SEGMENT_VLAN_7));
+        record("conn-a");
+        record("conn-b");
+        assertThat(claims.sweep(Duration.ZERO)).isZero();
+        assertThat(claims.sweep(Duration.ZERO)).as("explained by its members' records").isZero();
+        assertThat(holder(SEGMENT_VLAN_7)).contains("segment:lan");
+
+        client.delete(base + "connections/conn-a"); // a replica died after deleting the record, before its release
+        assertThat(claims.sweep(Duration.ZERO)).isZero();
+        assertThat(claims.sweep(Duration.ZERO)).as("conn-a's member key only").isEqualTo(1);
+        assertThat(holder(SEGMENT_VLAN_7)).as("conn-b is still on it").contains("segment:lan");
+
+        client.delete(base + "connections/conn-b");
+        claims.sweep(Duration.ZERO);
+        claims.sweep(Duration.ZERO); // conn-b's member key
+        claims.sweep(Duration.ZERO);
+        claims.sweep(Duration.ZERO); // then the shared key no member explains
+        assertThat(client.keys(base + "claims/")).isEmpty();
+    }
 }
