@@ -247,6 +247,26 @@ class SegmentOnBoxTest {
         assertThat(runtime.connections().all()).isEmpty();
     }
 
+    /** The short version of scripts/bench-netconf segment: transaction counts only, no timings. */
+    @Test
+    void twentyClientsJoinWithOneTransactionAndLeaveWithOne() {
+        EnsmRuntime runtime = start(Duration.ofHours(1));
+        NetconfBackend b = backendOf(runtime);
+        ManagedChannel ch = channel(runtime);
+        long editsBefore = b.edits();
+        List<Connection> members = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            members.add(request(ch));
+        }
+        assertThat(b.edits() - editsBefore).as("edit-configs of 20 joins").isEqualTo(1);
+        assertThat(members).extracting(c -> c.getContext().getIpContext().getSrcIpAddrs(0)).doesNotHaveDuplicates();
+        long editsJoined = b.edits();
+        members.forEach(c -> close(ch, c));
+        assertThat(b.edits() - editsJoined).as("edit-configs of 20 leaves").isEqualTo(1);
+        assertThat(TestSubInterfaceCodec.parse(box())).doesNotContainKey(SUB);
+        assertThat(runtime.connections().all()).isEmpty();
+    }
+
     @Test
     void aSubInterfaceDeletedBehindEnsmsBackIsWrittenAgainByTheNextPass() throws Exception {
         EnsmRuntime runtime = start(Duration.ofSeconds(1));

@@ -156,6 +156,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void aSegmentOnAPreprovisionedEndpointNeedsItsFixedVlanAndTheRefusalNamesTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");
+        s.remove("ensm.endpoints[0].backend.settings.file");
+        s.put("ensm.endpoints[0].backend.type", "preprovisioned");
+        s.put("ensm.endpoints[0].backend.settings.uplink", "eth1");
+        s.put("ensm.endpoints[0].backend.settings.vlans", "100-109");
+        s.put("ensm.endpoints[0].backend.settings.plans", "fabric-vlan");
+        assertThat(failureOf(s)).contains("ensm.services[0].segment.vlan", "edge-1", "fixed VLAN");
+    }
+
+    @Test
     void aSegmentOnAnOpenStackTrunkEndpointIsRefusedNamingTheServiceAndTheEndpoint() throws Exception {
         Map<String, String> s = valid();
         s.put("ensm.services[0].segment.gateways[0]", "10.60.0.1");

@@ -92,14 +92,17 @@ class CrashMatrixTest {
             case REQUEST_INTENT_STORED -> new Expected(false, "rolled_back=1");
             case REQUEST_BACKEND_PROVISIONED, REQUEST_CROSS_CONNECTED -> new Expected(true, "rolled_forward=1");
             case REQUEST_APPLIED_STORED -> new Expected(true, "verified=2");
-            case CLOSE_RELEASING_STORED, CLOSE_DISCONNECTED, CLOSE_BACKEND_RELEASED -> new Expected(false, "released=1");
+            case CLOSE_RELEASING_STORED, CLOSE_DISCONNECTED, CLOSE_BEFORE_SEGMENT_LEAVE, CLOSE_BACKEND_RELEASED ->
+                    new Expected(false, "released=1");
             case CLOSE_RECORD_REMOVED -> new Expected(false, "loaded=1 verified=1");
         };
     }
 
     @Order(1)
     @ParameterizedTest(name = "kill -9 at {0}")
-    @EnumSource(Step.class)
+    // Before a segment's leave a point-to-point connection is where close.backend-released leaves it;
+    // the step has its own row with a segment (SegmentCrashMatrixTest).
+    @EnumSource(value = Step.class, mode = EnumSource.Mode.EXCLUDE, names = "CLOSE_BEFORE_SEGMENT_LEAVE")
     void killAtStepThenRestartLeavesStoreBoxAndKernelInAgreement(Step step) throws Exception {
         List<Long> millis = new ArrayList<>();
         restarts.clear();
@@ -128,7 +131,7 @@ class CrashMatrixTest {
     @Test
     void theLongLivedConnectionStillCarriesPacketsAfterEveryRestart() {
         String boxSide = lab.box.marked().get(steadyId).ipv4();
-        assertThat(lab.ping(lab.node, boxSide)).as("ping through the steady connection after %d restarts", TRIALS * Step.values().length)
+        assertThat(lab.ping(lab.node, boxSide)).as("ping through the steady connection after %d restarts", TRIALS * (Step.values().length - 1))
                 .isTrue();
     }
 

@@ -83,6 +83,11 @@ final class MeteredBackend implements Backend {
     }
 
     @Override
+    public boolean segmentsNeedFixedVlan() {
+        return backend.segmentsNeedFixedVlan();
+    }
+
+    @Override
     public void joinSegment(ProvisionIntent intent) throws BackendException {
         measure("join-segment", () -> {
             backend.joinSegment(intent);

@@ -454,6 +454,12 @@ public final class EnsmRuntime implements AutoCloseable {
                     throw new IllegalArgumentException("ensm.services[" + i + "].segment: endpoint '" + e.name()
                             + "' of service " + s.name() + " has a backend that does not serve shared segments");
                 }
+                if (s.isSegment() && e.spec().service().equals(s.name()) && s.segment().vlanId() == 0
+                        && e.backend().segmentsNeedFixedVlan()) {
+                    throw new IllegalArgumentException("ensm.services[" + i + "].segment.vlan: endpoint '" + e.name()
+                            + "' of service " + s.name() + " writes nothing to its box, so the segment needs the fixed VLAN"
+                            + " the box is configured with (not 0, a VLAN from the pool)");
+                }
             }
         }
         return allocator;

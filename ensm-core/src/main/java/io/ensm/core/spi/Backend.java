@@ -31,6 +31,15 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Whether a segment on this backend must name its VLAN ({@code ensm.services[i].segment.vlan}):
+     * true for a box ensm does not write to, which carries the segment on a VLAN chosen before
+     * ensm starts; start-up refuses a segment taking its VLAN from the pool on such an endpoint.
+     */
+    default boolean segmentsNeedFixedVlan() {
+        return false;
+    }
+
+    /**
      * Creates (or, when present and equal, keeps) what the connections of a segment share on the
      * far side, e.g. a box's sub-interface for the segment's VLAN with the gateway addresses,
      * marked with {@link ProvisionIntent#segmentMarker()}. Called with the segment's first

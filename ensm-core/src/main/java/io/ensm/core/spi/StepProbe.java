@@ -26,7 +26,12 @@ public interface StepProbe {
         CLOSE_RELEASING_STORED("close.releasing-stored"),
         /** The forwarder removed the cross-connect (passed also by plans without a kernel leg). */
         CLOSE_DISCONNECTED("close.disconnected"),
-        /** The backend's release returned. */
+        /**
+         * The backend's release returned; a segment's leave (which removes its shared objects after
+         * its last connection) has not run. Passed also by point-to-point connections.
+         */
+        CLOSE_BEFORE_SEGMENT_LEAVE("close.before-segment-leave"),
+        /** The backend's release (and a segment's leave) returned. */
         CLOSE_BACKEND_RELEASED("close.backend-released"),
         /** The record is removed; the reply has not left. */
         CLOSE_RECORD_REMOVED("close.record-removed");

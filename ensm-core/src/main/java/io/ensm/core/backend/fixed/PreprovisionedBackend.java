@@ -15,7 +15,9 @@ import java.util.Set;
  * A box that is already configured for a range of VLANs and that ensm does not manage (no
  * management access, or change control forbids it): ensm only hands out the VLAN ids, addresses
  * and VNIs and wires its own kernel leg. Nothing is written to the box, so there is nothing to
- * read back: a connection is present as long as ensm holds it.
+ * read back: a connection is present as long as ensm holds it. A shared segment is served the same
+ * way: the box already carries it (its VLAN, fixed in the service's settings, and the gateway), so
+ * its first join and last leave write nothing either.
  */
 public final class PreprovisionedBackend implements Backend {
     public static final String TYPE = "preprovisioned";
@@ -45,6 +47,26 @@ public final class PreprovisionedBackend implements Backend {
     @Override
     public BackendCapabilities capabilities() {
         return capabilities;
+    }
+
+    @Override
+    public boolean servesSegments() {
+        return true;
+    }
+
+    @Override
+    public boolean segmentsNeedFixedVlan() {
+        return true;
+    }
+
+    @Override
+    public void joinSegment(ProvisionIntent intent) {
+        // The box was configured with the segment by its operator.
+    }
+
+    @Override
+    public void leaveSegment(ProvisionIntent intent) {
+        // The segment stays on the box: ensm did not write it.
     }
 
     @Override

@@ -162,6 +162,7 @@ public final class Provisioner {
         } catch (BackendException e) {
             throw new StepFailure("backend release", e);
         }
+        probe.reached(Step.CLOSE_BEFORE_SEGMENT_LEAVE, intent.connectionId());
         if (intent.segment() != null) {
             try {
                 leave(endpoint, intent);

@@ -77,6 +77,7 @@ class StepProbeTest {
                 "request.applied-stored own-1 store=APPLIED backend=true forwarder=true",
                 "close.releasing-stored own-1 store=RELEASING backend=true forwarder=true",
                 "close.disconnected own-1 store=RELEASING backend=true forwarder=false",
+                "close.before-segment-leave own-1 store=RELEASING backend=false forwarder=false",
                 "close.backend-released own-1 store=RELEASING backend=false forwarder=false",
                 "close.record-removed own-1 store=none backend=false forwarder=false");
     }
