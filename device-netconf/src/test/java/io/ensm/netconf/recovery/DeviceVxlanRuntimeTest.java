@@ -24,6 +24,8 @@ import io.ensm.netconf.testbed.NetconfTestbedExtension;
 import io.ensm.netconf.testbed.RecordingForwarderProvider;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,6 +44,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The DEVICE_VXLAN plan through the whole runtime (gRPC server, store, provisioner) on netconfd
@@ -96,12 +99,16 @@ class DeviceVxlanRuntimeTest {
     }
 
     private void start() {
+        start(7999);
+    }
+
+    private void start(int vniLast) {
         List<ServiceSpec> services = List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.72.0.0/24"), List.of(), null));
         List<EndpointDefinition> endpoints = List.of(new EndpointDefinition(new EndpointSpec("qfx-1", SERVICE, Map.of()),
                 ModuleJunosBackendProvider.TYPE, settings()));
         EnsmSettings settings = new EnsmSettings(NAME, new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:1", null,
                 dir.resolve("data"), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(2), Duration.ofHours(1), 1500,
-                7000, 7999, services, endpoints, RecordingForwarderProvider.TYPE, Map.of(), List.of(), null, OrphanPolicy.SWEEP, null);
+                7000, vniLast, services, endpoints, RecordingForwarderProvider.TYPE, Map.of(), List.of(), null, OrphanPolicy.SWEEP, null);
         runtime = EnsmRuntime.start(settings, SqliteConnectionStore::new, EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC());
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
     }
@@ -171,6 +178,48 @@ class DeviceVxlanRuntimeTest {
         assertThat(box()).isEqualTo(new BoxVxlanView(Map.of(), Map.of(), List.of()));
         assertThat(forwarder.connectCalls()).as("links ensm's forwarder was asked for").isZero();
         assertThat(runtime.connections().all()).isEmpty();
+    }
+
+    private NetworkServiceRequest requestWithVni(String nsc, String node, String vni) {
+        return Requests.request().id(nsc).service(SERVICE).expires(Instant.now().plus(Duration.ofHours(1)))
+                .mechanisms(Requests.vxlan(node, 4789).toBuilder().putParameters("vni", vni).build()).build();
+    }
+
+    @Test
+    void aCallerWhoseMechanismCarriesAVniKeepsItAndAnotherCallerAskingForItIsRefusedNamingIt() {
+        start();
+        Connection kept = stub().request(requestWithVni("nsc-k", NODE, "7123"));
+        assertThat(kept.getMechanism().getParametersMap()).containsEntry("vni", "7123").containsEntry("dst_ip", VTEP);
+        assertThat(box().vlans()).containsOnlyKeys("ensm-vni-7123");
+
+        assertThatThrownBy(() -> stub().request(requestWithVni("nsc-o", "198.51.100.22", "7123")))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+                    assertThat(e.getStatus().getDescription()).contains("VNI 7123");
+                });
+        for (String bad : List.of("16777215", "6999", "0x10", "-5")) {
+            assertThatThrownBy(() -> stub().request(requestWithVni("nsc-b", NODE, bad))).as("vni %s", bad)
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                        assertThat(e.getStatus().getDescription()).contains("vni").contains(bad);
+                    });
+        }
+        assertThat(runtime.connections().all()).as("only the first caller's connection").hasSize(1);
+        assertThat(box().vlans()).containsOnlyKeys("ensm-vni-7123");
+        assertThat(box().remoteVteps()).containsExactly(NODE);
+
+        // The caller heals after ensm let the connection go: it offers the VNI it has and gets it back.
+        stub().close(kept);
+        Connection healed = stub().request(requestWithVni("nsc-k", NODE, "7123"));
+        assertThat(healed.getMechanism().getParametersMap()).containsEntry("vni", "7123");
+        stub().close(healed);
+        assertThat(box()).isEqualTo(new BoxVxlanView(Map.of(), Map.of(), List.of()));
+    }
+
+    @Test
+    void aVniPoolReachingPastTheHighestVniABoxTakesIsRefusedAtStartNamingTheKey() {
+        assertThatThrownBy(() -> start(16777215)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ensm.vni.last").hasMessageContaining("16777214").hasMessageContaining("qfx-1");
     }
 
     /** scripts/device-vxlan-path with these arguments; its output, or an AssertionError with it when it fails. */

@@ -82,7 +82,7 @@ public record EnsmProperties(
 
     /** The VNIs ensm may hand out. */
     public record Vni(@DefaultValue("1") @Min(1) @Max(16777215) int first,
-                      @DefaultValue("16777215") @Min(1) @Max(16777215) int last) {}
+                      @DefaultValue("16777214") @Min(1) @Max(16777215) int last) {}
 
     /**
      * @param payload ETHERNET or IP

@@ -44,8 +44,15 @@ public final class ClaimingAllocator implements Allocator {
     @Override
     public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
                                List<String> excludedPrefixes) {
+        return allocate(connectionId, service, caps, plan, excludedPrefixes, 0);
+    }
+
+    /** A caller's VNI another replica holds cannot be skipped past: it is refused, not retried. */
+    @Override
+    public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
+                               List<String> excludedPrefixes, int callerVni) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Allocation a = pools.allocate(connectionId, service, caps, plan, excludedPrefixes);
+            Allocation a = pools.allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni);
             Set<Claims.Claim> refused;
             try {
                 refused = claims.claim(connectionId, claimsOf(service.name(), a, pools.isSegment(service.name())));
@@ -57,6 +64,10 @@ public final class ClaimingAllocator implements Allocator {
                 return a;
             }
             pools.release(connectionId, service.name(), a);
+            if (callerVni != 0 && refused.contains(new Claims.Claim("vni", Integer.toString(callerVni)))) {
+                throw Status.ALREADY_EXISTS.withDescription("VNI " + callerVni + " is held by another ensm replica")
+                        .asRuntimeException();
+            }
             markForeign(service.name(), a, refused);
             log.debug("event=claim-refused connection={} values={} attempt={}", connectionId, refused, attempt);
         }

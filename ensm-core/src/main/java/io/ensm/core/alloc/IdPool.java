@@ -58,6 +58,26 @@ final class IdPool {
         return id;
     }
 
+    /**
+     * Takes the id a caller asked for. A connection that already holds one keeps it (as with
+     * {@link #allocate}); INVALID_ARGUMENT when the id is outside the range, ALREADY_EXISTS when
+     * another connection holds it.
+     */
+    int take(String connectionId, int id, String what) {
+        Integer known = byConnection.get(connectionId);
+        if (known != null) {
+            return known;
+        }
+        if (id < first || id > last) {
+            throw Status.INVALID_ARGUMENT.withDescription(what + " " + id + " is outside " + name).asRuntimeException();
+        }
+        if (!used.add(id - (long) first)) {
+            throw Status.ALREADY_EXISTS.withDescription(what + " " + id + " is held by another connection").asRuntimeException();
+        }
+        byConnection.put(connectionId, id);
+        return id;
+    }
+
     /** Frees the connection's id; unknown ids are ignored. */
     void release(String connectionId) {
         Integer id = byConnection.remove(connectionId);
@@ -84,6 +104,10 @@ final class IdPool {
                     + " in " + name + " is held by another connection");
         }
         byConnection.put(connectionId, id);
+    }
+
+    boolean holds(String connectionId) {
+        return byConnection.containsKey(connectionId);
     }
 
     int inUse() {

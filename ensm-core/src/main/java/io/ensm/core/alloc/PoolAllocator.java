@@ -105,6 +105,28 @@ public final class PoolAllocator implements Allocator {
     }
 
     /**
+     * The caller's VNI is taken first, so a refusal leaves nothing behind; the allocation that
+     * follows finds it held by the connection and keeps it.
+     */
+    @Override
+    public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
+                               List<String> excludedPrefixes, int callerVni) {
+        if (callerVni == 0 || !plan.mechanismType().equals("VXLAN")) {
+            return allocate(connectionId, service, caps, plan, excludedPrefixes);
+        }
+        boolean held = vniPool.holds(connectionId);
+        vniPool.take(connectionId, callerVni);
+        try {
+            return allocate(connectionId, service, caps, plan, excludedPrefixes);
+        } catch (RuntimeException e) {
+            if (!held) {
+                vniPool.release(connectionId);
+            }
+            throw e;
+        }
+    }
+
+    /**
      * One address per subnet for the client, the gateways for the far side, the segment's VLAN
      * (fixed, or one per uplink pool shared by all its connections) and a VNI of its own.
      */

@@ -6,6 +6,8 @@ package io.ensm.core.alloc;
  */
 public final class VniPool {
     public static final int MAX_VNI = 0xFFFFFF;
+    /** The highest VNI a box terminating VXLAN itself takes: Junos's {@code vxlan vni} stops one below 24 bits. */
+    public static final int MAX_DEVICE_VNI = 16_777_214;
 
     private final IdPool ids;
 
@@ -25,6 +27,19 @@ public final class VniPool {
     /** The connection's VNI (the same one on every call); RESOURCE_EXHAUSTED when none is free. */
     public synchronized int allocate(String connectionId) {
         return ids.allocate(connectionId);
+    }
+
+    /**
+     * The VNI the caller's mechanism carries, taken for the connection (one it already holds wins);
+     * INVALID_ARGUMENT outside the pool's range, ALREADY_EXISTS when another connection holds it.
+     */
+    public synchronized int take(String connectionId, int vni) {
+        return ids.take(connectionId, vni, "VNI");
+    }
+
+    /** Whether the connection holds a VNI. */
+    public synchronized boolean holds(String connectionId) {
+        return ids.holds(connectionId);
     }
 
     public synchronized void release(String connectionId) {

@@ -27,6 +27,7 @@ import io.ensm.core.endpoint.provision.Provisioner;
 import io.ensm.core.endpoint.provision.Segments;
 import io.ensm.core.endpoint.serialize.SerializeById;
 import io.ensm.core.identity.SvidInfo;
+import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.observe.DeviceStates;
 import io.ensm.core.observe.EnsmMeters;
@@ -440,6 +441,7 @@ public final class EnsmRuntime implements AutoCloseable {
                 throw new IllegalArgumentException("endpoint '" + e.name() + "': " + ex.getMessage());
             }
         }
+        refuseVnisBeyondTheBoxes(settings.vniLast(), endpoints);
         PoolAllocator allocator;
         try {
             allocator = new PoolAllocator(pools, segments, vlans, new VniPool(settings.vniFirst(), settings.vniLast()));
@@ -463,6 +465,16 @@ public final class EnsmRuntime implements AutoCloseable {
             }
         }
         return allocator;
+    }
+
+    /** A box terminating VXLAN would refuse the pool's top VNIs on some connection: refused at start instead. */
+    static void refuseVnisBeyondTheBoxes(int vniLast, List<ExposedEndpoint> endpoints) {
+        for (ExposedEndpoint e : endpoints) {
+            if (vniLast > VniPool.MAX_DEVICE_VNI && e.backend().capabilities().plans().contains(PlanKind.DEVICE_VXLAN)) {
+                throw new IllegalArgumentException("ensm.vni.last: " + vniLast + " is above " + VniPool.MAX_DEVICE_VNI
+                        + ", the highest VNI the box of endpoint '" + e.name() + "' (plan device-vxlan) takes");
+            }
+        }
     }
 
     /**

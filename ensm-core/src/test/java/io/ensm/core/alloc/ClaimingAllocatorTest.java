@@ -115,4 +115,24 @@ class ClaimingAllocatorTest {
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
         assertThat(shared.holders()).containsOnlyKeys(new Claims.Claim("vlan/uplink:one", "100"));
     }
+
+    @Test
+    void aCallersVniAnotherReplicaHoldsIsRefusedAsAlreadyExistsAndLeavesNothingHeld() {
+        ClaimingAllocator a = replica();
+        ClaimingAllocator b = replica();
+        Allocation first = a.allocate("conn-a", service, caps, PlanKind.FORWARDER_VXLAN, List.of(), 5004);
+        assertThat(first.vni()).isEqualTo(5004);
+        assertThat(shared.holders()).containsEntry(new Claims.Claim("vni", "5004"), "conn-a");
+
+        assertThatThrownBy(() -> b.allocate("conn-b", service, caps, PlanKind.FORWARDER_VXLAN, List.of(), 5004))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+                    assertThat(e.getStatus().getDescription()).contains("VNI 5004").contains("another ensm replica");
+                });
+        assertThat(shared.holders()).as("conn-b claims nothing").doesNotContainValue("conn-b");
+
+        a.release("conn-a", service.name(), first);
+        b.forgetForeign();
+        assertThat(b.allocate("conn-b", service, caps, PlanKind.FORWARDER_VXLAN, List.of(), 5004).vni()).isEqualTo(5004);
+    }
 }

@@ -63,4 +63,52 @@ class PoolAllocatorTest {
         assertThatThrownBy(() -> allocator().allocate("x", SERVICE, caps.withReservedAddresses(List.of("10.0.0.248/29")),
                 PlanKind.FABRIC_VLAN, List.of())).hasMessageContaining("exhausted");
     }
+
+    private static final BackendCapabilities BOX = new BackendCapabilities(Set.of(PlanKind.DEVICE_VXLAN), "uplink:eth1",
+            new VlanRange(100, 101), "192.0.2.1");
+
+    @Test
+    void theCallersVniIsTheConnectionsAndAnotherConnectionAskingForItGetsAlreadyExistsAndHoldsNothing() {
+        PoolAllocator a = allocator();
+        Allocation got = a.allocate("c1", SERVICE, BOX, PlanKind.DEVICE_VXLAN, List.of(), 777);
+        assertThat(got.vni()).isEqualTo(777);
+        assertThat(got.vlanId()).isEqualTo(100);
+
+        assertThatThrownBy(() -> a.allocate("c2", SERVICE, BOX, PlanKind.DEVICE_VXLAN, List.of(), 777))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.ALREADY_EXISTS);
+                    assertThat(e.getStatus().getDescription()).contains("VNI 777");
+                });
+        assertThat(inUse(a)).as("what c1 holds, nothing of c2").containsExactly(1L, 1L, 1L);
+
+        a.release("c1", SERVICE.name(), got);
+        assertThat(a.allocate("c2", SERVICE, BOX, PlanKind.DEVICE_VXLAN, List.of(), 777).vni()).isEqualTo(777);
+    }
+
+    @Test
+    void aFailureAfterTheCallersVniWasTakenGivesItBack() {
+        PoolAllocator a = allocator();
+        for (int i = 0; i < 100; i++) {
+            a.allocate("v" + i, new ServiceSpec("bare", Payload.ETHERNET, List.of(), List.of()), BOX, PlanKind.FABRIC_VLAN, List.of());
+        }
+        assertThatThrownBy(() -> a.allocate("c1", SERVICE, BOX, PlanKind.DEVICE_VXLAN, List.of(), 777))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED));
+        BackendCapabilities noVlan = new BackendCapabilities(Set.of(PlanKind.FORWARDER_VXLAN), "", null, "");
+        assertThat(a.allocate("c2", SERVICE, noVlan, PlanKind.FORWARDER_VXLAN, List.of(), 777).vni()).as("free again").isEqualTo(777);
+    }
+
+    @Test
+    void withoutACallersVniTheConnectionGetsOneFromThePool() {
+        PoolAllocator a = allocator();
+        assertThat(a.allocate("c1", SERVICE, BOX, PlanKind.DEVICE_VXLAN, List.of(), 0).vni()).isBetween(1, VniPool.MAX_VNI);
+    }
+
+    /** Addresses, VLAN ids and VNIs in use. */
+    private static List<Long> inUse(PoolAllocator a) {
+        long addrs = a.usage().stream().filter(u -> u.kind() == PoolUsage.Kind.IPV4).mapToLong(PoolUsage::used).sum();
+        long vlans = a.usage().stream().filter(u -> u.kind() == PoolUsage.Kind.VLAN).mapToLong(PoolUsage::used).sum();
+        long vnis = a.usage().stream().filter(u -> u.kind() == PoolUsage.Kind.VNI).mapToLong(PoolUsage::used).sum();
+        return List.of(addrs, vlans, vnis);
+    }
 }

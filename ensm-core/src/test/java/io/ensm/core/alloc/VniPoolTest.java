@@ -62,4 +62,31 @@ class VniPoolTest {
         assertThatThrownBy(() -> new VniPool(0, 10)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new VniPool(1, 1 << 24)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aCallersVniIsTakenForItsConnectionAndRefusedToAnother() {
+        VniPool pool = new VniPool(5000, 5009);
+        assertThat(pool.take("c1", 5007)).isEqualTo(5007);
+        assertThat(pool.take("c1", 5007)).as("the same pair again").isEqualTo(5007);
+        assertThat(pool.allocate("c1")).isEqualTo(5007);
+        assertThatThrownBy(() -> pool.take("c2", 5007)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+            assertThat(e.getStatus().getDescription()).contains("VNI 5007").contains("another connection");
+        });
+        assertThat(pool.inUse()).isEqualTo(1);
+        pool.release("c1");
+        assertThat(pool.take("c2", 5007)).isEqualTo(5007);
+    }
+
+    @Test
+    void aCallersVniOutsideThePoolIsInvalidNamingTheRange() {
+        VniPool pool = new VniPool(5000, 5009);
+        for (int vni : new int[] {4999, 5010, 16777215, -1}) {
+            assertThatThrownBy(() -> pool.take("c1", vni)).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                assertThat(e.getStatus().getDescription()).contains("VNI " + vni).contains("5000-5009");
+            });
+        }
+        assertThat(pool.inUse()).isZero();
+    }
 }

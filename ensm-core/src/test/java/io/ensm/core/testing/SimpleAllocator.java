@@ -60,6 +60,20 @@ public final class SimpleAllocator implements Allocator {
         return a;
     }
 
+    /** As {@link #allocate}, with the caller's VNI for a VXLAN plan. */
+    @Override
+    public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
+                               List<String> excludedPrefixes, int callerVni) {
+        Allocation a = allocate(connectionId, service, capabilities, plan, excludedPrefixes);
+        if (callerVni != 0 && a.vni() != 0) {
+            a = a.withVni(callerVni);
+            synchronized (this) {
+                held.put(connectionId, a);
+            }
+        }
+        return a;
+    }
+
     @Override
     public synchronized void release(String connectionId, String service, Allocation allocation) {
         releases.incrementAndGet();

@@ -9,6 +9,7 @@ import io.ensm.api.networkservice.NetworkServiceRequest;
 import io.ensm.core.chain.CallContext;
 import io.ensm.core.chain.Chain;
 import io.ensm.core.chain.Element;
+import io.ensm.core.chain.Failures;
 import io.ensm.core.endpoint.ExposedEndpoint;
 import io.ensm.core.endpoint.known.LoadKnown;
 import io.ensm.core.endpoint.negotiate.Negotiate;
@@ -21,6 +22,8 @@ import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.spi.BackendCapabilities;
 import io.ensm.core.spi.Forwarder;
 import io.ensm.core.store.StoredConnection;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 import java.util.List;
 import java.util.function.Predicate;
@@ -68,9 +71,7 @@ public final class Allocate implements Element {
         StoredConnection known = chain.context().find(LoadKnown.KNOWN).orElse(null);
 
         boolean reuse = known != null && known.plan() == plan;
-        Allocation allocation = reuse ? known.allocation()
-                : allocator.allocate(connection.getId(), service, caps, plan,
-                        connection.getContext().getIpContext().getExcludedPrefixesList());
+        Allocation allocation = reuse ? known.allocation() : allocate(connection, service, caps, plan);
         int mtu = switch (plan) {
             case FORWARDER_VXLAN -> forwarder != null ? forwarder.mtu() : defaultMtu;
             // The caller's tunnel ends on the box: its frames lose what VXLAN over IPv4 adds.
@@ -105,6 +106,41 @@ public final class Allocate implements Element {
             allocator.release(id, known.service(), surplus(known.allocation(), allocation));
         }
         return reply;
+    }
+
+    private Allocation allocate(Connection connection, ServiceSpec service, BackendCapabilities caps, PlanKind plan) {
+        int vni = callerVni(connection.getMechanism(), plan);
+        try {
+            return allocator.allocate(connection.getId(), service, caps, plan,
+                    connection.getContext().getIpContext().getExcludedPrefixesList(), vni);
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (vni != 0 && (code == Status.Code.INVALID_ARGUMENT || code == Status.Code.ALREADY_EXISTS)) {
+                throw Failures.prefixed("mechanism VXLAN parameter vni", e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The VNI the caller's mechanism already carries for a tunnel ending on the box (NSM's vni
+     * server keeps it on a refresh or a heal), 0 for none or another plan: the box's VXLAN
+     * statement must match what the caller's forwarder already tunnels with.
+     */
+    static int callerVni(Mechanism m, PlanKind plan) {
+        String text = m.getParametersOrDefault(VxlanParameters.VNI, "");
+        if (plan != PlanKind.DEVICE_VXLAN || text.isEmpty() || text.equals("0")) {
+            return 0;
+        }
+        try {
+            int vni = Integer.parseInt(text);
+            if (vni > 0) {
+                return vni;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw Failures.invalid("mechanism VXLAN parameter vni '" + text + "' is not a positive number");
     }
 
     /**

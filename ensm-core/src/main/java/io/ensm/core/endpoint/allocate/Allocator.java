@@ -17,6 +17,14 @@ public interface Allocator {
     Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
                         List<String> excludedPrefixes);
 
+    /**
+     * As {@link #allocate}, but a VXLAN plan's VNI is {@code callerVni} (the one the caller's
+     * mechanism carries, kept as NSM's vni server keeps it), not a new one; 0 means none.
+     * INVALID_ARGUMENT when ensm may not hand it out, ALREADY_EXISTS when another connection holds it.
+     */
+    Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
+                        List<String> excludedPrefixes, int callerVni);
+
     void release(String connectionId, String service, Allocation allocation);
 
     /**
