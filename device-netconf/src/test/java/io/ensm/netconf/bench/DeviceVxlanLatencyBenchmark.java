@@ -1,5 +1,8 @@
 package io.ensm.netconf.bench;
 
+import static io.ensm.netconf.bench.Figures.intArg;
+import static io.ensm.netconf.bench.Figures.pct;
+
 import com.google.protobuf.Timestamp;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.Mechanism;
@@ -179,19 +182,5 @@ public final class DeviceVxlanLatencyBenchmark {
         long[] s = sorted(nanos);
         System.out.printf(Locale.ROOT, "%-32s %7.2f  %7.2f  %7.2f  %7.2f%n", what, pct(s, 50), pct(s, 90), pct(s, 99),
                 s[s.length - 1] / 1e6);
-    }
-
-    private static double pct(long[] sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)] / 1e6;
-    }
-
-    private static int intArg(String[] args, String key, int dflt) {
-        for (String a : args) {
-            if (a.startsWith(key + "=")) {
-                return Integer.parseInt(a.substring(key.length() + 1));
-            }
-        }
-        return dflt;
     }
 }

@@ -1,5 +1,8 @@
 package io.ensm.netconf.bench;
 
+import static io.ensm.netconf.bench.Figures.intArg;
+import static io.ensm.netconf.bench.Figures.pct;
+
 import io.ensm.api.connection.Connection;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
@@ -187,19 +190,5 @@ public final class SegmentJoinBenchmark {
         long[] s = sorted(nanos, from);
         System.out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %8.2f %8.2f%n", what, pct(s, 50), pct(s, 90), pct(s, 99),
                 s[s.length - 1] / 1e6);
-    }
-
-    private static double pct(long[] sorted, int p) {
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, rank - 1)] / 1e6;
-    }
-
-    private static int intArg(String[] args, String key, int dflt) {
-        for (String a : args) {
-            if (a.startsWith(key + "=")) {
-                return Integer.parseInt(a.substring(key.length() + 1));
-            }
-        }
-        return dflt;
     }
 }

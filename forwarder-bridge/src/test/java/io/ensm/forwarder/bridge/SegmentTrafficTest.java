@@ -200,7 +200,8 @@ class SegmentTrafficTest {
     }
 
     /** ensm's uplink to the box, where the box's side of VLAN 100 holds the gateway; empty when the kernel can make VLAN links, else why not. */
-    private java.util.Optional<String> vlanUplink() {
+    /** Why this kernel cannot make a VLAN sub-interface of the uplink, if it cannot. */
+    private java.util.Optional<String> vlanMissing() {
         Cmd.run("ip", "-n", ensm, "link", "add", "uplink0", "type", "veth", "peer", "name", "eth0", "netns", box);
         Cmd.run("ip", "-n", ensm, "link", "set", "uplink0", "up");
         Cmd.run("ip", "-n", box, "link", "set", "eth0", "up");
@@ -209,7 +210,7 @@ class SegmentTrafficTest {
 
     @Test
     void aVlanAttachmentIsOneSubInterfaceForTheWholeSegment() throws Exception {
-        java.util.Optional<String> missing = vlanUplink();
+        java.util.Optional<String> missing = vlanMissing();
         if (missing.isPresent()) {
             // Said on the console too, not only in the report: this is a gap in coverage, not a pass.
             System.err.println("SKIPPED aVlanAttachmentIsOneSubInterfaceForTheWholeSegment: " + missing.get());
@@ -236,7 +237,7 @@ class SegmentTrafficTest {
 
     @Test
     void withoutKernelVlanSupportTheFirstJoinIsRefusedAndTheSegmentsBridgeUndone() throws Exception {
-        assumeTrue(vlanUplink().isPresent(), "this kernel has 802.1Q support: the refusal path cannot be reached here");
+        assumeTrue(vlanMissing().isPresent(), "this kernel has 802.1Q support: the refusal path cannot be reached here");
         Attachment a = new Attachment.Vlan("uplink0", 100);
         LinkNames seg = segmentNames(a);
         try (BridgeForwarder fwd = forwarder()) {
