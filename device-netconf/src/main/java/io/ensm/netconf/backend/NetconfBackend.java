@@ -192,6 +192,11 @@ public final class NetconfBackend implements Backend {
         return capabilities;
     }
 
+    /** The driver writing this box's statements, as the settings chose it. */
+    Driver driver() {
+        return driver;
+    }
+
     @Override
     public Attachment provision(ProvisionIntent intent) throws BackendException {
         if (intent.plan() == PlanKind.DEVICE_VXLAN) {

@@ -10,13 +10,14 @@ import io.ensm.core.spi.VlanRange;
 import io.ensm.netconf.driver.Driver;
 import io.ensm.netconf.driver.Drivers;
 import io.ensm.netconf.driver.IntentRules;
+import io.ensm.netconf.driver.junos.JunosDriver;
 import io.ensm.netconf.session.DeviceConfig;
 import io.ensm.netconf.session.DeviceSettings;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
 import java.util.Set;
 
 /**
@@ -25,38 +26,30 @@ import java.util.Set;
  * box), {@code uplink-mode} ({@code tagged}, the default, or {@code access}), {@code vlans}
  * ("100-199"), {@code plans} (default "forwarder-vxlan,fabric-vlan"; {@code device-vxlan} only
  * with a driver that terminates VXLAN), {@code vtep-address} (the box's VTEP, required with
- * device-vxlan), {@code vtep-port} (default 4789) and {@code mtu} (default 1500). The device is named after the endpoint; the sub-interfaces' marker names the owner.
+ * device-vxlan), {@code vtep-port} (default 4789), {@code mtu} (default 1500) and, with driver
+ * junos only, {@code configuration-namespace} (an absolute URI; absent, the statements go
+ * unqualified as a Junos box takes them). The device is named after the endpoint; the
+ * sub-interfaces' marker names the owner.
  */
 public final class NetconfBackendProvider implements BackendProvider {
     static final int DEFAULT_MTU = 1500;
 
-    private final String type;
-    private final Function<String, Optional<Driver>> drivers;
-
-    public NetconfBackendProvider() {
-        this(NetconfBackend.TYPE, Drivers::byName);
-    }
-
-    /**
-     * A provider of another type name whose drivers come from {@code drivers}: for a server that
-     * takes a driver's statements in a namespace of its own (the test bed's modules).
-     */
-    public NetconfBackendProvider(String type, Function<String, Optional<Driver>> drivers) {
-        this.type = type;
-        this.drivers = drivers;
-    }
+    static final String CONFIGURATION_NAMESPACE = "configuration-namespace";
 
     @Override
     public String type() {
-        return type;
+        return NetconfBackend.TYPE;
     }
 
     @Override
     public Backend create(BackendContext context) {
         SettingsReader s = context.settings();
         String driverName = s.required("driver", "one of " + String.join(", ", Drivers.names()));
-        Driver driver = drivers.apply(driverName).orElseThrow(() -> s.invalid("driver",
+        Driver driver = Drivers.byName(driverName).orElseThrow(() -> s.invalid("driver",
                 "unknown driver '" + driverName + "'; known: " + String.join(", ", Drivers.names())));
+        if (s.has(CONFIGURATION_NAMESPACE)) {
+            driver = qualified(s, driver);
+        }
         String port = s.required("port-name", "the box's port the sub-interfaces sit on");
         try {
             driver.checkPortName(port);
@@ -93,5 +86,28 @@ public final class NetconfBackendProvider implements BackendProvider {
         NetconfBackend backend = new NetconfBackend(config, driver, port, uplink, mode, mtu, caps, context.owner());
         backend.bindMeters(context.meters(), context.endpoint().name());
         return backend;
+    }
+
+    /**
+     * The junos driver writing {@code configuration} in the configured namespace: for a server that
+     * validates Junos statements against a module of its own namespace instead of Junos's
+     * unqualified form. The other drivers' elements already carry their modules' namespaces.
+     */
+    private static Driver qualified(SettingsReader s, Driver driver) {
+        String ns = s.optional(CONFIGURATION_NAMESPACE).orElseThrow();
+        if (!(driver instanceof JunosDriver)) {
+            throw s.invalid(CONFIGURATION_NAMESPACE, "only with driver junos; the " + driver.name()
+                    + " driver writes the namespaces of its own modules");
+        }
+        URI uri;
+        try {
+            uri = new URI(ns);
+        } catch (URISyntaxException e) {
+            throw s.invalid(CONFIGURATION_NAMESPACE, "'" + ns + "' is not a URI: " + e.getReason(), e);
+        }
+        if (!uri.isAbsolute()) {
+            throw s.invalid(CONFIGURATION_NAMESPACE, "'" + ns + "' is not an absolute URI (a scheme such as urn: or http: first)");
+        }
+        return new JunosDriver(ns);
     }
 }

@@ -154,4 +154,36 @@ class NetconfBackendProviderTest {
         refused("vtep-address", "192.0.2.9", "vtep-address: only for plans: device-vxlan");
         refused("vtep-port", "4789", "vtep-port: only for plans: device-vxlan");
     }
+
+    @Test
+    void aConfigurationNamespaceQualifiesTheJunosStatementsAndWithoutOneTheyGoUnqualified() {
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, junosVxlan()))) {
+            assertThat(((NetconfBackend) b).driver().vxlanReadFilter()).startsWith("<configuration>");
+        }
+        Map<String, String> s = junosVxlan();
+        s.put("configuration-namespace", " urn:example:junos-statements ");
+        try (Backend b = new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s))) {
+            assertThat(((NetconfBackend) b).driver().vxlanReadFilter())
+                    .startsWith("<configuration xmlns=\"urn:example:junos-statements\"");
+        }
+    }
+
+    @Test
+    void aConfigurationNamespaceThatIsNoAbsoluteUriOrIsGivenToAnotherDriverIsRefusedNamingTheKey() {
+        for (String bad : new String[] {"junos statements", "ensm-junos-vxlan", "urn:a b"}) {
+            Map<String, String> s = junosVxlan();
+            s.put("configuration-namespace", bad);
+            assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("configuration-namespace: '" + bad + "' is not");
+        }
+        for (String driver : new String[] {"ietf", "openconfig"}) {
+            Map<String, String> s = good();
+            s.put("driver", driver);
+            s.put("configuration-namespace", "urn:example:junos-statements");
+            assertThatThrownBy(() -> new NetconfBackendProvider().create(Contexts.backend(ENDPOINT, s)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("configuration-namespace: only with driver junos; the " + driver + " driver");
+        }
+    }
 }

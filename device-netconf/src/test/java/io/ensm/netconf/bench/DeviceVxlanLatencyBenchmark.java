@@ -19,7 +19,8 @@ import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.runtime.EnsmSettings;
 import io.ensm.core.store.SqliteConnectionStore;
 import io.ensm.core.testing.Trees;
-import io.ensm.netconf.testbed.ModuleJunosBackendProvider;
+import io.ensm.netconf.backend.NetconfBackend;
+import io.ensm.netconf.testbed.BoxVxlanView;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.RecordingForwarderProvider;
 import io.grpc.ManagedChannel;
@@ -88,11 +89,12 @@ public final class DeviceVxlanLatencyBenchmark {
                 Map.entry("username", d.username()), Map.entry("password-file", d.passwordFile().toString()),
                 Map.entry("known-hosts", d.knownHosts().toString()), Map.entry("driver", "junos"),
                 Map.entry("port-name", "ge-0/0/2"), Map.entry("uplink", "ens-up"), Map.entry("vlans", "1000-3999"),
-                Map.entry("plans", "device-vxlan,fabric-vlan"), Map.entry("vtep-address", "192.0.2.253"));
+                Map.entry("plans", "device-vxlan,fabric-vlan"), Map.entry("vtep-address", "192.0.2.253"),
+                Map.entry("configuration-namespace", BoxVxlanView.NS));
         return new EnsmSettings("ensm-bench", new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:1", null, data,
                 Duration.ofMinutes(10), Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofHours(1), 1500, 5000, 8999,
                 List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.80.0.0/16"), List.of(), null)),
-                List.of(new EndpointDefinition(new EndpointSpec("qfx-1", SERVICE, Map.of()), ModuleJunosBackendProvider.TYPE, s)),
+                List.of(new EndpointDefinition(new EndpointSpec("qfx-1", SERVICE, Map.of()), NetconfBackend.TYPE, s)),
                 RecordingForwarderProvider.TYPE, Map.of(), List.of(), null, OrphanPolicy.SWEEP, null);
     }
 

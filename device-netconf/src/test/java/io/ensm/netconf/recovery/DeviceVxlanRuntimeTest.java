@@ -18,7 +18,6 @@ import io.ensm.core.testing.RecordingForwarder;
 import io.ensm.core.testing.Requests;
 import io.ensm.netconf.backend.NetconfBackend;
 import io.ensm.netconf.testbed.BoxVxlanView;
-import io.ensm.netconf.testbed.ModuleJunosBackendProvider;
 import io.ensm.netconf.testbed.NetconfTestbed;
 import io.ensm.netconf.testbed.NetconfTestbedExtension;
 import io.ensm.netconf.testbed.RecordingForwarderProvider;
@@ -95,6 +94,8 @@ class DeviceVxlanRuntimeTest {
         s.put("vlans", "3300-3309");
         s.put("plans", "device-vxlan,forwarder-vxlan");
         s.put("vtep-address", VTEP);
+        // netconfd validates the Junos statements only in the namespace of the test bed's module.
+        s.put("configuration-namespace", BoxVxlanView.NS);
         return s;
     }
 
@@ -105,7 +106,7 @@ class DeviceVxlanRuntimeTest {
     private void start(int vniLast) {
         List<ServiceSpec> services = List.of(new ServiceSpec(SERVICE, Payload.ETHERNET, List.of("10.72.0.0/24"), List.of(), null));
         List<EndpointDefinition> endpoints = List.of(new EndpointDefinition(new EndpointSpec("qfx-1", SERVICE, Map.of()),
-                ModuleJunosBackendProvider.TYPE, settings()));
+                NetconfBackend.TYPE, settings()));
         EnsmSettings settings = new EnsmSettings(NAME, new InetSocketAddress("127.0.0.1", 0), "tcp://127.0.0.1:1", null,
                 dir.resolve("data"), Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(2), Duration.ofHours(1), 1500,
                 7000, vniLast, services, endpoints, RecordingForwarderProvider.TYPE, Map.of(), List.of(), null, OrphanPolicy.SWEEP, null);

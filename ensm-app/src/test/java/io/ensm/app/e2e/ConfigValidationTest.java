@@ -199,4 +199,26 @@ class ConfigValidationTest {
         s.put("ensm.services[0].segment.routes[0]", "default");
         assertThat(failureOf(s)).contains("ensm.services[0].segment.routes", "default");
     }
+
+    @Test
+    void aJunosConfigurationNamespaceThatIsNoUriOrOnAnotherDriverIsRefusedNamingTheKey() {
+        Map<String, String> s = valid();
+        s.put("ensm.endpoints[0].backend.type", "netconf");
+        s.remove("ensm.endpoints[0].backend.settings.file");
+        String k = "ensm.endpoints[0].backend.settings.";
+        s.put(k + "host", "127.0.0.1");
+        s.put(k + "username", "ensm");
+        s.put(k + "password-env", "NO_SUCH_BOX_PASSWORD");
+        s.put(k + "host-key-sha256", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+        s.put(k + "driver", "junos");
+        s.put(k + "port-name", "ge-0/0/1");
+        s.put(k + "uplink", "ens4");
+        s.put(k + "vlans", "100-199");
+        s.put(k + "configuration-namespace", "ensm junos");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0] (edge-1).netconf.configuration-namespace: 'ensm junos' is not a URI");
+        s.put(k + "driver", "ietf");
+        s.put(k + "port-name", "eth1");
+        s.put(k + "configuration-namespace", "urn:example:junos");
+        assertThat(failureOf(s)).contains("ensm.endpoints[0] (edge-1).netconf.configuration-namespace: only with driver junos");
+    }
 }

@@ -51,7 +51,8 @@ public final class JunosDriver implements Driver {
     /**
      * A driver writing the same statements with {@code configuration} in {@code namespace} and the
      * operation attribute in the NETCONF namespace: for a server that validates them against a
-     * module of that namespace (the test bed's ensm-junos-vxlan), not for Junos.
+     * module of that namespace (the test bed's ensm-junos-vxlan), not for Junos; the netconf
+     * backend's {@code configuration-namespace} setting chooses it.
      */
     public JunosDriver(String namespace) {
         this.namespace = namespace;
