@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code scripts/lab up} and {@code down} as a new user runs them, on the packaged service: the pod
  * gets a VXLAN connection, the box holds the VLAN and address (read back by the script with OpenSSH),
  * the pod pings the box through ensm's leg; {@code up} twice is harmless; {@code down} leaves no
- * namespace, process or directory, and {@code down} twice is harmless. Runs after {@code package}
+ * namespace, process or directory, and {@code down} twice is harmless. With {@code --device-vxlan}
+ * the reply names the box's VTEP, the box holds the Junos VXLAN statements, the pod's pings cross
+ * the box's VXLAN device and ensm's namespace holds no link of ensm's. Runs after {@code package}
  * (failsafe), with its own directory and namespace prefix so a lab of the developer's stays untouched.
  */
 @Tag("kernel")
@@ -34,6 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LabScriptIT {
     private static final Pattern VLAN = Pattern.compile("(?m)^VLAN +(\\d+) ");
     private static final Pattern BOX_ADDRESS = Pattern.compile("(?m)^box data plane: .*: ([0-9.]+)/(\\d+) on ");
+    private static final String VTEP = "10.99.1.1";
+    private static final String NODE = "10.99.0.1";
+    private static final Pattern DEVICE_VXLAN_MECHANISM =
+            Pattern.compile("(?m)^mechanism +VXLAN \\(REMOTE\\), VNI (\\d+), box-1's VTEP " + Pattern.quote(VTEP) + ":4789 \\(the reply's dst_ip\\)");
+    private static final Pattern DEVICE_VXLAN_BOX = Pattern.compile("(?m)^box data plane: .*, bridged to irb with ([0-9.]+)/(\\d+), MTU ");
 
     static Path script;
     static Path dir;
@@ -107,6 +114,68 @@ class LabScriptIT {
         assertThat(twice.exit()).isZero();
         assertThat(twice.out()).contains("nothing to remove");
         assertThat(lab("status").exit()).as("status of a lab that is down").isEqualTo(1);
+    }
+
+    @Test
+    void deviceVxlanTunnelsFromTheNodeStraightToTheBoxWithNoLinkOfEnsmAndDownLeavesNothing() throws IOException {
+        Run up = lab("up", "--boxes", "1", "--device-vxlan");
+        Prerequisites.here().require(up.exit() != 3, () -> "this machine cannot run the lab: " + up.out());
+        assertThat(up.exit()).as("scripts/lab up --device-vxlan output:\n%s", up.out()).isZero();
+
+        Matcher mechanism = DEVICE_VXLAN_MECHANISM.matcher(up.out());
+        assertThat(mechanism.find()).as("the reply's dst_ip is box-1's VTEP in:\n%s", up.out()).isTrue();
+        String vni = mechanism.group(1);
+        assertThat(up.out())
+                .contains("<vni>" + vni + "</vni>", "<static-remote-vtep-list>" + NODE + "</static-remote-vtep-list>",
+                        "<l3-interface>irb.", "switch-options remote-vtep-list: " + NODE)
+                .containsPattern("<description>ensm@[A-Za-z0-9._-]+:[0-9a-f-]{36}</description>")
+                .containsPattern("through the tunnel straight to box-1: 3 packets transmitted, [1-3] received");
+        Matcher box = DEVICE_VXLAN_BOX.matcher(up.out());
+        assertThat(box.find()).as("the box's address in:\n%s", up.out()).isTrue();
+        assertThat(up.out()).contains("<name>" + box.group(1) + "/" + box.group(2) + "</name>");
+
+        // Checked here, not through the script: the box's end, ensm's namespace, and the pod's packets.
+        assertThat(run(List.of("ip", "-n", prefix + "box1", "-d", "link", "show", "dev", "vx0")).out())
+                .contains("vxlan id " + vni + " remote " + NODE + " local " + VTEP);
+        assertThat(run(List.of("ip", "-n", prefix + "ensm", "-o", "link", "show")).out()).as("links in ensm's namespace")
+                .doesNotContain("alias ensm@");
+        long before = boxReceived();
+        Run ping = run(List.of("ip", "netns", "exec", prefix + "pod", "ping", "-c", "5", "-i", "0.2", "-W", "2", box.group(1)));
+        assertThat(ping.exit()).as("ping from the pod:\n%s", ping.out()).isZero();
+        assertThat(boxReceived() - before).as("packets the box's VXLAN device took in during 5 pings").isGreaterThanOrEqualTo(5);
+
+        Run status = lab("status");
+        assertThat(status.exit()).as("scripts/lab status output:\n%s", status.out()).isZero();
+        assertThat(status.out()).contains("ensm links  none for the connection")
+                .containsPattern("\\(vxlan id " + vni + " remote " + VTEP + " local " + NODE + "\\) -> " + prefix + "box1 ");
+        Run otherKind = lab("up", "--boxes", "1");
+        assertThat(otherKind.exit()).as("up without --device-vxlan on this lab:\n%s", otherKind.out()).isEqualTo(1);
+        assertThat(otherKind.out()).contains("with --device-vxlan is up");
+
+        Map<String, String> state = state();
+        long ensmPid = Long.parseLong(state.get("ENSM_PID"));
+        List<Long> boxPids = testbedPids();
+        Run down = lab("down");
+        assertThat(down.exit()).as("scripts/lab down output:\n%s", down.out()).isZero();
+        assertThat(down.out()).contains("closed connection " + state.get("CONNECTION"));
+        assertThat(namespaces()).as("namespaces named %s*", prefix).isEmpty();
+        assertThat(ProcessHandle.of(ensmPid).filter(ProcessHandle::isAlive)).as("ensm process").isEmpty();
+        for (long pid : boxPids) {
+            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("test bed process %d", pid).isEmpty();
+        }
+        assertThat(dir).doesNotExist();
+    }
+
+    /** Packets box-1's VXLAN device has received (the second field under "RX:" of ip -s link). */
+    private static long boxReceived() {
+        String out = run(List.of("ip", "-n", prefix + "box1", "-s", "link", "show", "dev", "vx0")).out();
+        List<String> lines = out.lines().toList();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).strip().startsWith("RX:")) {
+                return Long.parseLong(lines.get(i + 1).strip().split("\\s+")[1]);
+            }
+        }
+        throw new AssertionError("no RX counters in:\n" + out);
     }
 
     @Test
