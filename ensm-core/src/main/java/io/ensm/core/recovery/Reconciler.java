@@ -314,6 +314,12 @@ public final class Reconciler {
                         log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
                         t.repaired++;
                     } else {
+                        byte[] reply = provisioner.endedHere(intent, c.connection());
+                        if (reply != c.connection()) {
+                            // Its legs found on this host (made here before another replica held it): the reply names this end again.
+                            table.confirmHold(c.endpoint());
+                            table.put(c.applied(c.attachment(), reply));
+                        }
                         t.verified++;
                     }
                     t.ok(c);
