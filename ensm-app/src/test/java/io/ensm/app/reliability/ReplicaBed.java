@@ -1,6 +1,9 @@
 package io.ensm.app.reliability;
 
 import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.ConnectionEvent;
+import io.ensm.api.connection.MonitorConnectionGrpc;
+import io.ensm.api.connection.MonitorScopeSelector;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
 import io.ensm.api.registry.NetworkServiceEndpoint;
@@ -76,6 +79,15 @@ final class ReplicaBed implements AutoCloseable {
 
     /** As {@link #start(Path, String, int)}, with the replicas' settings changed by {@code adjust} first. */
     static ReplicaBed start(Path dir, String role, int boxBasePort, java.util.function.Consumer<Map<String, String>> adjust) {
+        return start(dir, role, boxBasePort, adjust, (name, settings) -> {});
+    }
+
+    /**
+     * As {@link #start(Path, String, int, java.util.function.Consumer)}, with each replica's own
+     * settings (say, its host's forwarder) added by {@code perReplica} (replica name, its settings).
+     */
+    static ReplicaBed start(Path dir, String role, int boxBasePort, java.util.function.Consumer<Map<String, String>> adjust,
+                            java.util.function.BiConsumer<String, Map<String, String>> perReplica) {
         ReplicaBed bed = new ReplicaBed(dir);
         try {
             bed.etcd = EtcdClusterExtension.startOrSkip();
@@ -87,7 +99,7 @@ final class ReplicaBed implements AutoCloseable {
             bed.registryChannel = NettyChannelBuilder.forTarget("127.0.0.1:" + registry.port()).usePlaintext().build();
             Map<String, String> settings = bed.settings(registry.port());
             adjust.accept(settings);
-            bed.startReplicas(settings);
+            bed.startReplicas(settings, perReplica);
             return bed;
         } catch (RuntimeException | Error e) {
             bed.close();
@@ -145,8 +157,10 @@ final class ReplicaBed implements AutoCloseable {
         return p;
     }
 
-    private void startReplicas(Map<String, String> settings) {
+    private void startReplicas(Map<String, String> shared, java.util.function.BiConsumer<String, Map<String, String>> perReplica) {
         for (String name : REPLICAS) {
+            Map<String, String> settings = new LinkedHashMap<>(shared);
+            perReplica.accept(name, settings);
             EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);
             ensm.property("ensm.replica", name).property("ensm.advertised-url", "tcp://" + ensm.target());
             // inert while the file names no step (PauseProbe)
@@ -187,6 +201,22 @@ final class ReplicaBed implements AutoCloseable {
         ManagedChannel c = channels.computeIfAbsent(replica,
                 r -> NettyChannelBuilder.forTarget(replicas.get(r).target()).usePlaintext().build());
         return NetworkServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+    }
+
+    /** The connections the replica's MonitorConnections shows first (its initial state), by the event's keys. */
+    Map<String, Connection> monitored(String replica) {
+        ManagedChannel c = channels.computeIfAbsent(replica,
+                r -> NettyChannelBuilder.forTarget(replicas.get(r).target()).usePlaintext().build());
+        Map<String, Connection> out = new TreeMap<>();
+        try (io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation()) {
+            call.run(() -> {
+                var events = MonitorConnectionGrpc.newBlockingStub(c).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .monitorConnections(MonitorScopeSelector.getDefaultInstance());
+                ConnectionEvent initial = events.next();
+                out.putAll(initial.getConnectionsMap());
+            });
+        }
+        return out;
     }
 
     static NetworkServiceRequest request(String box) {

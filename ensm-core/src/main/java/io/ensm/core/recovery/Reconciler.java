@@ -289,7 +289,7 @@ public final class Reconciler {
                     if (reads.verify(endpoint, intent, c.attachment()) == Verification.PRESENT) {
                         table.confirmHold(c.endpoint());
                         Attachment a = provisioner.repair(endpoint, intent);
-                        StoredConnection applied = c.applied(a, c.connection());
+                        StoredConnection applied = c.applied(a, provisioner.endedHere(intent, c.connection()));
                         table.put(applied);
                         t.forward++;
                         armOrExpire(applied, t);
@@ -309,10 +309,17 @@ public final class Reconciler {
                     if (v != Verification.PRESENT) {
                         table.confirmHold(c.endpoint());
                         Attachment a = provisioner.repair(endpoint, intent);
-                        table.put(c.applied(a, c.connection()));
+                        // Repaired here, maybe on another host than the replica's that made it: the reply names this end.
+                        table.put(c.applied(a, provisioner.endedHere(intent, c.connection())));
                         log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
                         t.repaired++;
                     } else {
+                        byte[] reply = provisioner.endedHere(intent, c.connection());
+                        if (reply != c.connection()) {
+                            // Its legs found on this host (made here before another replica held it): the reply names this end again.
+                            table.confirmHold(c.endpoint());
+                            table.put(c.applied(c.attachment(), reply));
+                        }
                         t.verified++;
                     }
                     t.ok(c);

@@ -1,5 +1,7 @@
 package io.ensm.core.recovery;
 
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Mechanism;
 import io.ensm.core.chain.Failures;
 import io.ensm.core.endpoint.Catalog;
 import io.ensm.core.endpoint.ExposedEndpoint;
@@ -19,6 +21,7 @@ import io.ensm.core.testing.MutableClock;
 import io.ensm.core.testing.OutputCapture;
 import io.ensm.core.testing.RecordingBackend;
 import io.ensm.core.testing.RecordingForwarder;
+import io.ensm.core.testing.Requests;
 import io.ensm.core.testing.SimpleAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +187,52 @@ class ReconcilerTest {
         assertThat(backend.intentOf("a1")).isPresent();
         assertThat(forwarder.crossConnectOf("a1")).isPresent();
         assertThat(store.phaseOf("a1")).isEqualTo(Phase.APPLIED);
+    }
+
+    /** An APPLIED connection whose stored reply names the VXLAN end {@code dstIp}, VNI 42. */
+    private static StoredConnection storedWithEnd(String id, String dstIp) {
+        Connection made = Connection.newBuilder().setId(id).setMechanism(Mechanism.newBuilder().setCls("REMOTE").setType("VXLAN")
+                .putParameters("src_ip", Requests.CLIENT_IP).putParameters("dst_ip", dstIp).putParameters("dst_port", "4789")
+                .putParameters("vni", "42").putParameters("MTU", "1450")).build();
+        StoredConnection c = Fixtures.stored(id, Phase.APPLIED, LATER);
+        return new StoredConnection(c.id(), c.endpoint(), c.service(), c.phase(), c.plan(), c.allocation(), c.peer(), c.mtu(),
+                c.attachment(), c.expires(), made.toByteArray());
+    }
+
+    @Test
+    void anEndpointAdoptedFromAReplicaOnAnotherHostGetsItsLegsHereAndItsStoredReplyNamesThisEnd() throws Exception {
+        // Made by a replica whose VXLAN ended on 198.51.100.7: the box has it, this host's kernel does not.
+        StoredConnection c = storedWithEnd("a1", "198.51.100.7");
+        backend.preload(Provision.intentOf(c, endpoint));
+        Reconciler reconciler = reconciler();
+        store.put(c);
+
+        Reconciler.Report r = reconciler.adopt(Fixtures.ENDPOINT);
+
+        assertThat(r.repaired()).isEqualTo(1);
+        assertThat(forwarder.crossConnectOf("a1")).as("the leg made on this host").isPresent();
+        assertThat(backend.provisionCalls()).as("the box's part re-applied as it was, not torn down").isEqualTo(1);
+        assertThat(backend.releaseCalls()).isZero();
+        Connection stored = Connection.parseFrom(store.get("a1").orElseThrow().connection());
+        assertThat(stored.getMechanism().getParametersMap()).as("the reply names this forwarder's end, the rest as it was")
+                .isEqualTo(java.util.Map.of("src_ip", Requests.CLIENT_IP, "dst_ip", RecordingForwarder.DEFAULT_INFO.localIp(),
+                        "dst_port", Integer.toString(RecordingForwarder.DEFAULT_INFO.vxlanPort()), "vni", "42", "MTU", "1450"));
+    }
+
+    @Test
+    void anEndpointTakenBackWithItsLegsStillOnThisHostIsVerifiedAndItsStoredReplyNamesThisEndAgain() throws Exception {
+        // Refreshed at another replica while it held the endpoint; the legs made here before are still here.
+        StoredConnection c = storedWithEnd("a1", "198.51.100.7");
+        landed(c);
+        Reconciler reconciler = reconciler();
+        store.put(c);
+
+        Reconciler.Report r = reconciler.adopt(Fixtures.ENDPOINT);
+
+        assertThat(r.verified()).isEqualTo(1);
+        assertThat(r.repaired()).isZero();
+        assertThat(Connection.parseFrom(store.get("a1").orElseThrow().connection()).getMechanism().getParametersMap())
+                .containsEntry("dst_ip", RecordingForwarder.DEFAULT_INFO.localIp()).containsEntry("vni", "42");
     }
 
     @Test

@@ -1,6 +1,10 @@
 package io.ensm.core.endpoint.provision;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.Mechanism;
 import io.ensm.core.endpoint.ExposedEndpoint;
+import io.ensm.core.endpoint.negotiate.VxlanParameters;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.spi.Attachment;
 import io.ensm.core.spi.BackendException;
@@ -13,6 +17,8 @@ import io.ensm.core.spi.StepProbe.Step;
 import io.ensm.core.spi.Verification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Map;
 
 /**
  * The two I/O steps of a connection, in order: the backend provisions the far side, then (for a
@@ -194,6 +200,36 @@ public final class Provisioner {
         } catch (BackendException e) {
             throw new StepFailure("forwarder read-back", e);
         }
+    }
+
+    /**
+     * The reply a connection is stored with, its VXLAN end made this forwarder's. A replica that
+     * repairs a connection another replica made (it took the endpoint over) has made the legs on
+     * its own host, so what it stores, and its monitors show, must name its own end until the
+     * caller's refresh brings a reply of its own. Returns {@code reply} itself when nothing differs
+     * or it names no end.
+     */
+    public byte[] endedHere(ProvisionIntent intent, byte[] reply) {
+        if (!usesForwarder(intent)) {
+            return reply;
+        }
+        Connection stored;
+        try {
+            stored = Connection.parseFrom(reply);
+        } catch (InvalidProtocolBufferException e) {
+            return reply;
+        }
+        Map<String, String> parameters = stored.getMechanism().getParametersMap();
+        Forwarder.ForwarderInfo here = forwarder.info();
+        String port = Integer.toString(here.vxlanPort());
+        if (!parameters.containsKey(VxlanParameters.DST_IP)
+                || here.localIp().equals(parameters.get(VxlanParameters.DST_IP)) && port.equals(parameters.get(VxlanParameters.DST_PORT))) {
+            return reply;
+        }
+        Mechanism.Builder m = stored.getMechanism().toBuilder()
+                .putParameters(VxlanParameters.DST_IP, here.localIp())
+                .putParameters(VxlanParameters.DST_PORT, port);
+        return stored.toBuilder().setMechanism(m).build().toByteArray();
     }
 
     private boolean usesForwarder(ProvisionIntent intent) {
