@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Three ensm replicas on a real etcd cluster that find box-1 (a real netconfd box) through an
- * endpoint source while box-2 and box-3 are listed: box-1 is held, fenced, served and registered
+ * endpoint source while they serve, box-2 and box-3 being listed: box-1 is held, fenced, served and registered
  * by exactly one replica; when that replica is killed another adopts it with its connection; when
  * the source stops listing it, its holder ends its registration and its owner key once its
  * connection is closed.
@@ -54,7 +54,7 @@ class ReplicaDiscoveryTest {
         return dir.resolve("found.properties");
     }
 
-    /** box-1's endpoint leaves ensm.endpoints for the source's file; box-2 and box-3 stay listed. */
+    /** box-1's endpoint leaves ensm.endpoints for the source's file (listed later); box-2 and box-3 stay listed. */
     private void discoverBox1(Map<String, String> settings) {
         Map<String, String> moved = new LinkedHashMap<>();
         for (String key : List.copyOf(settings.keySet())) {
@@ -70,7 +70,7 @@ class ReplicaDiscoveryTest {
             }
         }
         settings.putAll(moved);
-        ListedFileSource.write(listing(), listed);
+        ListedFileSource.write(listing(), Map.of()); // found once the replicas serve
         settings.put("ensm.discovery[0].name", "found");
         settings.put("ensm.discovery[0].type", ListedFileSource.TYPE);
         settings.put("ensm.discovery[0].interval", "1s");
@@ -90,8 +90,17 @@ class ReplicaDiscoveryTest {
 
     @Test
     void aDiscoveredBoxIsServedByOneReplicaMovesWhenItDiesAndIsReleasedWhenItVanishes() throws Exception {
+        long started = System.nanoTime();
         bed = ReplicaBed.start(dir, "discovery", 19200, this::discoverBox1);
+        long bedStart = (System.nanoTime() - started) / 1_000_000;
         bed.settle();
+        assertThat(bed.keys("owners/")).as("owner keys before box-1 is found").doesNotContain("owners/box-1");
+        ListedFileSource.write(listing(), listed);
+        for (String r : REPLICAS) {
+            assertThat(ReplicaBed.waitFor(Duration.ofSeconds(10), () -> bed.replica(r).log()
+                    .contains("event=endpoint-discovered source=found endpoint=box-1")))
+                    .as("found by %s", r).isTrue();
+        }
 
         String holder = bed.holderOf("box-1", REPLICAS, Duration.ofSeconds(30));
         for (String other : REPLICAS) {
@@ -139,7 +148,7 @@ class ReplicaDiscoveryTest {
         ListedFileSource.write(listing(), Map.of());
         assertThat(ReplicaBed.waitFor(Duration.ofSeconds(10), () -> bed.replica(taker).log().contains("event=endpoint-withdrawn source=found endpoint=box-1")))
                 .as("withdrawn by the taker").isTrue();
-        Thread.sleep(3000); // a few syncs
+        Thread.sleep(2000); // a couple of syncs
         assertThat(bed.registeredUrls("box-1")).as("still registered while its connection lives").containsExactly(takerUrl);
         assertThat(bed.keys("owners/")).contains("owners/box-1");
         bed.ns(taker).close(Lab.byOwnId(id));
@@ -157,7 +166,7 @@ class ReplicaDiscoveryTest {
         assertThat(bed.keys("owners/")).as("not taken again").doesNotContain("owners/box-1");
         assertThat(bed.registeredUrls("box-1")).isEmpty();
         assertThat(bed.keys("owners/")).as("the listed boxes keep their holders").contains("owners/box-2", "owners/box-3");
-        System.out.printf("discovered box-1: %s killed, %s served it after %d ms (lease TTL %d s)%n", holder, taker,
-                failover.toMillis(), LEASE_TTL.toSeconds());
+        System.out.printf("discovered box-1: %s killed, %s served it after %d ms (lease TTL %d s); bed started in %d ms, test %d ms%n",
+                holder, taker, failover.toMillis(), LEASE_TTL.toSeconds(), bedStart, (System.nanoTime() - started) / 1_000_000);
     }
 }
