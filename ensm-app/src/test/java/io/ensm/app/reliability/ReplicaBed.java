@@ -60,6 +60,7 @@ final class ReplicaBed implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<NetconfBox> boxes = new ArrayList<>();
     private final Map<String, String> lastAbort = new ConcurrentHashMap<>();
+    private List<String> replicaNames = REPLICAS;
     private EtcdCluster etcd;
     private String prefix;
     private ManagedChannel registryChannel;
@@ -76,10 +77,17 @@ final class ReplicaBed implements AutoCloseable {
 
     /** As {@link #start(Path, String, int)}, with the replicas' settings changed by {@code adjust} first. */
     static ReplicaBed start(Path dir, String role, int boxBasePort, java.util.function.Consumer<Map<String, String>> adjust) {
+        return start(dir, role, boxBasePort, REPLICAS.size(), BOXES.size(), adjust);
+    }
+
+    /** As {@link #start(Path, String, int, java.util.function.Consumer)} with the first {@code replicaCount} replicas and {@code boxCount} boxes. */
+    static ReplicaBed start(Path dir, String role, int boxBasePort, int replicaCount, int boxCount,
+                            java.util.function.Consumer<Map<String, String>> adjust) {
         ReplicaBed bed = new ReplicaBed(dir);
+        bed.replicaNames = REPLICAS.subList(0, replicaCount);
         try {
             bed.etcd = EtcdClusterExtension.startOrSkip();
-            for (int i = 0; i < BOXES.size(); i++) {
+            for (int i = 0; i < boxCount; i++) {
                 bed.boxes.add(NetconfBox.start(role + "-" + (i + 1), boxBasePort + 5 * i));
             }
             bed.prefix = "/test/" + role + "/" + System.nanoTime();
@@ -146,7 +154,7 @@ final class ReplicaBed implements AutoCloseable {
     }
 
     private void startReplicas(Map<String, String> settings) {
-        for (String name : REPLICAS) {
+        for (String name : replicaNames) {
             EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);
             ensm.property("ensm.replica", name).property("ensm.advertised-url", "tcp://" + ensm.target());
             // inert while the file names no step (PauseProbe)
