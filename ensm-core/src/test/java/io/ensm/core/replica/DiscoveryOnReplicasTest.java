@@ -230,6 +230,36 @@ class DiscoveryOnReplicasTest {
     }
 
     @Test
+    void aVanishedEndpointWhoseHolderStopsIsTakenOverForItsConnectionsThenReleased() {
+        list(true);
+        Replica a = replica("ensm-a");
+        Replica b = replica("ensm-b");
+        Connection reply = a.ns().withDeadlineAfter(10, TimeUnit.SECONDS).request(ask(FOUND));
+        list(false);
+        a.sync();
+        b.sync();
+        b.sync();
+        assertThat(board.holder(FOUND)).contains("ensm-a");
+
+        open.remove(a.runtime());
+        a.runtime().close();
+        assertThat(board.holder(FOUND)).as("given up by the replica that stopped").isEmpty();
+        b.sync();
+
+        assertThat(board.holder(FOUND)).as("taken by ensm-b: nobody held it and the store has its connection").contains("ensm-b");
+        await(() -> b.runtime().serves(FOUND), "ensm-b serves " + FOUND);
+        await(() -> registered(FOUND).equals(List.of(url("ensm-b"))), "registered by ensm-b");
+        assertThat(b.runtime().connections().all()).as("the connection taken over").extracting(StoredConnection::endpoint)
+                .containsExactly(FOUND);
+
+        b.ns().withDeadlineAfter(10, TimeUnit.SECONDS).close(reply);
+        b.sync();
+        assertThat(b.knows(FOUND)).isFalse();
+        assertThat(board.holder(FOUND)).isEmpty();
+        assertThat(registered(FOUND)).isEmpty();
+    }
+
+    @Test
     void aSingleEnsmPublishesWhatItFindsAndUnregistersWhatVanishes() {
         EnsmRuntime sole = EnsmRuntime.start(settings("sole", "127.0.0.1:" + registry.port(), sources()),
                 d -> new InMemoryConnectionStore(), EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC());

@@ -150,6 +150,7 @@ public final class HandOverBoard {
                     }
                 });
                 given.forEach(holders::remove);
+                followed.clear();
             }
             Listener l = listener;
             if (l != null) {
