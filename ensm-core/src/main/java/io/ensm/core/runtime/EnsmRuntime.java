@@ -327,8 +327,10 @@ public final class EnsmRuntime implements AutoCloseable {
 
             @Override
             public void withdrawn(String name) {
-                // Its holder keeps it while it has connections; the others must not take it meanwhile.
-                if (ownership.hold(name).isEmpty()) {
+                // Its holder keeps it while it has connections (also through a spell of uncertain
+                // lease: the owner key is still its own); the others must not take it meanwhile.
+                boolean ours = ownership.servedBy(name).map(r -> r.name().equals(ownership.self().name())).orElse(false);
+                if (!ours) {
                     ownership.remove(name);
                 }
             }
