@@ -63,7 +63,7 @@ public final class ConnectionTable {
 
     /**
      * Whether the store has records of the endpoint, whichever replica holds it; reads the store,
-     * not the memory copy, and changes neither.
+     * not the memory copy, and leaves the memory copy as it is.
      */
     public boolean storedFor(String endpoint) {
         return !store.loadEndpoint(endpoint).isEmpty();
