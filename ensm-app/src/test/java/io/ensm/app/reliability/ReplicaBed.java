@@ -63,6 +63,7 @@ final class ReplicaBed implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final List<NetconfBox> boxes = new ArrayList<>();
     private final Map<String, String> lastAbort = new ConcurrentHashMap<>();
+    private List<String> replicaNames = REPLICAS;
     private EtcdCluster etcd;
     private String prefix;
     private ManagedChannel registryChannel;
@@ -88,10 +89,23 @@ final class ReplicaBed implements AutoCloseable {
      */
     static ReplicaBed start(Path dir, String role, int boxBasePort, java.util.function.Consumer<Map<String, String>> adjust,
                             java.util.function.BiConsumer<String, Map<String, String>> perReplica) {
+        return start(dir, role, boxBasePort, REPLICAS.size(), BOXES.size(), adjust, perReplica);
+    }
+
+    /** As {@link #start(Path, String, int, java.util.function.Consumer)} with the first {@code replicaCount} replicas and {@code boxCount} boxes. */
+    static ReplicaBed start(Path dir, String role, int boxBasePort, int replicaCount, int boxCount,
+                            java.util.function.Consumer<Map<String, String>> adjust) {
+        return start(dir, role, boxBasePort, replicaCount, boxCount, adjust, (name, settings) -> {});
+    }
+
+    private static ReplicaBed start(Path dir, String role, int boxBasePort, int replicaCount, int boxCount,
+                                    java.util.function.Consumer<Map<String, String>> adjust,
+                                    java.util.function.BiConsumer<String, Map<String, String>> perReplica) {
         ReplicaBed bed = new ReplicaBed(dir);
+        bed.replicaNames = REPLICAS.subList(0, replicaCount);
         try {
             bed.etcd = EtcdClusterExtension.startOrSkip();
-            for (int i = 0; i < BOXES.size(); i++) {
+            for (int i = 0; i < boxCount; i++) {
                 bed.boxes.add(NetconfBox.start(role + "-" + (i + 1), boxBasePort + 5 * i));
             }
             bed.prefix = "/test/" + role + "/" + System.nanoTime();
@@ -158,7 +172,7 @@ final class ReplicaBed implements AutoCloseable {
     }
 
     private void startReplicas(Map<String, String> shared, java.util.function.BiConsumer<String, Map<String, String>> perReplica) {
-        for (String name : REPLICAS) {
+        for (String name : replicaNames) {
             Map<String, String> settings = new LinkedHashMap<>(shared);
             perReplica.accept(name, settings);
             EnsmProcess ensm = new EnsmProcess(dir.resolve(name), settings);

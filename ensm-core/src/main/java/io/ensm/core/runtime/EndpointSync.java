@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 /**
  * Keeps the endpoints of the endpoint sources (discovery) in the catalog and the registry:
  * <ul>
- * <li>a new endpoint gets its backend, its VLAN pool, a place in the catalog and a registration;</li>
+ * <li>a new endpoint gets its backend, its VLAN pool, a place in the catalog and a registration
+ * (among replicas: it is contended, and the replica that takes its hold registers it);</li>
  * <li>one no longer found (or found with other settings) is withdrawn: no new connections, while
  * its connections go on;</li>
  * <li>a withdrawn endpoint without connections is removed and unregistered, at the earliest one
@@ -38,11 +39,21 @@ import java.util.stream.Collectors;
 public final class EndpointSync implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EndpointSync.class);
 
-    /** Where endpoints are published once the registry runs. */
+    /**
+     * Where endpoints are announced once the registry runs: published by a single ensm, contended
+     * for by replicas (the holder publishes).
+     */
     public interface Publication {
         void add(EndpointSpec spec);
 
+        /** The endpoint left the catalog: unregistered by its holder, and no longer contended for. */
         void remove(String name);
+
+        /** The endpoint is no longer found: it takes no new connections (a replica that does not hold it stops contending). */
+        default void withdrawn(String name) {}
+
+        /** The endpoint is found again as it was. */
+        default void restored(String name) {}
     }
 
     /** One source with its name and how often it is asked. */
@@ -69,7 +80,8 @@ public final class EndpointSync implements AutoCloseable {
     /**
      * @param factory        makes an endpoint's backend; IllegalArgumentException for bad settings
      * @param registerPools  registers the endpoint's VLAN pool; IllegalArgumentException on a conflict
-     * @param hasConnections whether any stored connection is bound to the endpoint
+     * @param hasConnections whether any stored connection is bound to the endpoint (among replicas:
+     *                       any replica's)
      */
     public EndpointSync(List<Source> sources, Catalog catalog, Function<EndpointDefinition, ExposedEndpoint> factory,
                         Consumer<ExposedEndpoint> registerPools, Predicate<String> hasConnections) {
@@ -130,11 +142,17 @@ public final class EndpointSync implements AutoCloseable {
                 catalog.withdraw(e.getKey());
                 withdrawn.put(e.getKey(), syncs);
                 withdrew++;
+                if (publication != null) {
+                    publication.withdrawn(e.getKey());
+                }
                 log.info("event=endpoint-withdrawn source={} endpoint={} reason=\"{}\"", s.name(), e.getKey(),
                         want == null ? "no longer found" : "found with other settings");
             } else if (keep && withdrawn.remove(e.getKey()) != null) {
                 catalog.restore(e.getKey());
                 restored++;
+                if (publication != null) {
+                    publication.restored(e.getKey());
+                }
                 log.info("event=endpoint-restored source={} endpoint={}", s.name(), e.getKey());
             }
         }

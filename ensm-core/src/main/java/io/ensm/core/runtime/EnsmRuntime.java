@@ -232,12 +232,19 @@ public final class EnsmRuntime implements AutoCloseable {
                 OrphanFilter.decide(settings.orphans(), store.hasHeldConnections()));
         // discovered endpoints first: recovery needs the endpoints (and VLAN pools) of stored connections
         this.sync = new EndpointSync(sources, catalog,
-                d -> Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters, segmentOf),
+                d -> {
+                    ExposedEndpoint found = Backends.createOne(providers, d, "discovered endpoint " + d.spec().name(), owner, meters,
+                            segmentOf);
+                    if (!ownership.sole()) {
+                        fence(found);
+                    }
+                    return found;
+                },
                 e -> {
                     registerPool(vlanPools, e);
                     meters.refreshPools();
                 },
-                name -> table.all().stream().anyMatch(c -> c.endpoint().equals(name)));
+                this::hasConnections);
         sync.syncAll();
         reconciler.holding(served::serves);
         long recoveryStart = System.nanoTime();
@@ -252,14 +259,8 @@ public final class EnsmRuntime implements AutoCloseable {
                 public void lost(String endpoint, String reason) {}
             });
         } else {
-            // Backends that keep a token on the far side check each write against the latest hold's.
-            for (ExposedEndpoint e : catalog.endpoints()) {
-                String name = e.name();
-                e.backend().fenceWith(() -> {
-                    Long f = latestFence.get(name);
-                    return java.util.OptionalLong.of(f == null ? EndpointFence.NEVER_HELD : f);
-                });
-            }
+            // Discovered endpoints were fenced as they were made.
+            endpoints.forEach(this::fence);
             // Holds taken at start are adopted before the port opens; later ones while serving.
             Reconciler.Report[] total = {new Reconciler.Report(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)};
             ownership.start(catalog.endpoints().stream().map(ExposedEndpoint::name).toList(), new Ownership.Listener() {
@@ -306,12 +307,37 @@ public final class EnsmRuntime implements AutoCloseable {
         sync.attach(new EndpointSync.Publication() {
             @Override
             public void add(io.ensm.core.model.EndpointSpec spec) {
-                publisher.addEndpoint(RegistryModels.endpoint(spec, settings.advertisedUrl()));
+                if (ownership.sole()) {
+                    publisher.addEndpoint(RegistryModels.endpoint(spec, settings.advertisedUrl()));
+                }
+                // Replicas contend for it: the one that takes the hold adopts and publishes it.
+                ownership.add(spec.name());
             }
 
             @Override
             public void remove(String name) {
-                publisher.removeEndpoint(name);
+                // The holder unregisters it; a replica that does not hold it has nothing registered.
+                if (served.serves(name)) {
+                    publisher.removeEndpoint(name);
+                } else {
+                    publisher.forgetEndpoint(name);
+                }
+                ownership.remove(name);
+            }
+
+            @Override
+            public void withdrawn(String name) {
+                // Its holder keeps it while it has connections (also through a spell of uncertain
+                // lease: the owner key is still its own); the others must not take it meanwhile.
+                boolean ours = ownership.servedBy(name).map(r -> r.name().equals(ownership.self().name())).orElse(false);
+                if (!ours) {
+                    ownership.remove(name);
+                }
+            }
+
+            @Override
+            public void restored(String name) {
+                ownership.add(name);
             }
         });
         sync.start();
@@ -350,15 +376,41 @@ public final class EnsmRuntime implements AutoCloseable {
         if (settings.embeddedRegistry()) {
             problem = "ensm.registry-url: replicas on a shared store need an external NSM registry; the embedded registry"
                     + " serves a single ensm only (set ensm.registry-url, or use ensm.store.type=sqlite)";
-        } else if (!settings.sources().isEmpty()) {
-            problem = "ensm.discovery: endpoints found at run time are not handed over between replicas yet; list the"
-                    + " endpoints under ensm.endpoints, or use ensm.store.type=sqlite";
         } else if (settings.advertisedUrl() == null || settings.advertisedUrl().isBlank()) {
             problem = "ensm.advertised-url: each replica registers its endpoints with its own URL; set it";
         }
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
+    }
+
+    /** Backends that keep a token on the far side check each write against the latest hold's. */
+    private void fence(ExposedEndpoint e) {
+        String name = e.name();
+        e.backend().fenceWith(() -> {
+            Long f = latestFence.get(name);
+            return java.util.OptionalLong.of(f == null ? EndpointFence.NEVER_HELD : f);
+        });
+    }
+
+    /**
+     * Whether a discovered endpoint that is no longer found must stay: while it has connections.
+     * The holder knows its own; another replica keeps it while a replica holds it (its holder
+     * decides) or, with no holder now (it died), while the store has records of it: then it
+     * contends for it again, so that one replica takes the connections over and ends them.
+     */
+    private boolean hasConnections(String endpoint) {
+        if (served.serves(endpoint) || ownership().sole()) {
+            return table.all().stream().anyMatch(c -> c.endpoint().equals(endpoint));
+        }
+        if (ownership().hold(endpoint).isPresent() || served.servedBy(endpoint).isPresent()) {
+            return true;
+        }
+        if (table.storedFor(endpoint)) {
+            ownership().add(endpoint);
+            return true;
+        }
+        return false;
     }
 
     /** Serves an endpoint this replica now holds: its connections loaded and verified first, then registered. */

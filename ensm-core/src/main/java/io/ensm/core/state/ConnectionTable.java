@@ -61,6 +61,14 @@ public final class ConnectionTable {
         return loaded;
     }
 
+    /**
+     * Whether the store has records of the endpoint, whichever replica holds it; reads the store,
+     * not the memory copy, and leaves the memory copy as it is.
+     */
+    public boolean storedFor(String endpoint) {
+        return !store.loadEndpoint(endpoint).isEmpty();
+    }
+
     /** See {@link ConnectionStore#confirmHold}: throws StoreException when this replica no longer holds the endpoint. */
     public void confirmHold(String endpoint) {
         store.confirmHold(endpoint);

@@ -10,7 +10,9 @@ import java.util.Optional;
 /**
  * Who holds which endpoint among replicas in one test JVM, moved by the test: the contract an
  * {@link Ownership} keeps (one holder at a time, a fence that grows at each hand-over, the old
- * holder told before the new one), without a shared store's leases and timing.
+ * holder told before the new one), without a shared store's leases and timing. An endpoint no
+ * replica holds goes to the first replica that follows it (as an owner key created only where
+ * absent); one its holder stops following goes to another replica that follows it.
  */
 public final class HandOverBoard {
     private final Map<String, String> holders = new HashMap<>();
@@ -29,6 +31,11 @@ public final class HandOverBoard {
         Member r = new Member(new Ownership.Replica(name, url));
         replicas.put(name, r);
         return r;
+    }
+
+    /** The replica holding the endpoint now, if any. */
+    public synchronized Optional<String> holder(String endpoint) {
+        return Optional.ofNullable(holders.get(endpoint));
     }
 
     /** Hands the endpoint to another replica: the old holder hears of it first. */
@@ -58,19 +65,54 @@ public final class HandOverBoard {
             this.self = self;
         }
 
+        private final java.util.Set<String> followed = new java.util.LinkedHashSet<>();
+
         @Override
         public void start(Collection<String> endpoints, Listener listener) {
             this.listener = listener;
-            for (String e : endpoints) {
-                hold(e).ifPresent(listener::acquired);
+            endpoints.forEach(this::add);
+        }
+
+        @Override
+        public void add(String endpoint) {
+            synchronized (HandOverBoard.this) {
+                followed.add(endpoint);
+                if (!holders.containsKey(endpoint)) {
+                    holders.put(endpoint, self.name());
+                    fences.merge(endpoint, 1L, Long::sum);
+                }
+            }
+            Listener l = listener;
+            if (l != null) {
+                hold(endpoint).ifPresent(l::acquired);
             }
         }
 
         @Override
-        public void add(String endpoint) {}
-
-        @Override
-        public void remove(String endpoint) {}
+        public void remove(String endpoint) {
+            boolean held;
+            Member next = null;
+            long fence = 0;
+            synchronized (HandOverBoard.this) {
+                followed.remove(endpoint);
+                held = self.name().equals(holders.get(endpoint));
+                if (held) {
+                    holders.remove(endpoint);
+                    next = replicas.values().stream().filter(r -> r.followed.contains(endpoint)).findFirst().orElse(null);
+                    if (next != null) {
+                        holders.put(endpoint, next.self.name());
+                        fence = fences.merge(endpoint, 1L, Long::sum);
+                    }
+                }
+            }
+            Listener l = listener;
+            if (held && l != null) {
+                l.lost(endpoint, "endpoint removed");
+            }
+            if (next != null && next.listener != null) {
+                next.listener.acquired(new Hold(endpoint, fence));
+            }
+        }
 
         @Override
         public Optional<Hold> hold(String endpoint) {
@@ -108,6 +150,7 @@ public final class HandOverBoard {
                     }
                 });
                 given.forEach(holders::remove);
+                followed.clear();
             }
             Listener l = listener;
             if (l != null) {

@@ -124,6 +124,16 @@ public final class EtcdOwnership implements Ownership {
             followed.remove(endpoint);
             if (held.containsKey(endpoint)) {
                 giveUp(endpoint, "endpoint removed");
+            } else if (ownedByThisLease(endpoint)) {
+                // Our key from a hold an uncertain lease suspended: no pass looks at an endpoint we
+                // no longer follow, so it would stay (and keep the others out) while our lease lives.
+                long fence = ownerKeys.get(endpoint).createRevision();
+                TxnOutcome r = client.fencedDelete(new Fence(owners + endpoint, fence), owners + endpoint);
+                if (r instanceof TxnOutcome.Done) {
+                    ownerGone(endpoint);
+                }
+                log.info("event=endpoint-given-up endpoint={} fence={} reason=\"endpoint removed while not held\" outcome={}", endpoint,
+                        fence, r.getClass().getSimpleName());
             }
         }));
     }

@@ -268,6 +268,43 @@ class EtcdOwnershipTest {
     }
 
     @Test
+    void anEndpointRemovedWhileAnUncertainLeaseSuspendedItsHoldLosesItsOwnerKeyToo() throws Exception {
+        // A longer lease: etcd is paused past TTL/2 (the hold is suspended) and answers again well before TTL.
+        Duration ttl = Duration.ofSeconds(6);
+        EtcdClient client = EtcdClient.connect(EtcdSettings.of(cluster.endpoints()));
+        open.add(client);
+        EtcdOwnership ownership = new EtcdOwnership(client, base, new Ownership.Replica("ensm-a", "tcp://ensm-a:5003"), ttl);
+        open.add(ownership);
+        List<String> heard = new CopyOnWriteArrayList<>();
+        ownership.start(List.of("found-1"), new Ownership.Listener() {
+            @Override
+            public void acquired(Ownership.Hold hold) {
+                heard.add("+" + hold.endpoint());
+            }
+
+            @Override
+            public void lost(String endpoint, String reason) {
+                heard.add("-" + endpoint);
+            }
+        });
+        await(() -> ownership.hold("found-1").isPresent(), Duration.ofSeconds(5), "ensm-a holds found-1");
+        try {
+            for (int i = 1; i <= EtcdCluster.MEMBERS; i++) {
+                cluster.pause(i);
+            }
+            await(() -> heard.contains("-found-1"), ttl, "the hold suspended while the lease is uncertain");
+            ownership.remove("found-1"); // the endpoint is no longer found meanwhile
+            Thread.sleep(300);
+        } finally {
+            cluster.heal();
+        }
+        await(() -> ownership.leaseState() == LeaseKeeper.State.VALID, Duration.ofSeconds(5), "the lease renewed in time");
+        await(() -> client.keys(base + "owners/").isEmpty(), Duration.ofSeconds(5),
+                "no owner key left bound to a live lease for an endpoint nobody follows: " + client.keys(base + "owners/"));
+        assertThat(ownership.servedBy("found-1")).isEmpty();
+    }
+
+    @Test
     void aReplicaWhoseMemberKeyVanishesWhileItsLeaseLivesPutsItBackAndKeepsItsShare() {
         start("ensm-a");
         start("ensm-b");
