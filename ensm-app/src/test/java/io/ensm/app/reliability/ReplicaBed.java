@@ -55,6 +55,11 @@ final class ReplicaBed implements AutoCloseable {
     static final Duration LEASE_TTL = Duration.ofSeconds(5);
     static final List<String> REPLICAS = List.of("ensm-a", "ensm-b", "ensm-c");
     static final List<String> BOXES = List.of("box-1", "box-2", "box-3");
+    /** The service {@link #withSegment} adds: one shared segment served by an endpoint on each box's eth2. */
+    static final String SEGMENT_SERVICE = "lan";
+    static final List<String> SEGMENT_ENDPOINTS = List.of("lan-1", "lan-2", "lan-3");
+    /** The segment's VLAN pool, behind one uplink for the three boxes, apart from the boxes' own pools. */
+    static final String SEGMENT_UPLINK = "ens-up-seg";
     private static final Pattern SERVED_BY = Pattern.compile("served by ensm replica '([^']+)'");
 
     private final Path dir;
@@ -233,9 +238,49 @@ final class ReplicaBed implements AutoCloseable {
         return out;
     }
 
-    static NetworkServiceRequest request(String box) {
-        return Requests.request().service(box + "-net").endpoint(box).mechanisms(Requests.vlan())
+    static NetworkServiceRequest request(String endpoint) {
+        return Requests.request().service(serviceOf(endpoint)).endpoint(endpoint).mechanisms(Requests.vlan())
                 .expires(Instant.now().plus(Duration.ofMinutes(10))).build();
+    }
+
+    /** The service an endpoint of the bed serves: its box's own, or the shared segment. */
+    static String serviceOf(String endpoint) {
+        return SEGMENT_ENDPOINTS.contains(endpoint) ? SEGMENT_SERVICE : endpoint + "-net";
+    }
+
+    /** The box an endpoint of the bed is on. */
+    static String boxOf(String endpoint) {
+        int segment = SEGMENT_ENDPOINTS.indexOf(endpoint);
+        return segment < 0 ? endpoint : BOXES.get(segment);
+    }
+
+    /**
+     * Settings adding the shared segment {@link #SEGMENT_SERVICE} to the boxes' own services: one
+     * endpoint per box on its port eth2, all behind {@link #SEGMENT_UPLINK}, so whichever replica
+     * serves each must agree on one VLAN id.
+     */
+    static void withSegment(Map<String, String> p) {
+        int service = BOXES.size();
+        p.put("ensm.services[" + service + "].name", SEGMENT_SERVICE);
+        p.put("ensm.services[" + service + "].cidrs[0]", "10.77.0.0/24");
+        p.put("ensm.services[" + service + "].segment.gateways[0]", "10.77.0.1");
+        for (int i = 0; i < SEGMENT_ENDPOINTS.size(); i++) {
+            String box = "ensm.endpoints[" + i + "].";
+            String e = "ensm.endpoints[" + (BOXES.size() + i) + "].";
+            p.put(e + "name", SEGMENT_ENDPOINTS.get(i));
+            p.put(e + "service", SEGMENT_SERVICE);
+            // the box's own connection settings, on another port and pool
+            Map<String, String> copied = new LinkedHashMap<>();
+            p.forEach((k, v) -> {
+                if (k.startsWith(box + "backend.")) {
+                    copied.put(e + k.substring(box.length()), v);
+                }
+            });
+            p.putAll(copied);
+            p.put(e + "backend.settings.port-name", "eth2");
+            p.put(e + "backend.settings.uplink", SEGMENT_UPLINK);
+            p.put(e + "backend.settings.vlans", "3700-3799");
+        }
     }
 
     /** The replica a refusal names as the box's server, if any. */
@@ -291,7 +336,7 @@ final class ReplicaBed implements AutoCloseable {
     }
 
     /** What the etcd store holds of one connection. */
-    record Stored(String id, String endpoint, String phase, int vlan) {}
+    record Stored(String id, String endpoint, String phase, int vlan, List<String> clientAddrs) {}
 
     /** The connection records in etcd, read with a client of the test's own: id -> record. */
     Map<String, Stored> stored() {
@@ -302,9 +347,9 @@ final class ReplicaBed implements AutoCloseable {
                 String id = e.key().substring(dirKey.length());
                 try {
                     ConnectionRecord r = ConnectionRecord.parseFrom(e.value());
-                    out.put(id, new Stored(id, r.getEndpoint(), r.getPhase(), r.getVlanId()));
+                    out.put(id, new Stored(id, r.getEndpoint(), r.getPhase(), r.getVlanId(), List.copyOf(r.getClientAddrsList())));
                 } catch (com.google.protobuf.InvalidProtocolBufferException x) {
-                    out.put(id, new Stored(id, "?", "unreadable: " + x.getMessage(), 0));
+                    out.put(id, new Stored(id, "?", "unreadable: " + x.getMessage(), 0, List.of()));
                 }
             }
         }

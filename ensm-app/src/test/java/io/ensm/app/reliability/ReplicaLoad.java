@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A steady mix of Requests, refreshes and Closes on every box of a {@link ReplicaBed}, one caller
- * per box, each sent to the replica the caller believes serves the box and following a refusal's
+ * A steady mix of Requests, refreshes and Closes on every endpoint it is given of a
+ * {@link ReplicaBed}, one caller per endpoint, each sent to the replica the caller believes serves the box and following a refusal's
  * "served by ensm replica 'X'" to X, as a client of the NSM registry would. Remembers what the
  * service answered, so that a check can tell what must be on the boxes (held), what must be gone
  * (closed) and what may be either way (a call that failed without a clean refusal).
@@ -31,6 +31,8 @@ final class ReplicaLoad {
     /** Connections per box the callers keep between these bounds. */
     private static final int MIN_HELD = 2;
     private static final int MAX_HELD = 5;
+    /** Members per endpoint of a segment: down to none now and then, so that boxes leave and join it again. */
+    private static final int MAX_MEMBERS = 3;
     private static final Duration LIFETIME = Duration.ofMinutes(2);
     private static final Duration CALL_DEADLINE = Duration.ofSeconds(8);
 
@@ -38,6 +40,7 @@ final class ReplicaLoad {
     record Held(String id, String box, NetworkServiceRequest request, Connection reply, Instant expires) {}
 
     private final ReplicaBed bed;
+    private final List<String> endpoints;
     private final Random random;
     private final Map<String, String> believed = new ConcurrentHashMap<>();
     private final Map<String, Held> held = new ConcurrentHashMap<>();
@@ -48,15 +51,20 @@ final class ReplicaLoad {
     private final List<Thread> callers = new ArrayList<>();
 
     ReplicaLoad(ReplicaBed bed, long seed) {
+        this(bed, ReplicaBed.BOXES, seed);
+    }
+
+    ReplicaLoad(ReplicaBed bed, List<String> endpoints, long seed) {
         this.bed = bed;
+        this.endpoints = List.copyOf(endpoints);
         this.random = new Random(seed);
-        ReplicaBed.BOXES.forEach(b -> believed.put(b, ReplicaBed.REPLICAS.getFirst()));
+        endpoints.forEach(b -> believed.put(b, ReplicaBed.REPLICAS.getFirst()));
     }
 
     void start() {
         counts.clear();
         running = true;
-        for (String box : ReplicaBed.BOXES) {
+        for (String box : endpoints) {
             long seed;
             synchronized (random) {
                 seed = random.nextLong();
@@ -103,15 +111,18 @@ final class ReplicaLoad {
     }
 
     private void run(String box, Random r) {
+        boolean segment = ReplicaBed.SEGMENT_ENDPOINTS.contains(box);
+        int min = segment ? 0 : MIN_HELD;
+        int max = segment ? MAX_MEMBERS : MAX_HELD;
         while (running) {
             List<Held> mine = held.values().stream().filter(h -> h.box().equals(box)).toList();
             List<Held> unsure = uncertain.values().stream().filter(h -> h.box().equals(box)).toList();
             int roll = r.nextInt(100);
             if (!unsure.isEmpty() && roll < 20) {
                 close(unsure.get(r.nextInt(unsure.size())));
-            } else if (mine.size() < MIN_HELD || (mine.size() < MAX_HELD && roll < 45)) {
+            } else if (mine.isEmpty() || mine.size() < min || (mine.size() < max && roll < 45)) {
                 request(box);
-            } else if (mine.size() >= MAX_HELD || roll >= 80) {
+            } else if (mine.size() >= max || roll >= 80) {
                 close(mine.get(r.nextInt(mine.size())));
             } else {
                 refresh(mine.get(r.nextInt(mine.size())));
@@ -121,7 +132,7 @@ final class ReplicaLoad {
     }
 
     private void request(String box) {
-        NetworkServiceRequest request = Requests.request().service(box + "-net").endpoint(box).mechanisms(Requests.vlan())
+        NetworkServiceRequest request = Requests.request().service(ReplicaBed.serviceOf(box)).endpoint(box).mechanisms(Requests.vlan())
                 .expires(Instant.now().plus(LIFETIME)).build();
         // a Request without an answer leaves an id the caller never learns: the check of boxes against the store covers it
         call("request", box, stub -> {

@@ -22,10 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The issue's trial loop: on one set-up of three replicas, three boxes and a three-member etcd
  * cluster, while a load of Requests, refreshes and Closes runs against whichever replica serves
- * each box, each trial kills (-9) or pauses (SIGSTOP past the lease, then SIGCONT) the replica
- * serving a box picked at random; a killed replica is started again, so three stay. Once things
- * settle, every box and the store are read and checked: nothing provisioned twice, nothing lost,
- * no orphan, every box served and registered under its server's URL.
+ * each endpoint, each trial kills (-9) or pauses (SIGSTOP past the lease, then SIGCONT) the replica
+ * serving an endpoint picked at random; a killed replica is started again, so three stay. Each box
+ * has two endpoints: its own connections (one sub-interface each) and its share of one segment
+ * (one sub-interface on the box for all its members, one VLAN id for the segment on every box),
+ * usually served by different replicas. Once things settle, every box and the store are read and
+ * checked: nothing provisioned twice, nothing lost, no orphan, no claim left without its holder,
+ * every endpoint served and registered under its server's URL.
  * <p>
  * {@code ENSM_TRIALS} (or {@code -Densm.trials}) sets the number of trials, 10 by default (CI);
  * {@code ENSM_TRIALS_SEED} (or {@code -Densm.trials.seed}) replays a run; {@code ENSM_TRIALS_OUT}
@@ -37,6 +40,10 @@ class ReplicaTrialsTest {
     private static final Duration SETTLE = Duration.ofSeconds(45);
     private static final Duration SERVED_WITHIN = ReplicaBed.LEASE_TTL.plusSeconds(25);
     private static final Duration PAUSED_FOR_AT_MOST = ReplicaBed.LEASE_TTL.plusSeconds(8);
+
+    private static final List<String> ENDPOINTS = java.util.stream.Stream.concat(ReplicaBed.BOXES.stream(),
+            ReplicaBed.SEGMENT_ENDPOINTS.stream()).toList();
+    private static final String SEGMENT_MARK = "segment." + ReplicaBed.SEGMENT_SERVICE;
 
     enum Fault { KILL, PAUSE }
 
@@ -74,13 +81,14 @@ class ReplicaTrialsTest {
         System.out.printf("replica trials: %d trials, seed %d (ENSM_TRIALS_SEED=%d replays the choices)%n", trials, seed, seed);
         long t0 = System.nanoTime();
         // another port for the boxes lets a long run go on beside the test suite
-        bed = ReplicaBed.start(dir, "trials", Integer.parseInt(setting("ensm.trials.port", "ENSM_TRIALS_PORT", "18900")));
+        bed = ReplicaBed.start(dir, "trials", Integer.parseInt(setting("ensm.trials.port", "ENSM_TRIALS_PORT", "18900")),
+                ReplicaBed::withSegment);
         long setUpMs = (System.nanoTime() - t0) / 1_000_000;
         Random random = new Random(seed);
-        load = new ReplicaLoad(bed, seed);
+        load = new ReplicaLoad(bed, ENDPOINTS, seed);
         List<Trial> done = new ArrayList<>();
         for (int n = 1; n <= trials; n++) {
-            String box = ReplicaBed.BOXES.get(random.nextInt(ReplicaBed.BOXES.size()));
+            String box = ENDPOINTS.get(random.nextInt(ENDPOINTS.size()));
             Fault fault = random.nextBoolean() ? Fault.KILL : Fault.PAUSE;
             long loadBeforeMs = 1000 + random.nextInt(2000);
             Trial t = trial(n, fault, box, loadBeforeMs);
@@ -216,7 +224,8 @@ class ReplicaTrialsTest {
     /** What the boxes and the store disagree on, and what the load was told that they contradict. */
     private List<String> check() {
         List<String> v = new ArrayList<>();
-        List<Mark> marks = marks();
+        List<Mark> all = marks();
+        List<Mark> marks = all.stream().filter(m -> !m.id().equals(SEGMENT_MARK)).toList();
         Map<String, ReplicaBed.Stored> stored = bed.stored();
         Map<String, List<Mark>> byId = new TreeMap<>();
         Map<String, List<Mark>> byVlan = new TreeMap<>();
@@ -245,21 +254,25 @@ class ReplicaTrialsTest {
             }
         }
         for (ReplicaBed.Stored s : stored.values()) {
-            List<Mark> on = byId.getOrDefault(s.id(), List.of());
             if (!s.phase().equals("APPLIED")) {
-                v.add("unsettled: record " + s + " (on the boxes: " + on + ")");
-            } else if (on.stream().noneMatch(m -> m.box().equals(s.endpoint()))) {
+                v.add("unsettled: record " + s + " (on the boxes: " + byId.getOrDefault(s.id(), List.of()) + ")");
+            } else if (!isMember(s) && byId.getOrDefault(s.id(), List.of()).stream().noneMatch(m -> m.box().equals(s.endpoint()))) {
                 v.add("lost: record " + s + " is APPLIED but its box has no such sub-interface");
             }
         }
+        v.addAll(checkSegment(all, stored));
         for (ReplicaLoad.Held h : load.held().values()) {
             if (h.expires().isBefore(java.time.Instant.now())) {
-                continue; // not refreshed in time (a box unserved for long): ensm rightly let it expire
+                continue; // not refreshed in time (an endpoint unserved for long): ensm rightly let it expire
             }
             ReplicaBed.Stored s = stored.get(h.id());
-            if (s == null || byId.getOrDefault(h.id(), List.of()).isEmpty()) {
+            boolean onBox = ReplicaBed.SEGMENT_ENDPOINTS.contains(h.box())
+                    ? all.stream().anyMatch(m -> m.id().equals(SEGMENT_MARK) && m.box().equals(ReplicaBed.boxOf(h.box())))
+                    : !byId.getOrDefault(h.id(), List.of()).isEmpty();
+            if (s == null || !onBox) {
                 v.add("lost: connection " + h.id() + " on " + h.box() + ", made and not closed, has " + (s == null ? "no record" : "record " + s)
-                        + " and marks " + byId.getOrDefault(h.id(), List.of()));
+                        + (ReplicaBed.SEGMENT_ENDPOINTS.contains(h.box()) ? (onBox ? " and its box has the segment" : " and its box no segment")
+                        : " and marks " + byId.getOrDefault(h.id(), List.of())));
             }
         }
         for (String id : load.closed()) {
@@ -273,10 +286,64 @@ class ReplicaTrialsTest {
         return v;
     }
 
-    /** Every box is served by one replica, and the registry names that replica's URL for it. */
+    private static boolean isMember(ReplicaBed.Stored s) {
+        return ReplicaBed.SEGMENT_ENDPOINTS.contains(s.endpoint());
+    }
+
+    /**
+     * The segment: on each box one sub-interface while it has members and none without; one VLAN id
+     * on every box, the one its members' records and the segment's single claim name; one address
+     * per member.
+     */
+    private List<String> checkSegment(List<Mark> all, Map<String, ReplicaBed.Stored> stored) {
+        List<String> v = new ArrayList<>();
+        List<ReplicaBed.Stored> members = stored.values().stream().filter(ReplicaTrialsTest::isMember).toList();
+        for (String endpoint : ReplicaBed.SEGMENT_ENDPOINTS) {
+            String box = ReplicaBed.boxOf(endpoint);
+            List<Mark> on = all.stream().filter(m -> m.id().equals(SEGMENT_MARK) && m.box().equals(box)).toList();
+            List<ReplicaBed.Stored> here = members.stream().filter(s -> s.endpoint().equals(endpoint)).toList();
+            if (on.size() > 1) {
+                v.add("provisioned twice: segment on " + box + " marked " + on.size() + " times: " + on);
+            }
+            if (here.isEmpty() && !on.isEmpty()) {
+                v.add("orphan: segment sub-interface " + on + " on " + box + " without members");
+            } else if (!here.isEmpty() && on.isEmpty()) {
+                v.add("lost: " + endpoint + " has members " + here.stream().map(ReplicaBed.Stored::id).toList()
+                        + " but " + box + " no segment sub-interface");
+            }
+            for (Mark m : on) {
+                for (ReplicaBed.Stored s : here) {
+                    if (!Integer.toString(s.vlan()).equals(m.vlan())) {
+                        v.add("mismatch: segment " + m + " but member " + s + " says VLAN " + s.vlan());
+                    }
+                }
+            }
+        }
+        java.util.Set<Integer> vlans = new java.util.TreeSet<>();
+        members.forEach(s -> vlans.add(s.vlan()));
+        if (vlans.size() > 1) {
+            v.add("provisioned twice: the segment's members are on VLANs " + vlans);
+        }
+        Map<String, List<String>> byAddress = new TreeMap<>();
+        members.forEach(s -> s.clientAddrs().forEach(a -> byAddress.computeIfAbsent(a, k -> new ArrayList<>()).add(s.id())));
+        byAddress.forEach((a, ids) -> {
+            if (ids.size() > 1) {
+                v.add("provisioned twice: segment address " + a + " given to " + ids);
+            }
+        });
+        List<String> claimed = bed.keys("claims/vlan/uplink:" + ReplicaBed.SEGMENT_UPLINK + "/");
+        List<String> expected = vlans.stream().map(id -> "claims/vlan/uplink:" + ReplicaBed.SEGMENT_UPLINK + "/" + id).toList();
+        if (!claimed.equals(expected)) {
+            v.add((claimed.size() > expected.size() ? "orphan: " : "lost: ") + "the segment's VLAN claims are " + claimed
+                    + " for members on VLANs " + vlans);
+        }
+        return v;
+    }
+
+    /** Every endpoint is served by one replica, and the registry names that replica's URL for it. */
     private List<String> served() {
         List<String> v = new ArrayList<>();
-        for (String box : ReplicaBed.BOXES) {
+        for (String box : ENDPOINTS) {
             String holder;
             try {
                 holder = bed.holderOf(box, ReplicaBed.REPLICAS, Duration.ofSeconds(30));
