@@ -2,7 +2,6 @@ package io.ensm.store.etcd;
 
 import io.ensm.core.alloc.Claims;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,7 +16,7 @@ public final class WaitingClaims {
 
     /** Replaces what waits for the connection: each claim by its etcd key. */
     public void put(String connectionId, Map<String, Claims.Claim> byKey) {
-        byConnection.put(connectionId, Map.copyOf(new LinkedHashMap<>(byKey)));
+        byConnection.put(connectionId, Map.copyOf(byKey));
     }
 
     /** Removes and returns what waits for the connection (empty: nothing). */
