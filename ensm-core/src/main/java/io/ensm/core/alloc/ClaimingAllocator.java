@@ -51,11 +51,32 @@ public final class ClaimingAllocator implements Allocator {
     @Override
     public Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
                                List<String> excludedPrefixes, int callerVni) {
+        return allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni, false);
+    }
+
+    /**
+     * Where the store writes claims with the record, the claims of a new connection wait for its
+     * first record (one etcd commit less per connection). A segment's shared claims are granted
+     * by holder, not created once, so an allocation with any of them is claimed here as before.
+     */
+    @Override
+    public Allocation allocateNew(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
+                                  List<String> excludedPrefixes, int callerVni) {
+        return allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni, claims.claimsWithRecord());
+    }
+
+    private Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
+                                List<String> excludedPrefixes, int callerVni, boolean withRecord) {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Allocation a = pools.allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni);
+            List<Claims.Claim> wanted = claimsOf(service.name(), a, pools.isSegment(service.name()));
             Set<Claims.Claim> refused;
             try {
-                refused = claims.claim(connectionId, claimsOf(service.name(), a, pools.isSegment(service.name())));
+                if (withRecord && wanted.stream().noneMatch(Claims.Claim::shared)) {
+                    claims.claimWithRecord(connectionId, wanted);
+                    return a;
+                }
+                refused = claims.claim(connectionId, wanted);
             } catch (RuntimeException e) {
                 pools.release(connectionId, service.name(), a);
                 throw e;
@@ -63,16 +84,22 @@ public final class ClaimingAllocator implements Allocator {
             if (refused.isEmpty()) {
                 return a;
             }
-            pools.release(connectionId, service.name(), a);
-            if (callerVni != 0 && refused.contains(new Claims.Claim("vni", Integer.toString(callerVni)))) {
-                throw Status.ALREADY_EXISTS.withDescription("VNI " + callerVni + " is held by another ensm replica")
-                        .asRuntimeException();
-            }
-            markForeign(service.name(), a, refused);
+            refused(connectionId, service.name(), a, refused, callerVni);
             log.debug("event=claim-refused connection={} values={} attempt={}", connectionId, refused, attempt);
         }
         throw Status.RESOURCE_EXHAUSTED.withDescription("service " + service.name() + ": every value tried in " + ATTEMPTS
                 + " attempts is held by another ensm replica").asRuntimeException();
+    }
+
+    /** Gives the values back here and marks those held elsewhere, so that the next allocation skips them. */
+    @Override
+    public void refused(String connectionId, String service, Allocation a, Set<Claims.Claim> refused, int callerVni) {
+        pools.release(connectionId, service, a);
+        if (callerVni != 0 && refused.contains(new Claims.Claim("vni", Integer.toString(callerVni)))) {
+            throw Status.ALREADY_EXISTS.withDescription("VNI " + callerVni + " is held by another ensm replica")
+                    .asRuntimeException();
+        }
+        markForeign(service, a, refused);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ensm.core.state;
 
+import io.ensm.core.alloc.ClaimsRefused;
 import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.StoreException;
 import io.ensm.core.store.StoredConnection;
@@ -135,6 +136,9 @@ public final class ConnectionTable {
         try {
             write.run();
             writeFailure = null;
+        } catch (ClaimsRefused e) {
+            writeFailure = null; // the store answered: the values are held by others
+            throw e;
         } catch (StoreException e) {
             writeFailure = e.getMessage();
             throw e;

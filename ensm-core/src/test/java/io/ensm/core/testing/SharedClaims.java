@@ -1,6 +1,7 @@
 package io.ensm.core.testing;
 
 import io.ensm.core.alloc.Claims;
+import io.ensm.core.alloc.ClaimsRefused;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -9,8 +10,61 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@link Claims} several allocators in one test share, as replicas share a store's claim keys. */
+/**
+ * {@link Claims} several allocators in one test share, as replicas share a store's claim keys.
+ * {@link #withRecords()} also leaves claims to the connection's record write, as the etcd store
+ * does: {@link #writeRecord} stands for that write.
+ */
 public final class SharedClaims implements Claims {
+    private final boolean withRecords;
+    /** Claims waiting for their connection's record write. */
+    private final Map<String, List<Claim>> waiting = new HashMap<>();
+
+    public SharedClaims() {
+        this(false);
+    }
+
+    private SharedClaims(boolean withRecords) {
+        this.withRecords = withRecords;
+    }
+
+    /** Claims that may wait for the connection's record write. */
+    public static SharedClaims withRecords() {
+        return new SharedClaims(true);
+    }
+
+    @Override
+    public boolean claimsWithRecord() {
+        return withRecords;
+    }
+
+    @Override
+    public synchronized void claimWithRecord(String connectionId, List<Claim> claims) {
+        if (!withRecords) {
+            Claims.super.claimWithRecord(connectionId, claims);
+        }
+        waiting.put(connectionId, List.copyOf(claims));
+    }
+
+    /**
+     * The record write of the connection: makes what waits for it, all or none; throws
+     * {@link ClaimsRefused} naming the values another connection holds, making nothing.
+     */
+    public synchronized void writeRecord(String connectionId) {
+        List<Claim> claims = waiting.remove(connectionId);
+        if (claims == null) {
+            return;
+        }
+        Set<Claim> refused = claim(connectionId, claims);
+        if (!refused.isEmpty()) {
+            throw new ClaimsRefused(connectionId, refused);
+        }
+    }
+
+    /** Connections whose claims wait for their record write. */
+    public synchronized Set<String> waiting() {
+        return Set.copyOf(waiting.keySet());
+    }
     /** By the value alone: who holds it (a connection, or a shared claim's holder). */
     private final Map<Claim, String> holders = new HashMap<>();
     /** Connections holding each shared claim. */
@@ -46,6 +100,7 @@ public final class SharedClaims implements Claims {
 
     @Override
     public synchronized void release(String connectionId, List<Claim> claims) {
+        waiting.remove(connectionId);
         for (Claim c : claims) {
             if (!c.shared()) {
                 holders.remove(value(c), connectionId);

@@ -1,5 +1,7 @@
 package io.ensm.store.etcd;
 
+import io.ensm.core.alloc.Claims;
+import io.ensm.core.alloc.ClaimsRefused;
 import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.StoreException;
 import io.ensm.core.store.StoredConnection;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +68,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
      * Dropped for a key whose write had an unknown outcome or was fenced.
      */
     private final Map<String, Entry> known = new ConcurrentHashMap<>();
+    private final WaitingClaims waiting;
     private volatile boolean heldConnection;
     private volatile boolean closed;
 
@@ -84,6 +88,15 @@ public final class EtcdConnectionStore implements ConnectionStore {
      */
     public EtcdConnectionStore(EtcdClient client, String prefix, String cluster, boolean owns, Clock clock,
                                Function<String, Optional<Fence>> fences) {
+        this(client, prefix, cluster, owns, clock, fences, null);
+    }
+
+    /**
+     * @param waiting claims that wait for their connection's next record write, which creates
+     *                them in its own transaction (null: no claims ride on records)
+     */
+    public EtcdConnectionStore(EtcdClient client, String prefix, String cluster, boolean owns, Clock clock,
+                               Function<String, Optional<Fence>> fences, WaitingClaims waiting) {
         if (cluster == null || cluster.isBlank() || cluster.contains("/")) {
             throw new IllegalArgumentException("ensm cluster name '" + cluster + "' must be a non-empty key segment without '/'");
         }
@@ -93,6 +106,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
         }
         this.client = client;
         this.fences = fences;
+        this.waiting = waiting;
         this.ownsClient = owns;
         this.clock = clock;
         this.base = p + "/" + cluster + "/";
@@ -125,7 +139,8 @@ public final class EtcdConnectionStore implements ConnectionStore {
         } catch (IllegalArgumentException e) {
             throw new StoreException("writing connection " + id + " in etcd " + base + " failed: " + e.getMessage(), e);
         }
-        swap("writing connection " + id, key(id), connection.endpoint(), false, current -> value);
+        Map<String, Claims.Claim> claims = waiting == null ? Map.of() : waiting.take(id);
+        swap("writing connection " + id, key(id), connection.endpoint(), false, claims(id, claims), current -> value);
         if (!heldConnection) {
             rememberHeldConnection();
         }
@@ -134,7 +149,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void refresh(String id, Instant expires, byte[] connection) {
         ensureOpen();
-        swap("refreshing connection " + id, key(id), null, true, current -> {
+        swap("refreshing connection " + id, key(id), null, true, Carried.NONE, current -> {
             if (current == null) {
                 return null; // unknown id: nothing to do
             }
@@ -152,7 +167,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
     @Override
     public void delete(String id) {
         ensureOpen();
-        swap("deleting connection " + id, key(id), null, true, current -> null);
+        swap("deleting connection " + id, key(id), null, true, Carried.NONE, current -> null);
     }
 
     @Override
@@ -245,14 +260,27 @@ public final class EtcdConnectionStore implements ConnectionStore {
         }
     }
 
+    /** Claims a record write creates with the record: each by its etcd key, for this connection. */
+    private record Carried(String connectionId, Map<String, Claims.Claim> byKey) {
+        static final Carried NONE = new Carried("", Map.of());
+    }
+
+    private static Carried claims(String connectionId, Map<String, Claims.Claim> byKey) {
+        return byKey.isEmpty() ? Carried.NONE : new Carried(connectionId, byKey);
+    }
+
     /**
      * Sets the key to what {@code next} makes of its current entry (null: absent), or deletes it
      * when {@code next} gives null, by compare-and-swap on its modification revision. The current
      * entry is the one this store last wrote or read; for a key it has not seen, {@code readOnMiss}
      * reads it first, otherwise it is taken as absent (a new connection). A key that is not as
      * taken is given back by the swap itself, and the swap is made anew on what it holds.
+     * {@code carried} claims are created in the same transaction, only where absent: keys found
+     * naming the connection are its own already, any other refuses the write (ClaimsRefused).
      */
-    private void swap(String what, String key, String endpoint, boolean readOnMiss, Function<Entry, byte[]> next) {
+    private void swap(String what, String key, String endpoint, boolean readOnMiss, Carried carried, Function<Entry, byte[]> next) {
+        Map<String, Claims.Claim> claims = new LinkedHashMap<>(carried.byKey());
+        byte[] claimant = carried.connectionId().getBytes(StandardCharsets.UTF_8);
         try {
             Entry current = known.get(key);
             if (current == null && readOnMiss) {
@@ -260,13 +288,14 @@ public final class EtcdConnectionStore implements ConnectionStore {
             }
             for (int round = 0; round < ROUNDS; round++) {
                 byte[] value = next.apply(current);
-                if (value == null && current == null) {
+                if (value == null && current == null && claims.isEmpty()) {
                     return; // a delete or a refresh of an unknown id: nothing there
                 }
                 long expected = current == null ? 0 : current.modRevision();
-                List<Write> writes = value == null ? List.of(new Write.Delete(key)) : List.of(new Write.Put(key, value, 0));
+                List<Write> writes = new ArrayList<>(value == null ? List.of(new Write.Delete(key)) : List.of(new Write.Put(key, value, 0)));
+                claims.keySet().forEach(k -> writes.add(new Write.Put(k, claimant, 0)));
                 Fence fence = fenceFor(what, endpoint != null ? endpoint : endpointOf(current));
-                switch (client.ifModRevision(fence, key, expected, writes)) {
+                switch (client.ifModRevision(fence, key, expected, writes, List.copyOf(claims.keySet()))) {
                     case TxnOutcome.Done d -> {
                         remember(key, value, d.revision());
                         return;
@@ -277,6 +306,25 @@ public final class EtcdConnectionStore implements ConnectionStore {
                                 + " longer holds the endpoint (its owner key " + f.fence().key() + " is "
                                 + (f.currentToken() == 0 ? "gone" : "at fence " + f.currentToken() + ", not " + f.fence().createRevision())
                                 + "); nothing was written", null);
+                    }
+                    case TxnOutcome.Taken t -> {
+                        Set<Claims.Claim> refused = new LinkedHashSet<>();
+                        for (Entry e : t.present()) {
+                            Claims.Claim c = claims.remove(e.key());
+                            if (c != null && !e.sameValue(claimant)) {
+                                refused.add(c);
+                            }
+                        }
+                        remember(key, t.current());
+                        if (!refused.isEmpty()) {
+                            log.debug("event=claims-refused store=etcd connection={} values={}", carried.connectionId(), refused);
+                            throw new ClaimsRefused(carried.connectionId(), refused);
+                        }
+                        // Only keys of this connection: an earlier attempt of this write may have made them with the record.
+                        if (value != null && t.current() != null && t.current().sameValue(value)) {
+                            return;
+                        }
+                        current = t.current();
                     }
                     case TxnOutcome.Changed c -> {
                         Entry now = c.current();

@@ -76,8 +76,11 @@ public final class EtcdStoreProvider implements StoreProvider {
             String prefix = settings.prefix();
             String base = prefix.replaceAll("/+$", "") + "/" + context.cluster() + "/";
             EtcdOwnership ownership = new EtcdOwnership(client, base, context.self(), settings.leaseTtl());
-            EtcdConnectionStore store = new EtcdConnectionStore(client, prefix, context.cluster(), true, context.clock(), ownership::fence);
-            return new Persistence(store, ownership, new EtcdClaims(client, store.base()));
+            // A new connection's claims ride on its first record: one commit for both.
+            WaitingClaims waiting = new WaitingClaims();
+            EtcdConnectionStore store = new EtcdConnectionStore(client, prefix, context.cluster(), true, context.clock(), ownership::fence,
+                    waiting);
+            return new Persistence(store, ownership, new EtcdClaims(client, store.base(), waiting));
         } catch (RuntimeException e) {
             client.close();
             throw e;

@@ -6,6 +6,7 @@ import io.ensm.api.connectioncontext.ConnectionContext;
 import io.ensm.api.connectioncontext.IPContext;
 import io.ensm.api.connectioncontext.Route;
 import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.alloc.ClaimsRefused;
 import io.ensm.core.chain.CallContext;
 import io.ensm.core.chain.Chain;
 import io.ensm.core.chain.Element;
@@ -43,6 +44,8 @@ public final class Allocate implements Element {
     public static final String VLAN_ID = "vlan-id";
     /** Outer IPv4 (20), UDP (8) and VXLAN (8) headers and the inner Ethernet header (14). */
     public static final int VXLAN_OVERHEAD = 50;
+    /** New allocations tried when the first record of a connection finds its values held elsewhere. */
+    static final int CLAIM_ATTEMPTS = 32;
 
     private final Allocator allocator;
     private final Forwarder.ForwarderInfo forwarder;
@@ -71,7 +74,33 @@ public final class Allocate implements Element {
         StoredConnection known = chain.context().find(LoadKnown.KNOWN).orElse(null);
 
         boolean reuse = known != null && known.plan() == plan;
-        Allocation allocation = reuse ? known.allocation() : allocate(connection, service, caps, plan);
+        Allocation allocation = reuse ? known.allocation() : allocate(connection, service, caps, plan, known == null);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return proceed(request, chain, allocation, service, caps, plan, known, reuse);
+            } catch (ClaimsRefused e) {
+                if (known != null) {
+                    throw e;
+                }
+                // Only a new connection's first record carries claims: nothing of it was written.
+                int vni = callerVni(connection.getMechanism(), plan);
+                try {
+                    allocator.refused(connection.getId(), service.name(), allocation, e.refused(), vni);
+                } catch (StatusRuntimeException held) {
+                    throw Failures.prefixed("mechanism VXLAN parameter vni", held);
+                }
+                if (attempt >= CLAIM_ATTEMPTS) {
+                    throw Status.RESOURCE_EXHAUSTED.withDescription("service " + service.name() + ": every value tried in "
+                            + CLAIM_ATTEMPTS + " attempts is held by another ensm replica").asRuntimeException();
+                }
+                allocation = allocate(connection, service, caps, plan, true);
+            }
+        }
+    }
+
+    private Connection proceed(NetworkServiceRequest request, Chain chain, Allocation allocation, ServiceSpec service,
+                               BackendCapabilities caps, PlanKind plan, StoredConnection known, boolean reuse) {
+        Connection connection = request.getConnection();
         int mtu = switch (plan) {
             case FORWARDER_VXLAN -> forwarder != null ? forwarder.mtu() : defaultMtu;
             // The caller's tunnel ends on the box: its frames lose what VXLAN over IPv4 adds.
@@ -89,6 +118,9 @@ public final class Allocate implements Element {
         try {
             reply = chain.proceed(request.toBuilder().setConnection(filled).build());
         } catch (RuntimeException e) {
+            if (e instanceof ClaimsRefused && known == null) {
+                throw e; // nothing was written: the caller gives the values back and tries others
+            }
             if (!stillStored.test(id)) {
                 // The connection is gone: give back all it held, old and new.
                 allocator.release(id, service.name(), allocation);
@@ -108,11 +140,13 @@ public final class Allocate implements Element {
         return reply;
     }
 
-    private Allocation allocate(Connection connection, ServiceSpec service, BackendCapabilities caps, PlanKind plan) {
+    /** {@code fresh}: the connection has no record yet, so its claims may go with its first one. */
+    private Allocation allocate(Connection connection, ServiceSpec service, BackendCapabilities caps, PlanKind plan, boolean fresh) {
         int vni = callerVni(connection.getMechanism(), plan);
+        List<String> excluded = connection.getContext().getIpContext().getExcludedPrefixesList();
         try {
-            return allocator.allocate(connection.getId(), service, caps, plan,
-                    connection.getContext().getIpContext().getExcludedPrefixesList(), vni);
+            return fresh ? allocator.allocateNew(connection.getId(), service, caps, plan, excluded, vni)
+                    : allocator.allocate(connection.getId(), service, caps, plan, excluded, vni);
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (vni != 0 && (code == Status.Code.INVALID_ARGUMENT || code == Status.Code.ALREADY_EXISTS)) {

@@ -1,11 +1,13 @@
 package io.ensm.core.endpoint.allocate;
 
+import io.ensm.core.alloc.Claims;
 import io.ensm.core.model.Allocation;
 import io.ensm.core.model.PlanKind;
 import io.ensm.core.model.ServiceSpec;
 import io.ensm.core.spi.BackendCapabilities;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Hands out what a connection needs from ensm's pools: an address pair per family of the
@@ -24,6 +26,28 @@ public interface Allocator {
      */
     Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
                         List<String> excludedPrefixes, int callerVni);
+
+    /**
+     * As {@link #allocate(String, ServiceSpec, BackendCapabilities, PlanKind, List, int)} for a
+     * connection without a record yet: the cluster-wide claims of the values may be left to the
+     * connection's first record write ({@link Claims#claimWithRecord}), which then fails with
+     * {@link io.ensm.core.alloc.ClaimsRefused} when another connection holds one of them; the
+     * caller then hands the allocation to {@link #refused} and allocates again.
+     */
+    default Allocation allocateNew(String connectionId, ServiceSpec service, BackendCapabilities capabilities, PlanKind plan,
+                                   List<String> excludedPrefixes, int callerVni) {
+        return allocate(connectionId, service, capabilities, plan, excludedPrefixes, callerVni);
+    }
+
+    /**
+     * The first record of a connection allocated by {@link #allocateNew} was refused because
+     * another connection holds {@code refused}: gives the allocation back (none of it was claimed)
+     * so that the next allocation picks other values. Throws ALREADY_EXISTS when the refused value
+     * is the caller's VNI, which cannot be replaced.
+     */
+    default void refused(String connectionId, String service, Allocation allocation, Set<Claims.Claim> refused, int callerVni) {
+        release(connectionId, service, allocation);
+    }
 
     void release(String connectionId, String service, Allocation allocation);
 

@@ -3,6 +3,7 @@ package io.ensm.core.endpoint.provision;
 import io.ensm.api.connection.Connection;
 import io.ensm.api.connection.State;
 import io.ensm.api.networkservice.NetworkServiceRequest;
+import io.ensm.core.alloc.ClaimsRefused;
 import io.ensm.core.chain.CallContext;
 import io.ensm.core.chain.Chain;
 import io.ensm.core.chain.Element;
@@ -162,6 +163,8 @@ public final class Provision implements Element {
     private static void storeOrFail(Runnable write, String where, String step) {
         try {
             write.run();
+        } catch (ClaimsRefused e) {
+            throw e; // the values are taken, the store is fine: Allocate picks others
         } catch (StoreException e) {
             throw Failures.unavailable(where + ": " + step + " failed: " + e.getMessage());
         }

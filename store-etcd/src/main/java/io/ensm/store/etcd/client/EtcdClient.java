@@ -289,10 +289,24 @@ public final class EtcdClient implements AutoCloseable {
      * fence): {@link TxnOutcome.Fenced} when its owner key is gone or was created again.
      */
     public TxnOutcome ifModRevision(Fence fence, String key, long modRevision, List<Write> writes) {
+        return ifModRevision(fence, key, modRevision, writes, List.of());
+    }
+
+    /**
+     * As {@link #ifModRevision(Fence, String, long, List)}, and only while none of the keys in
+     * {@code absent} exists ({@code create_revision == 0}, as {@link #createAllIfAbsent} asks):
+     * {@link TxnOutcome.Taken} when one does, with every one that does, checked after the fence.
+     * Writes that create those keys go in {@code writes}: one commit for a record and the values
+     * it claims.
+     */
+    public TxnOutcome ifModRevision(Fence fence, String key, long modRevision, List<Write> writes, List<String> absent) {
         TxnRequest.Builder txn = TxnRequest.newBuilder().addCompare(Compare.newBuilder().setKey(Keys.bytes(key))
                 .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL).setModRevision(modRevision));
         if (fence != null) {
             txn.addCompare(createRevisionIs(fence.key(), fence.createRevision()));
+        }
+        for (String k : absent) {
+            txn.addCompare(createRevisionIs(k, 0));
         }
         for (Write w : writes) {
             txn.addSuccess(switch (w) {
@@ -305,8 +319,10 @@ public final class EtcdClient implements AutoCloseable {
         if (fence != null) {
             txn.addFailure(readOp(fence.key()));
         }
+        absent.forEach(k -> txn.addFailure(readOp(k)));
         TxnRequest request = txn.build();
-        TxnResponse r = calls.run((fence == null ? "write " : "fenced write ") + key + " at revision " + modRevision, Retry.REPEATABLE,
+        TxnResponse r = calls.run((fence == null ? "write " : "fenced write ") + key + " at revision " + modRevision
+                        + (absent.isEmpty() ? "" : " creating " + absent.size() + " keys"), Retry.REPEATABLE,
                 timeout, (ch, d) -> kv(ch, d).txn(request));
         if (r.getSucceeded()) {
             return new TxnOutcome.Done(r.getHeader().getRevision());
@@ -317,8 +333,16 @@ public final class EtcdClient implements AutoCloseable {
                 return fenced;
             }
         }
-        RangeResponse current = r.getResponses(0).getResponseRange();
-        return new TxnOutcome.Changed(current.getKvsCount() == 0 ? null : Entry.of(current.getKvs(0)));
+        RangeResponse read = r.getResponses(0).getResponseRange();
+        Entry current = read.getKvsCount() == 0 ? null : Entry.of(read.getKvs(0));
+        List<Entry> present = new ArrayList<>();
+        for (int i = fence == null ? 1 : 2; i < r.getResponsesCount(); i++) {
+            RangeResponse claimed = r.getResponses(i).getResponseRange();
+            if (claimed.getKvsCount() > 0) {
+                present.add(Entry.of(claimed.getKvs(0)));
+            }
+        }
+        return present.isEmpty() ? new TxnOutcome.Changed(current) : new TxnOutcome.Taken(current, present);
     }
 
     /** Whether the fence holds now: a transaction that compares it and writes nothing, ordered with every write. */

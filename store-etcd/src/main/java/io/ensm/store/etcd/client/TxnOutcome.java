@@ -12,6 +12,16 @@ public sealed interface TxnOutcome {
     /** Compare-and-swap: the key is no longer at the expected revision; it now holds {@code current}, or nothing (null). */
     record Changed(Entry current) implements TxnOutcome {}
 
+    /**
+     * Compare-and-swap with keys that must be absent: some of them exist, as shown in
+     * {@code present}; the guarded key holds {@code current} (null: nothing); nothing was written.
+     */
+    record Taken(Entry current, java.util.List<Entry> present) implements TxnOutcome {
+        public Taken {
+            present = java.util.List.copyOf(present);
+        }
+    }
+
     /** The fence no longer holds: its key is gone (0) or was created again at {@code currentToken}; nothing was written. */
     record Fenced(Fence fence, long currentToken) implements TxnOutcome {}
 }

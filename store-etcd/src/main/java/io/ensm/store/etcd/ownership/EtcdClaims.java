@@ -2,6 +2,7 @@ package io.ensm.store.etcd.ownership;
 
 import io.ensm.core.alloc.Claims;
 import io.ensm.core.store.StoreException;
+import io.ensm.store.etcd.WaitingClaims;
 import io.ensm.store.etcd.client.EtcdClient;
 import io.ensm.store.etcd.client.EtcdException;
 import io.ensm.store.etcd.client.Entry;
@@ -33,11 +34,44 @@ public final class EtcdClaims implements Claims {
 
     private record Suspect(long modRevision, long since) {}
 
+    /** Claims left to the next record write of their connection; null: each claim is a transaction of its own. */
+    private final WaitingClaims waiting;
+
     /** @param base the cluster's key prefix, ending with {@code /} */
     public EtcdClaims(EtcdClient client, String base) {
+        this(client, base, null);
+    }
+
+    /**
+     * @param waiting where claims wait for the record write of their connection, shared with the
+     *                {@link io.ensm.store.etcd.EtcdConnectionStore} of the same base; null: none wait
+     */
+    public EtcdClaims(EtcdClient client, String base, WaitingClaims waiting) {
         this.client = client;
         this.prefix = base + "claims/";
         this.connections = base + "connections/";
+        this.waiting = waiting;
+    }
+
+    @Override
+    public boolean claimsWithRecord() {
+        return waiting != null;
+    }
+
+    /** The keys wait, as {@link #claimOwn} would create them, for the store's next write of the connection. */
+    @Override
+    public void claimWithRecord(String connectionId, List<Claim> claims) {
+        if (waiting == null) {
+            Claims.super.claimWithRecord(connectionId, claims);
+        }
+        Map<String, Claim> byKey = new LinkedHashMap<>();
+        for (Claim c : claims) {
+            if (c.shared()) {
+                throw new IllegalArgumentException("a shared claim is granted by holder, not with a record: " + c);
+            }
+            byKey.put(key(c), c);
+        }
+        waiting.put(connectionId, byKey);
     }
 
     /**
@@ -163,6 +197,9 @@ public final class EtcdClaims implements Claims {
      */
     @Override
     public void release(String connectionId, List<Claim> claims) {
+        if (waiting != null) {
+            waiting.drop(connectionId);
+        }
         releaseOwn(connectionId, claims.stream().filter(c -> !c.shared()).toList());
         for (Claim c : claims) {
             if (c.shared()) {
