@@ -14,11 +14,12 @@ import io.ensm.core.registry.RegistrationStatus;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.runtime.EnsmSettings;
 import io.ensm.core.runtime.SourceDefinition;
-import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.Persistence;
 import io.ensm.core.store.StoredConnection;
 import io.ensm.core.testing.HandOverBoard;
+import io.ensm.core.testing.Await;
 import io.ensm.core.testing.InMemoryConnectionStore;
+import io.ensm.core.testing.NotClosingStore;
 import io.ensm.core.testing.ListedFileSource;
 import io.ensm.core.testing.Requests;
 import io.grpc.ManagedChannel;
@@ -39,8 +40,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -126,7 +125,7 @@ class DiscoveryOnReplicasTest {
     private Replica replica(String name) {
         Ownership ownership = board.replica(name, url(name));
         EnsmRuntime runtime = EnsmRuntime.launch(settings(name, "127.0.0.1:" + registry.port(), sources()),
-                (self, meters, clock) -> new Persistence(new NotClosing(shared), ownership, io.ensm.core.alloc.Claims.NONE),
+                (self, meters, clock) -> new Persistence(new NotClosingStore(shared), ownership, io.ensm.core.alloc.Claims.NONE),
                 EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC(), new SimpleMeterRegistry());
         open.add(runtime);
         return new Replica(runtime, stub(runtime));
@@ -280,29 +279,6 @@ class DiscoveryOnReplicasTest {
     }
 
     private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    /** The shared store as each replica sees it: closing a replica leaves it to the others. */
-    private record NotClosing(ConnectionStore store) implements ConnectionStore {
-        @Override public void put(StoredConnection c) { store.put(c); }
-        @Override public void refresh(String id, Instant expires, byte[] connection) { store.refresh(id, expires, connection); }
-        @Override public void delete(String id) { store.delete(id); }
-        @Override public Optional<StoredConnection> get(String id) { return store.get(id); }
-        @Override public List<StoredConnection> loadAll() { return store.loadAll(); }
-        @Override public Set<String> quarantined() { return store.quarantined(); }
-        @Override public boolean hasHeldConnections() { return store.hasHeldConnections(); }
-        @Override public void close() {}
+        Await.until(WAIT, condition, what);
     }
 }

@@ -11,12 +11,13 @@ import io.ensm.core.registry.RegistrationStatus;
 import io.ensm.core.runtime.EndpointDefinition;
 import io.ensm.core.runtime.EnsmRuntime;
 import io.ensm.core.runtime.EnsmSettings;
-import io.ensm.core.store.ConnectionStore;
 import io.ensm.core.store.Persistence;
 import io.ensm.core.store.Phase;
 import io.ensm.core.store.StoredConnection;
 import io.ensm.core.testing.HandOverBoard;
+import io.ensm.core.testing.Await;
 import io.ensm.core.testing.InMemoryConnectionStore;
+import io.ensm.core.testing.NotClosingStore;
 import io.ensm.core.testing.Requests;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -35,8 +36,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -92,7 +91,7 @@ class HandOverTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         EnsmRuntime runtime = EnsmRuntime.launch(settings(name, "127.0.0.1:" + registry.port(),
                         List.of(box("box-1", "100-109"), box("box-2", "200-209"))),
-                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership, io.ensm.core.alloc.Claims.NONE),
+                (self, registryOfMeters, clock) -> new Persistence(new NotClosingStore(shared), ownership, io.ensm.core.alloc.Claims.NONE),
                 EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC(), meters);
         open.add(runtime);
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", runtime.port()).usePlaintext().build();
@@ -214,7 +213,7 @@ class HandOverTest {
     void replicasOnASharedStoreNeedAnExternalRegistryAndTheirOwnUrl() {
         Ownership ownership = board.replica("ensm-c", "tcp://ensm-c.example:5003");
         assertThatThrownBy(() -> EnsmRuntime.launch(settings("ensm-c", null, List.of(box("box-1", "100-109"))),
-                (self, registryOfMeters, clock) -> new Persistence(new NotClosing(shared), ownership, io.ensm.core.alloc.Claims.NONE),
+                (self, registryOfMeters, clock) -> new Persistence(new NotClosingStore(shared), ownership, io.ensm.core.alloc.Claims.NONE),
                 EnsmRuntime.Transport.plaintext(List.of()), Clock.systemUTC(), new SimpleMeterRegistry()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ensm.registry-url").hasMessageContaining("external NSM registry");
@@ -226,29 +225,6 @@ class HandOverTest {
     }
 
     private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    /** The shared store as each replica sees it: closing a replica leaves it to the others. */
-    private record NotClosing(ConnectionStore store) implements ConnectionStore {
-        @Override public void put(StoredConnection c) { store.put(c); }
-        @Override public void refresh(String id, Instant expires, byte[] connection) { store.refresh(id, expires, connection); }
-        @Override public void delete(String id) { store.delete(id); }
-        @Override public Optional<StoredConnection> get(String id) { return store.get(id); }
-        @Override public List<StoredConnection> loadAll() { return store.loadAll(); }
-        @Override public Set<String> quarantined() { return store.quarantined(); }
-        @Override public boolean hasHeldConnections() { return store.hasHeldConnections(); }
-        @Override public void close() {}
+        Await.until(WAIT, condition, what);
     }
 }
