@@ -1,6 +1,12 @@
 package io.ensm.core.replica;
 
 import io.ensm.api.connection.Connection;
+import io.ensm.api.connection.ConnectionEvent;
+import io.ensm.api.connection.ConnectionEventType;
+import io.ensm.api.connection.MonitorConnectionGrpc;
+import io.ensm.api.connection.MonitorScopeSelector;
+import io.ensm.api.connection.PathSegment;
+import io.ensm.api.connection.State;
 import io.ensm.api.networkservice.NetworkServiceGrpc;
 import io.ensm.api.networkservice.NetworkServiceRequest;
 import io.ensm.core.model.EndpointSpec;
@@ -178,6 +184,47 @@ class HandOverTest {
         assertThat(shared.phaseOf(id)).isEqualTo(Phase.APPLIED);
         b.ns().withDeadlineAfter(10, TimeUnit.SECONDS).close(refreshed);
         assertThat(shared.phaseOf(id)).as("closed by the holder").isNull();
+    }
+
+    /**
+     * NSM's heal re-requests a connection when its endpoint's monitor says it is DOWN; an endpoint
+     * moving between live replicas fails nothing else, so the old holder must say it.
+     */
+    @Test
+    void aHolderLettingAnEndpointGoTellsTheConnectionsMonitorsTheyAreDownSoThatNsmHealsThem() throws InterruptedException {
+        Replica a = replica("ensm-a");
+        Replica b = replica("ensm-b");
+        Connection reply = a.ns().withDeadlineAfter(10, TimeUnit.SECONDS).request(ask("box-1"));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", a.runtime().port()).usePlaintext().build();
+        java.util.concurrent.BlockingQueue<ConnectionEvent> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        try {
+            // the selector NSM's heal sends: the connection's path segment at this endpoint
+            MonitorScopeSelector selector = MonitorScopeSelector.newBuilder()
+                    .addPathSegments(PathSegment.newBuilder().setId(ownId(reply))).build();
+            call.run(() -> MonitorConnectionGrpc.newStub(channel).monitorConnections(selector, new io.grpc.stub.StreamObserver<>() {
+                @Override public void onNext(ConnectionEvent e) { events.add(e); }
+                @Override public void onError(Throwable t) {}
+                @Override public void onCompleted() {}
+            }));
+            ConnectionEvent initial = events.poll(10, TimeUnit.SECONDS);
+            assertThat(initial).isNotNull();
+            assertThat(initial.getConnectionsMap()).containsKey(ownId(reply));
+
+            board.move("box-1", "ensm-b");
+            await(() -> b.runtime().serves("box-1"), "ensm-b serves box-1");
+            await(() -> a.runtime().connections().size() == 0, "ensm-a let it go");
+
+            ConnectionEvent down = events.poll(10, TimeUnit.SECONDS);
+            assertThat(down).as("an event from the old holder").isNotNull();
+            assertThat(down.getType()).isEqualTo(ConnectionEventType.UPDATE);
+            assertThat(down.getConnectionsMap()).containsOnlyKeys(ownId(reply));
+            assertThat(down.getConnectionsMap().get(ownId(reply)).getState()).isEqualTo(State.DOWN);
+            assertThat(b.runtime().connections().get(ownId(reply))).as("the connection lives on at the new holder").isPresent();
+        } finally {
+            call.cancel(null);
+            channel.shutdownNow();
+        }
     }
 
     @Test
