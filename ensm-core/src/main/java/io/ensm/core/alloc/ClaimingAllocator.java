@@ -62,7 +62,7 @@ public final class ClaimingAllocator implements Allocator {
     @Override
     public Allocation allocateNew(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
                                   List<String> excludedPrefixes, int callerVni) {
-        return allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni, claims.claimsWithRecord());
+        return allocate(connectionId, service, caps, plan, excludedPrefixes, callerVni, true);
     }
 
     private Allocation allocate(String connectionId, ServiceSpec service, BackendCapabilities caps, PlanKind plan,
@@ -72,8 +72,7 @@ public final class ClaimingAllocator implements Allocator {
             List<Claims.Claim> wanted = claimsOf(service.name(), a, pools.isSegment(service.name()));
             Set<Claims.Claim> refused;
             try {
-                if (withRecord && wanted.stream().noneMatch(Claims.Claim::shared)) {
-                    claims.claimWithRecord(connectionId, wanted);
+                if (withRecord && wanted.stream().noneMatch(Claims.Claim::shared) && claims.claimWithRecord(connectionId, wanted)) {
                     return a;
                 }
                 refused = claims.claim(connectionId, wanted);

@@ -35,21 +35,16 @@ public interface Claims {
     Set<Claim> claim(String connectionId, List<Claim> claims);
 
     /**
-     * Whether {@link #claimWithRecord} is offered: the store writes claims in the same transaction
-     * as the connection's record, so a new connection needs no commit of its own for them.
+     * Where the store writes claims in the same transaction as the connection's record (a new
+     * connection then needs no commit of its own for them), leaves the claims (none of them shared)
+     * to the connection's next record write and returns true: that write makes them with the
+     * record or, when another connection holds any of them, writes nothing and throws
+     * {@link ClaimsRefused} naming those. Values the connection holds already count as its own. A
+     * later call for the connection replaces what waits; {@link #release} drops it. Returns false,
+     * taking nothing, where the store does not: the caller claims them with {@link #claim}.
      */
-    default boolean claimsWithRecord() {
+    default boolean claimWithRecord(String connectionId, List<Claim> claims) {
         return false;
-    }
-
-    /**
-     * Leaves the claims (none of them shared) to the connection's next record write, which makes
-     * them with the record or, when another connection holds any of them, writes nothing and
-     * throws {@link ClaimsRefused} naming those. Values the connection holds already count as its
-     * own. A later call for the connection replaces what waits; {@link #release} drops it.
-     */
-    default void claimWithRecord(String connectionId, List<Claim> claims) {
-        throw new UnsupportedOperationException("these claims are not written with the connection's record");
     }
 
     /**

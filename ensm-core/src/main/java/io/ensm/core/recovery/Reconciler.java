@@ -131,9 +131,9 @@ public final class Reconciler {
     /**
      * Gives one endpoint up without touching its device: its records leave the table (the store
      * keeps them for the replica that takes over), their timers and allocations here are dropped.
-     * Returns how many connections were let go.
+     * Returns the connections let go.
      */
-    public int letGo(String endpoint) {
+    public List<StoredConnection> letGo(String endpoint) {
         List<StoredConnection> dropped = table.forgetEndpoint(endpoint);
         for (StoredConnection c : dropped) {
             timers.disarm(c.id());
@@ -144,7 +144,7 @@ public final class Reconciler {
             }
         }
         log.info("event=endpoint-let-go endpoint={} connections={}", endpoint, dropped.size());
-        return dropped.size();
+        return dropped;
     }
 
     private void restore(List<StoredConnection> records) {
@@ -314,7 +314,9 @@ public final class Reconciler {
                         log.info("event=connection-repaired endpoint={} connection={} found={}", c.endpoint(), c.id(), v);
                         t.repaired++;
                     } else {
-                        byte[] reply = provisioner.endedHere(intent, c.connection());
+                        // Only a start or an adoption brings records another replica wrote; later passes
+                        // find this replica's own replies and need not parse them.
+                        byte[] reply = atStart ? provisioner.endedHere(intent, c.connection()) : c.connection();
                         if (reply != c.connection()) {
                             // Its legs found on this host (made here before another replica held it): the reply names this end again.
                             table.confirmHold(c.endpoint());

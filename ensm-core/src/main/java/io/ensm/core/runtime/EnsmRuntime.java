@@ -450,14 +450,13 @@ public final class EnsmRuntime implements AutoCloseable {
             // No unregister: the registration is the new holder's now.
             publisher.forgetEndpoint(endpoint);
         }
-        List<Connection> moved = table.all().stream().filter(c -> c.endpoint().equals(endpoint))
-                .filter(c -> c.connection() != null && c.connection().length > 0).map(EnsmRuntime::parse).toList();
-        int dropped = reconciler.letGo(endpoint);
+        List<StoredConnection> dropped = reconciler.letGo(endpoint);
         // NSM's heal re-requests a connection its endpoint's monitor calls DOWN, through the registry,
         // which names the new holder: nothing else tells a caller that an endpoint moved between live
         // replicas, and its forwarder would keep sending to this replica's VXLAN end.
-        moved.forEach(c -> monitor.updated(c.toBuilder().setState(io.ensm.api.connection.State.DOWN).build()));
-        log.warn("event=endpoint-lost endpoint={} connections={} reason=\"{}\"", endpoint, dropped, reason);
+        dropped.stream().filter(c -> c.connection() != null && c.connection().length > 0).map(EnsmRuntime::parse)
+                .forEach(c -> monitor.updated(c.toBuilder().setState(io.ensm.api.connection.State.DOWN).build()));
+        log.warn("event=endpoint-lost endpoint={} connections={} reason=\"{}\"", endpoint, dropped.size(), reason);
     }
 
     private static Reconciler.Report sum(Reconciler.Report a, Reconciler.Report b) {

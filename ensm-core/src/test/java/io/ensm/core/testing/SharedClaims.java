@@ -34,16 +34,12 @@ public final class SharedClaims implements Claims {
     }
 
     @Override
-    public boolean claimsWithRecord() {
-        return withRecords;
-    }
-
-    @Override
-    public synchronized void claimWithRecord(String connectionId, List<Claim> claims) {
+    public synchronized boolean claimWithRecord(String connectionId, List<Claim> claims) {
         if (!withRecords) {
-            Claims.super.claimWithRecord(connectionId, claims);
+            return false;
         }
         waiting.put(connectionId, List.copyOf(claims));
+        return true;
     }
 
     /**

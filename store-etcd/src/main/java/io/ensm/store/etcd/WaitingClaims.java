@@ -29,9 +29,4 @@ public final class WaitingClaims {
     public void drop(String connectionId) {
         byConnection.remove(connectionId);
     }
-
-    /** How many connections have claims waiting. */
-    public int size() {
-        return byConnection.size();
-    }
 }

@@ -94,7 +94,7 @@ class ClaimsWithRecordTest {
     void theClaimsAreMadeInTheRecordsOwnCommit() {
         Replica a = replica();
         a.store().put(pending("warm")); // the store's first record also marks it as having held one
-        a.claims().claimWithRecord("conn-a", List.of(VLAN_7, ADDR_1));
+        assertThat(a.claims().claimWithRecord("conn-a", List.of(VLAN_7, ADDR_1))).as("taken to wait for the record").isTrue();
         assertThat(holder(VLAN_7)).as("nothing is written before the record").isEmpty();
 
         long before = clients.getFirst().revision();

@@ -53,16 +53,11 @@ public final class EtcdClaims implements Claims {
         this.waiting = waiting;
     }
 
-    @Override
-    public boolean claimsWithRecord() {
-        return waiting != null;
-    }
-
     /** The keys wait, as {@link #claimOwn} would create them, for the store's next write of the connection. */
     @Override
-    public void claimWithRecord(String connectionId, List<Claim> claims) {
+    public boolean claimWithRecord(String connectionId, List<Claim> claims) {
         if (waiting == null) {
-            Claims.super.claimWithRecord(connectionId, claims);
+            return false;
         }
         Map<String, Claim> byKey = new LinkedHashMap<>();
         for (Claim c : claims) {
@@ -72,6 +67,7 @@ public final class EtcdClaims implements Claims {
             byKey.put(key(c), c);
         }
         waiting.put(connectionId, byKey);
+        return true;
     }
 
     /**
