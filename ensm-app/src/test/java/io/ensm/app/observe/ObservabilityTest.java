@@ -100,7 +100,8 @@ class ObservabilityTest {
             "ensm_reconcile_connections_total{result=\"verified\"}",
             "ensm_reconcile_orphans_removed_total",
             "ensm_registry_registrations{state=\"unregistered\"} 0.0",
-            "ensm_store_writable 1.0");
+            "ensm_store_writable 1.0",
+            "ensm_store_refresh_backlog");
 
     @Test
     void prometheusHasEveryMetricTheReadmeNames() throws Exception {

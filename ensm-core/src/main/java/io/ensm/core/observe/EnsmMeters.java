@@ -112,6 +112,12 @@ public final class EnsmMeters {
                 .description("whether the last write to the connection store succeeded").register(registry);
     }
 
+    /** Refreshes answered and not yet in the store (written behind the reply, see ConnectionTable). */
+    public void refreshBacklog(IntSupplier backlog) {
+        Gauge.builder("ensm.store.refresh.backlog", backlog::getAsInt)
+                .description("refreshes answered whose store write is still queued or under way").register(registry);
+    }
+
     /**
      * The most live events that ever waited for one MonitorConnections watcher: how close the
      * slowest watcher came to the bound past which the monitor drops it.

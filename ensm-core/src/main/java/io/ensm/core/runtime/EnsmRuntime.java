@@ -214,8 +214,9 @@ public final class EnsmRuntime implements AutoCloseable {
         Allocator allocator = claiming == null ? pools : claiming;
         meters.served(() -> (int) catalog.endpoints().stream().filter(e -> served.serves(e.name())).count());
         ConnectionStore store = persistence.connections();
-        this.table = new ConnectionTable(store);
+        this.table = new ConnectionTable(store, clock);
         meters.store(() -> table.writeFailure().isEmpty());
+        meters.refreshBacklog(table::refreshBacklog);
         this.timers = ExpiryTimers.following(table, clock);
         this.monitor = new ConnectionMonitor(this::monitorSnapshot);
         meters.monitorBacklog(monitor::backlogHighWater);
@@ -809,6 +810,7 @@ public final class EnsmRuntime implements AutoCloseable {
         callExecutor.shutdownNow();
         handovers.shutdownNow();
         closeAll(catalog.endpoints().stream().toList(), catalog.forwarder().orElse(null));
+        table.close(settings.shutdownTimeout());
         persistence.close();
         log.info("event=ensm-stopped");
     }

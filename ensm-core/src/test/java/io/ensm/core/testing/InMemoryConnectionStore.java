@@ -85,12 +85,45 @@ public final class InMemoryConnectionStore implements ConnectionStore {
         return this;
     }
 
+    private volatile java.util.concurrent.CountDownLatch refreshGate;
+    private final java.util.concurrent.Semaphore heldRefreshes = new java.util.concurrent.Semaphore(0);
+
+    /**
+     * From now on every refresh write waits at its start until the returned gate is opened, as on a
+     * store slow to commit; {@link #awaitHeldRefresh} tells when one is waiting.
+     */
+    public Runnable holdRefreshes() {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        refreshGate = gate;
+        return () -> {
+            refreshGate = null;
+            gate.countDown();
+        };
+    }
+
+    /** Whether a refresh write came to the gate of {@link #holdRefreshes} within the limit. */
+    public boolean awaitHeldRefresh(java.time.Duration limit) throws InterruptedException {
+        return heldRefreshes.tryAcquire(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
-    public synchronized void refresh(String id, Instant expires, byte[] connection) {
-        write("refresh " + id);
-        StoredConnection c = rows.get(id);
-        if (c != null) {
-            rows.put(id, c.refreshed(expires, connection));
+    public void refresh(String id, Instant expires, byte[] connection) {
+        java.util.concurrent.CountDownLatch gate = refreshGate;
+        if (gate != null) {
+            heldRefreshes.release();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted", e);
+            }
+        }
+        synchronized (this) {
+            write("refresh " + id);
+            StoredConnection c = rows.get(id);
+            if (c != null) {
+                rows.put(id, c.refreshed(expires, connection));
+            }
         }
     }
 

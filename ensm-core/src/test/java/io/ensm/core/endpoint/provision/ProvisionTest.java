@@ -103,6 +103,8 @@ class ProvisionTest {
         assertThat(backend.writeCalls()).isEqualTo(1);
         assertThat(forwarder.connectCalls()).isEqualTo(1);
         assertThat(forwarder.disconnectCalls()).isZero();
+        assertThat(table.get(ID).orElseThrow().expires()).isEqualTo(later);
+        assertThat(table.flush(java.time.Duration.ofSeconds(5))).as("refreshes left unwritten").isZero();
         assertThat(store.get(ID).orElseThrow().expires()).isEqualTo(later);
         assertThat(store.writes()).last().isEqualTo("refresh own-1");
     }
