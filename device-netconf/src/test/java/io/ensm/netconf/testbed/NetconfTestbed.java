@@ -186,11 +186,18 @@ public final class NetconfTestbed implements AutoCloseable {
      * through ensm's code. Returns the rpc-reply text.
      */
     public String independentGetConfig(int index, String subtreeFilter) {
-        Run run = Run.of(script, List.of("get-config", Integer.toString(index), "--dir", dir.toString(), subtreeFilter), 60);
-        if (run.exit() != 0) {
-            throw new IllegalStateException("independent get-config of device " + index + " failed:\n" + run.stderr());
+        // A read changes nothing, so a box too busy to answer one (netconfd checking a large commit,
+        // a loaded machine) is asked again before the read counts as failed.
+        StringBuilder failures = new StringBuilder();
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            Run run = Run.of(script, List.of("get-config", Integer.toString(index), "--dir", dir.toString(), subtreeFilter), 60);
+            if (run.exit() == 0) {
+                return run.stdout();
+            }
+            failures.append("attempt ").append(attempt).append(":\n").append(run.stderr()).append('\n');
+            pause(1000);
         }
-        return run.stdout();
+        throw new IllegalStateException("independent get-config of device " + index + " failed:\n" + failures);
     }
 
     /** Reads the device's ietf-interfaces configuration independently. */
