@@ -388,13 +388,14 @@ public final class StoreBenchmark {
         for (Figures f : figures) {
             s.append(row("**refresh, " + f.store + ", round trip**", f.refresh));
             s.append(row("refresh, " + f.store + ", ensm server time", f.refreshServer));
-            s.append(row("refresh, " + f.store + ", store write", f.refreshStore));
+            s.append(row("refresh, " + f.store + ", store write (a call of the writer)", f.refreshStore));
         }
         for (Figures f : figures) {
             Duration d = drained.get(f.store);
-            s.append(String.format(Locale.ROOT, "- %s: %d refresh writes for %d refreshes (the latest per connection; written"
-                    + " behind the replies when the stored expiry covers the caller's next refresh); the last landed %d ms after"
-                    + " the last reply%n", f.store, f.refreshStore.length, refreshes, d == null ? -1 : d.toMillis()));
+            s.append(String.format(Locale.ROOT, "- %s: %d store calls of the refresh writer for %d refreshes (written behind"
+                    + " the replies when the stored expiry covers the caller's next refresh; the latest per connection, several"
+                    + " per commit where the store can); the last landed %d ms after the last reply%n", f.store,
+                    f.refreshStore.length, refreshes, d == null ? -1 : d.toMillis()));
         }
         if (anchor != null) {
             s.append(row("anchor: bare etcd put (400 B), one at a time", anchor.puts));

@@ -179,20 +179,24 @@ final class RefreshWriter implements AutoCloseable {
     }
 
     private List<StoredConnection> write(List<StoredConnection> batch) {
+        Map<String, StoreException> refused;
+        try {
+            refused = store.refreshAll(batch);
+        } catch (RuntimeException e) {
+            // Never let one bad write end the writer: the refreshes after it still need writing.
+            StoreException failure = e instanceof StoreException se ? se : new StoreException("refresh writes failed: " + e, e);
+            refused = new LinkedHashMap<>();
+            for (StoredConnection c : batch) {
+                refused.put(c.id(), failure);
+            }
+        }
         List<StoredConnection> failed = new ArrayList<>();
         for (StoredConnection c : batch) {
-            try {
-                store.refresh(c.id(), c.expires(), c.connection());
+            StoreException e = refused.get(c.id());
+            if (e == null) {
                 outcome.written(c);
-            } catch (StoreException e) {
-                if (outcome.failed(c, e)) {
-                    failed.add(c);
-                }
-            } catch (RuntimeException e) {
-                // Never let one bad write end the writer: the refreshes after it still need writing.
-                if (outcome.failed(c, new StoreException("refresh of " + c.id() + " failed: " + e, e))) {
-                    failed.add(c);
-                }
+            } else if (outcome.failed(c, e)) {
+                failed.add(c);
             }
         }
         return failed;

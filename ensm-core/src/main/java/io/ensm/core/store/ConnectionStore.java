@@ -1,7 +1,9 @@
 package io.ensm.core.store;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -16,6 +18,23 @@ public interface ConnectionStore extends AutoCloseable {
 
     /** The refresh hot path: only expiry and the last reply change. No-op for an unknown id. */
     void refresh(String id, Instant expires, byte[] connection);
+
+    /**
+     * Several refreshes, as the connection table's writer hands them over: each as {@link #refresh}
+     * would make it, in as few commits as the store can. Returns, by connection id, the refreshes
+     * it did not write and why (empty: all written). The default writes them one by one.
+     */
+    default Map<String, StoreException> refreshAll(List<StoredConnection> refreshed) {
+        Map<String, StoreException> failed = new LinkedHashMap<>();
+        for (StoredConnection c : refreshed) {
+            try {
+                refresh(c.id(), c.expires(), c.connection());
+            } catch (StoreException e) {
+                failed.put(c.id(), e);
+            }
+        }
+        return failed;
+    }
 
     /** Removes the record; no-op for an unknown id. */
     void delete(String id);

@@ -12,6 +12,9 @@ import java.util.Set;
 public record NotClosingStore(ConnectionStore store) implements ConnectionStore {
     @Override public void put(StoredConnection c) { store.put(c); }
     @Override public void refresh(String id, Instant expires, byte[] connection) { store.refresh(id, expires, connection); }
+    @Override public java.util.Map<String, io.ensm.core.store.StoreException> refreshAll(java.util.List<io.ensm.core.store.StoredConnection> refreshed) {
+        return store.refreshAll(refreshed);
+    }
     @Override public void delete(String id) { store.delete(id); }
     @Override public Optional<StoredConnection> get(String id) { return store.get(id); }
     @Override public List<StoredConnection> loadAll() { return store.loadAll(); }

@@ -51,6 +51,8 @@ public final class EtcdConnectionStore implements ConnectionStore {
     private static final Logger log = LoggerFactory.getLogger(EtcdConnectionStore.class);
     /** Rounds of compare-and-swap when others change a key between our read and our write. */
     private static final int ROUNDS = 5;
+    /** Refreshes per transaction: two operations each (a compare, a put), within etcd's default of 128. */
+    public static final int REFRESHES_PER_COMMIT = 48;
 
     private final EtcdClient client;
     private final boolean ownsClient;
@@ -162,6 +164,82 @@ public final class EtcdConnectionStore implements ConnectionStore {
             }
             return ConnectionRecords.encode(stored.refreshed(expires, connection));
         });
+    }
+
+    /**
+     * Refreshes whose records this store last wrote or read go in transactions of up to
+     * {@value #REFRESHES_PER_COMMIT}, each comparing every record's revision and every endpoint's
+     * fence: one commit for many refreshes. A transaction refused by any compare writes nothing and
+     * its refreshes are then written one by one, as are refreshes of records not known here, so
+     * each ends as {@link #refresh} would leave it.
+     */
+    @Override
+    public java.util.Map<String, StoreException> refreshAll(List<StoredConnection> refreshed) {
+        ensureOpen();
+        java.util.Map<String, StoreException> failed = new LinkedHashMap<>();
+        List<StoredConnection> alone = new ArrayList<>();
+        for (int from = 0; from < refreshed.size(); from += REFRESHES_PER_COMMIT) {
+            List<StoredConnection> chunk = refreshed.subList(from, Math.min(refreshed.size(), from + REFRESHES_PER_COMMIT));
+            java.util.Map<String, Long> revisions = new LinkedHashMap<>();
+            java.util.Map<String, Fence> fences = new LinkedHashMap<>();
+            java.util.Map<String, byte[]> values = new LinkedHashMap<>();
+            List<StoredConnection> together = new ArrayList<>();
+            for (StoredConnection c : chunk) {
+                String key = key(c.id());
+                Entry current = known.get(key);
+                byte[] value = current == null ? null : refreshedValue(current, c);
+                if (value == null || revisions.containsKey(key)) {
+                    alone.add(c);
+                    continue;
+                }
+                try {
+                    Fence fence = fenceFor("refreshing connection " + c.id(), c.endpoint());
+                    if (fence != null) {
+                        fences.putIfAbsent(fence.key(), fence);
+                    }
+                } catch (StoreException notHeld) {
+                    failed.put(c.id(), notHeld);
+                    continue;
+                }
+                revisions.put(key, current.modRevision());
+                values.put(key, value);
+                together.add(c);
+            }
+            if (together.size() < 2) {
+                alone.addAll(together);
+                continue;
+            }
+            List<Write> writes = new ArrayList<>();
+            values.forEach((key, value) -> writes.add(new Write.Put(key, value, 0)));
+            try {
+                java.util.OptionalLong revision = client.ifModRevisions(revisions, fences.values(), writes);
+                if (revision.isPresent()) {
+                    values.forEach((key, value) -> remember(key, value, revision.getAsLong()));
+                } else {
+                    alone.addAll(together);
+                }
+            } catch (EtcdException e) {
+                revisions.keySet().forEach(known::remove); // applied or not: read the keys next time
+                together.forEach(c -> failed.put(c.id(), failure("refreshing connection " + c.id(), e)));
+            }
+        }
+        for (StoredConnection c : alone) {
+            try {
+                refresh(c.id(), c.expires(), c.connection());
+            } catch (StoreException e) {
+                failed.put(c.id(), e);
+            }
+        }
+        return failed;
+    }
+
+    /** The record of {@code current} with the refresh applied, or null when it cannot be read. */
+    private static byte[] refreshedValue(Entry current, StoredConnection refresh) {
+        try {
+            return ConnectionRecords.encode(ConnectionRecords.decode(current.value()).refreshed(refresh.expires(), refresh.connection()));
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
     }
 
     @Override

@@ -108,6 +108,54 @@ class EtcdConnectionStoreTest {
         }
     }
 
+    @Test
+    void refreshesHandedOverTogetherAreWrittenSeveralToACommit() {
+        try (EtcdConnectionStore store = open(); EtcdConnectionStore reader = open()) {
+            List<StoredConnection> rows = IntStream.range(0, 100).mapToObj(i -> record("r" + i)).toList();
+            rows.forEach(store::put);
+            Instant later = Instant.ofEpochMilli(1_900_000_000_000L);
+            List<StoredConnection> refreshed = rows.stream().map(r -> r.refreshed(later, SampleConnections.reply("r"))).toList();
+            long before = client.revision();
+
+            assertThat(store.refreshAll(refreshed)).isEmpty();
+
+            assertThat(client.revision() - before).as("commits for 100 refreshes, %d to a commit", EtcdConnectionStore.REFRESHES_PER_COMMIT)
+                    .isEqualTo(3);
+            for (StoredConnection r : refreshed) {
+                assertSameRow(reader.get(r.id()).orElseThrow(), r);
+            }
+        }
+    }
+
+    @Test
+    void aRefreshAnotherWriterOvertookInABatchIsAppliedOnWhatIsThereAndTheRestStillLand() {
+        try (EtcdConnectionStore mine = open(); EtcdConnectionStore other = open()) {
+            List<StoredConnection> rows = IntStream.range(0, 10).mapToObj(i -> record("r" + i)).toList();
+            rows.forEach(mine::put);
+            StoredConnection theirs = rows.get(3).withPhase(Phase.RELEASING);
+            other.put(theirs);
+            other.delete(rows.get(5).id());
+            Instant later = Instant.ofEpochMilli(1_900_000_000_000L);
+            byte[] reply = SampleConnections.reply("batch");
+            List<StoredConnection> refreshed = new java.util.ArrayList<>(rows.stream().map(r -> r.refreshed(later, reply)).toList());
+            refreshed.add(record("never-stored").refreshed(later, reply));
+
+            assertThat(mine.refreshAll(refreshed)).isEmpty();
+
+            assertSameRow(other.get(theirs.id()).orElseThrow(), theirs.refreshed(later, reply));
+            assertThat(other.get(rows.get(5).id())).as("a record deleted elsewhere is not written again").isEmpty();
+            assertThat(other.get("never-stored")).as("a refresh creates nothing").isEmpty();
+            for (int i : new int[] {0, 1, 2, 4, 6, 7, 8, 9}) {
+                assertSameRow(other.get(rows.get(i).id()).orElseThrow(), rows.get(i).refreshed(later, reply));
+            }
+        }
+    }
+
+    private static StoredConnection record(String id) {
+        return new StoredConnection(id, "ep", "svc", Phase.APPLIED, PlanKind.FABRIC_VLAN, Allocation.NONE.withVlan("uplink-0", 200),
+                null, 1500, new Attachment.FabricVlan(200), Instant.ofEpochMilli(5), SampleConnections.reply(id));
+    }
+
     /** Each store keeps its own copy of what it wrote last; another writer's change must win over that copy. */
     @Test
     void aRefreshAppliesToWhatAnotherWriterLeftNotToThisStoresLastCopy() {

@@ -345,6 +345,30 @@ public final class EtcdClient implements AutoCloseable {
         return present.isEmpty() ? new TxnOutcome.Changed(current) : new TxnOutcome.Taken(current, present);
     }
 
+    /**
+     * Writes {@code writes} in one commit only while every key of {@code modRevisions} is at its
+     * mod revision and every fence holds; returns the commit's revision, or empty when a compare
+     * failed and nothing was written. The caller learns which one by writing each key alone.
+     */
+    public java.util.OptionalLong ifModRevisions(java.util.Map<String, Long> modRevisions, java.util.Collection<Fence> fences,
+                                                 List<Write> writes) {
+        TxnRequest.Builder txn = TxnRequest.newBuilder();
+        modRevisions.forEach((key, revision) -> txn.addCompare(Compare.newBuilder().setKey(Keys.bytes(key))
+                .setTarget(Compare.CompareTarget.MOD).setResult(Compare.CompareResult.EQUAL).setModRevision(revision)));
+        fences.forEach(f -> txn.addCompare(createRevisionIs(f.key(), f.createRevision())));
+        for (Write w : writes) {
+            txn.addSuccess(switch (w) {
+                case Write.Put p -> RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(Keys.bytes(p.key()))
+                        .setValue(ByteString.copyFrom(p.value())).setLease(p.lease()));
+                case Write.Delete d -> RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(Keys.bytes(d.key())));
+            });
+        }
+        TxnRequest request = txn.build();
+        TxnResponse r = calls.run("write of " + writes.size() + " keys at their revisions", Retry.REPEATABLE, timeout,
+                (ch, d) -> kv(ch, d).txn(request));
+        return r.getSucceeded() ? java.util.OptionalLong.of(r.getHeader().getRevision()) : java.util.OptionalLong.empty();
+    }
+
     /** Whether the fence holds now: a transaction that compares it and writes nothing, ordered with every write. */
     public boolean holds(Fence fence) {
         TxnRequest txn = TxnRequest.newBuilder().addCompare(createRevisionIs(fence.key(), fence.createRevision())).build();

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,6 +90,25 @@ class FencedStoreTest {
         StoredConnection left = current.get("conn-1").orElseThrow();
         assertThat(left.phase()).as("as the new holder left it").isEqualTo(Phase.APPLIED);
         assertThat(left.expires()).isEqualTo(refreshedByB.expires().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
+    @Test
+    void refreshesHandedOverTogetherByTheOldHolderAreAllRefusedAndNoneIsWritten() {
+        long old = own("ensm-a");
+        EtcdConnectionStore stale = storeWith(old);
+        List<StoredConnection> rows = java.util.stream.IntStream.range(0, 5)
+                .mapToObj(i -> Fixtures.stored("conn-" + i, Phase.APPLIED, Instant.now().plusSeconds(600))).toList();
+        rows.forEach(stale::put);
+
+        client.delete(ownerKey);
+        own("ensm-b");
+        var refused = stale.refreshAll(rows.stream().map(r -> r.refreshed(Instant.now().plusSeconds(900), r.connection())).toList());
+
+        assertThat(refused).as("every refresh of the batch refused").containsOnlyKeys(rows.stream().map(StoredConnection::id).toList());
+        assertThat(refused.values()).allSatisfy(e -> assertThat(e).hasMessageContaining("no longer holds"));
+        for (StoredConnection r : rows) {
+            assertThat(stale.get(r.id()).orElseThrow().expires()).as("unchanged").isEqualTo(r.expires().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        }
     }
 
     @Test
