@@ -104,6 +104,8 @@ class WholeChainTest {
         assertThat(refreshed.getPath().getPathSegments(1).getId()).isEqualTo(ownId);
         assertThat(refreshed.getContext().getIpContext()).isEqualTo(reply.getContext().getIpContext());
         assertThat(refreshed.getMechanism().getParametersMap()).isEqualTo(reply.getMechanism().getParametersMap());
+        assertThat(table.get(ownId).orElseThrow().expires()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
+        assertThat(table.flush(Duration.ofSeconds(5))).as("refresh writes left behind the reply").isZero();
         assertThat(store.get(ownId).orElseThrow().expires()).isEqualTo(clock.instant().plus(Duration.ofMinutes(10)));
 
         endpoint.close(Requests.closeOf(refreshed), CallContext.client());

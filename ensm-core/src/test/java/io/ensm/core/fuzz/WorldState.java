@@ -22,6 +22,10 @@ record WorldState(Map<String, String> stored, Map<String, String> live, int stor
                   int timersArmed, int busyIds, int monitorEvents) {
 
     static WorldState of(FuzzWorld w) {
+        // Refreshes are written behind their replies: a snapshot is of the store once they landed.
+        if (w.table.flush(java.time.Duration.ofSeconds(10)) != 0) {
+            throw new AssertionError("refresh writes still queued after 10 s");
+        }
         Map<String, String> stored = new TreeMap<>();
         w.store.loadAll().forEach(c -> stored.put(c.id(), row(c)));
         Map<String, String> live = new TreeMap<>();
