@@ -223,13 +223,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
                 together.forEach(c -> failed.put(c.id(), failure("refreshing connection " + c.id(), e)));
             }
         }
-        for (StoredConnection c : alone) {
-            try {
-                refresh(c.id(), c.expires(), c.connection());
-            } catch (StoreException e) {
-                failed.put(c.id(), e);
-            }
-        }
+        failed.putAll(ConnectionStore.super.refreshAll(alone));
         return failed;
     }
 
