@@ -80,6 +80,28 @@ public final class NetconfTestbed implements AutoCloseable {
         return start(name, count, target, options, startups.isEmpty() ? START_TIMEOUT_SECONDS : BOOT_TIMEOUT_SECONDS);
     }
 
+    /**
+     * A test bed that a script started in {@code dir} ({@code scripts/netconf-testbed start}), read
+     * from the files it wrote. The script that started it stops it: no shutdown hook here, and
+     * {@link #close} is not for such a bed.
+     */
+    public static NetconfTestbed attach(Path dir) {
+        Path env = dir.resolve("testbed.env");
+        int count;
+        try {
+            count = Files.readAllLines(env, StandardCharsets.UTF_8).stream().filter(l -> l.startsWith("DEVICES="))
+                    .map(l -> Integer.parseInt(l.substring("DEVICES=".length()).strip())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(env + " names no DEVICES"));
+        } catch (IOException e) {
+            throw new IllegalStateException("no running test bed in " + dir + " (" + env + " unreadable)", e);
+        }
+        List<Device> devices = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            devices.add(readDevice(i, dir.resolve("device-" + i).resolve("device.env")));
+        }
+        return new NetconfTestbed(findScript(), dir, devices);
+    }
+
     private static final int START_TIMEOUT_SECONDS = 180;
     /** The script's own bound on a boot with a startup file (ENSM_TB_BOOT_TIMEOUT, 3600 s), and time to start the rest. */
     private static final int BOOT_TIMEOUT_SECONDS = 3600 + START_TIMEOUT_SECONDS;
