@@ -2,16 +2,15 @@ package io.ensm.netconf.bench;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import io.ensm.wire.RawWire;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,23 +23,8 @@ import java.util.concurrent.TimeUnit;
  * keys it removed, which shows the puts were applied.
  */
 final class BareEtcdPut implements AutoCloseable {
-    private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<byte[], byte[]> PUT = unary("etcdserverpb.KV/Put");
-    private static final MethodDescriptor<byte[], byte[]> DELETE_RANGE = unary("etcdserverpb.KV/DeleteRange");
+    private static final MethodDescriptor<byte[], byte[]> PUT = RawWire.method("etcdserverpb.KV/Put", MethodDescriptor.MethodType.UNARY);
+    private static final MethodDescriptor<byte[], byte[]> DELETE_RANGE = RawWire.method("etcdserverpb.KV/DeleteRange", MethodDescriptor.MethodType.UNARY);
 
     private final ManagedChannel channel;
 
@@ -107,10 +91,5 @@ final class BareEtcdPut implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static MethodDescriptor<byte[], byte[]> unary(String name) {
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(name)
-                .setRequestMarshaller(RAW).setResponseMarshaller(RAW).build();
     }
 }

@@ -174,7 +174,8 @@ final class RefreshWriter implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
+            Duration doubled = retry.multipliedBy(2);
+            retry = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
         }
     }
 

@@ -188,7 +188,7 @@ public final class EtcdConnectionStore implements ConnectionStore {
                 String key = key(c.id());
                 Entry current = known.get(key);
                 byte[] value = current == null ? null : refreshedValue(current, c);
-                if (value == null || revisions.containsKey(key)) {
+                if (value == null) {
                     alone.add(c);
                     continue;
                 }
